@@ -1,0 +1,43 @@
+# dengbao — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint format browser-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEVSTAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+## run: install, migrate the embedded database under var/, load the demo, create the administrator, serve on :8000
+run: $(STAMP)
+	$(BIN)/dengbao migrate --noinput -v 0
+	$(BIN)/dengbao demo
+	$(BIN)/dengbao createadmin
+	$(BIN)/dengbao run
+
+## test: install the dev dependencies, run ruff and the whole test suite
+test: $(DEVSTAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/pytest -q -m "not browser"
+
+browser-test: $(DEVSTAMP)
+	$(BIN)/pytest -q -m browser
+
+format: $(DEVSTAMP)
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

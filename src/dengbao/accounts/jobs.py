@@ -1,0 +1,12 @@
+"""Periodic housekeeping for accounts."""
+
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from dengbao.tasks import periodic
+
+
+@periodic("accounts.clear_expired_sessions", every_seconds=3600)
+def clear_expired_sessions() -> int:
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

@@ -1,0 +1,129 @@
+"""The one permission layer: every view, API endpoint, export and CLI command asks here.
+
+Two kinds of action:
+
+* project actions (``project.*``) are granted by the member's role in that project;
+  a person who is not a member of a project learns nothing about it (404, not 403);
+* platform actions are granted by the platform role. The three administrators are
+  kept apart (三权分立): the system administrator manages users and projects but
+  cannot read the audit log; only the audit administrator reads it.
+
+Nobody is granted anything by ``is_superuser``: Django's superuser flag plays no part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .roles import PlatformRole, ProjectRole
+
+if TYPE_CHECKING:
+    from .models import Project, User
+
+_ALL_MEMBERS = frozenset(ProjectRole)
+_PROVIDER_SIDE = frozenset({ProjectRole.MANAGER, ProjectRole.ASSESSOR, ProjectRole.REVIEWER})
+
+PROJECT_ACTIONS: dict[str, frozenset[ProjectRole]] = {
+    "project.view": _ALL_MEMBERS,  # dashboard, progress, gap list, remediation tasks
+    "project.view_internal": _PROVIDER_SIDE,  # working papers the client does not see
+    "project.edit": frozenset({ProjectRole.MANAGER}),
+    "project.manage_members": frozenset({ProjectRole.MANAGER}),
+    "project.record": frozenset({ProjectRole.MANAGER, ProjectRole.ASSESSOR}),
+    "project.review": frozenset({ProjectRole.REVIEWER}),
+    "project.upload_remediation": frozenset({ProjectRole.CLIENT, ProjectRole.MANAGER}),
+}
+
+PLATFORM_ACTIONS: dict[str, frozenset[PlatformRole]] = {
+    "platform.manage_users": frozenset({PlatformRole.SYSADMIN}),
+    "platform.manage_projects": frozenset({PlatformRole.SYSADMIN}),
+    "platform.security": frozenset({PlatformRole.SECADMIN}),  # unlock, reset 2FA, revoke tokens
+    "audit.read": frozenset({PlatformRole.AUDITADMIN}),
+}
+
+
+def project_role(user: User, project: Project) -> ProjectRole | None:
+    """The user's role in the project, or None. Cached on the user object per request."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    cache: dict[int, ProjectRole | None] = user.__dict__.setdefault("_dengbao_roles", {})
+    if project.pk not in cache:
+        role = project.memberships.filter(user=user).values_list("role", flat=True).first()
+        cache[project.pk] = ProjectRole(role) if role else None
+    return cache[project.pk]
+
+
+def can(user: User, action: str, project: Project | None = None) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if action in PROJECT_ACTIONS:
+        if project is None:
+            raise ValueError(f"{action} needs a project")
+        role = project_role(user, project)
+        return role is not None and role in PROJECT_ACTIONS[action]
+    if action in PLATFORM_ACTIONS:
+        return user.platform_role in PLATFORM_ACTIONS[action]
+    raise ValueError(f"unknown action {action!r}")
+
+
+def require(user: User, action: str, project: Project | None = None) -> None:
+    """Raise PermissionDenied (and audit the denial) unless ``user`` may do ``action``."""
+    if can(user, action, project):
+        return
+    _deny(user, action, project)
+
+
+def visible_projects(user: User) -> QuerySet[Project]:
+    """The projects whose existence the user may know of: those they are a member of."""
+    from .models import Project
+
+    if not user.is_authenticated or not user.is_active:
+        return Project.objects.none()
+    return Project.objects.filter(memberships__user=user).distinct()
+
+
+def project_for(user: User, slug: str, action: str = "project.view") -> Project:
+    """Fetch a project by slug for ``action``.
+
+    Not a member: 404, so that a foreign project's existence is not revealed.
+    A member without the right: 403.
+    """
+    from .models import Project
+
+    project = Project.objects.filter(slug=slug).select_related("client", "provider").first()
+    if project is None or project_role(user, project) is None:
+        if project is not None:
+            _audit_denial(user, action, project)
+        raise Http404("project not found")
+    require(user, action, project)
+    return project
+
+
+def roles_needing_two_factor(user: User) -> Iterable[str]:
+    from .roles import TWO_FACTOR_PLATFORM_ROLES, TWO_FACTOR_PROJECT_ROLES
+
+    if user.platform_role in TWO_FACTOR_PLATFORM_ROLES:
+        yield user.platform_role
+    roles = set(user.memberships.values_list("role", flat=True))
+    yield from sorted(r for r in roles if r in TWO_FACTOR_PROJECT_ROLES)
+
+
+def _audit_denial(user: User, action: str, project: Project | None) -> None:
+    from dengbao.audit import services as audit
+
+    audit.record(
+        actor=user if user.is_authenticated else None,
+        action="permission.denied",
+        obj=project,
+        outcome="denied",
+        details={"wanted": action},
+    )
+
+
+def _deny(user: User, action: str, project: Project | None) -> None:
+    _audit_denial(user, action, project)
+    raise PermissionDenied(action)

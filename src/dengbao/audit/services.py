@@ -1,0 +1,116 @@
+"""Writing to the audit log. Every service that changes data calls ``record``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from dengbao.core import hashchain
+
+from . import context
+from .models import AuditEvent, AuditHead
+
+if TYPE_CHECKING:
+    from dengbao.accounts.models import User
+
+
+def _describe(obj: models.Model | None) -> tuple[str, str, str, int | None]:
+    if obj is None:
+        return "", "", "", None
+    project_id = None
+    if obj._meta.label == "accounts.Project":
+        project_id = obj.pk
+    elif hasattr(obj, "project_id"):
+        project_id = obj.project_id
+    return obj._meta.label_lower, str(obj.pk), str(obj)[:200], project_id
+
+
+def record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    outcome: str = "ok",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
+    actor_name: str = "",
+    project: models.Model | None = None,
+) -> AuditEvent:
+    """Append one event to the chain.
+
+    Runs inside the caller's transaction when there is one, so an action and its
+    audit record commit or roll back together.
+    """
+    object_type, object_id, object_repr, project_id = _describe(obj)
+    if project is not None:
+        project_id = project.pk
+    payload: dict[str, Any] = dict(details or {})
+    if before is not None:
+        payload["before"] = before
+    if after is not None:
+        payload["after"] = after
+    origin = context.current()
+    if origin.channel not in ("web",):
+        payload.setdefault("channel", origin.channel)
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"seq": 0, "hash": hashchain.GENESIS}
+        )
+        event = AuditEvent(
+            seq=head.seq + 1,
+            at=timezone.now(),
+            actor_id=actor.pk if actor is not None else None,
+            actor_name=actor_name or (actor.get_username() if actor is not None else ""),
+            ip=origin.ip,
+            action=action,
+            outcome=outcome,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            project_id=project_id,
+            details=payload,
+            algorithm=hashchain.preferred_algorithm(),
+            prev_hash=head.hash,
+        )
+        # Round-trip the JSON so the hash covers what the database will give back.
+        event.details = hashchain.json_roundtrip(event.details)
+        event.hash = hashchain.link(event.algorithm, event.prev_hash, event.chain_fields())
+        event.save()
+        AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
+    return event
+
+
+def _chain_records() -> Iterator[hashchain.ChainRecord]:
+    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
+        yield hashchain.ChainRecord(
+            seq=event.seq,
+            prev_hash=event.prev_hash,
+            hash=event.hash,
+            algorithm=event.algorithm,
+            fields=event.chain_fields(),
+        )
+
+
+def verify() -> tuple[int, hashchain.Break | None]:
+    """Check the whole chain. Returns (records checked, first break or None).
+
+    Also compares the chain's end with the head row, so that removing the last
+    records is noticed.
+    """
+    count = AuditEvent.objects.count()
+    broken = hashchain.verify(_chain_records())
+    if broken is not None:
+        return count, broken
+    head = AuditHead.objects.filter(pk=1).first()
+    last = AuditEvent.objects.order_by("-seq").first()
+    head_seq = head.seq if head else 0
+    last_seq = last.seq if last else 0
+    if head_seq != last_seq or (last is not None and head.hash != last.hash):
+        return count, hashchain.Break(
+            last_seq + 1, f"log ends at {last_seq} but {head_seq} records were written"
+        )
+    return count, None

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SystemsConfig(AppConfig):
+    name = "dengbao.systems"
+    verbose_name = "定级对象"

@@ -1,0 +1,101 @@
+"""How background work runs.
+
+One dispatcher for the whole platform. By default work runs in this process: a
+small thread pool for one-off jobs and a scheduler thread for periodic ones, both
+started by ``dengbao run``. Apps declare periodic jobs in a ``jobs.py`` module
+with ``@periodic``; the scheduler finds them at start.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger("dengbao.tasks")
+
+
+@dataclass
+class PeriodicJob:
+    name: str
+    every_seconds: float
+    func: Callable[[], Any]
+    next_run: float = field(default=0.0)
+    running: bool = False
+
+
+_JOBS: dict[str, PeriodicJob] = {}
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def periodic(name: str, *, every_seconds: float) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+    def register(func: Callable[[], Any]) -> Callable[[], Any]:
+        _JOBS[name] = PeriodicJob(name=name, every_seconds=every_seconds, func=func)
+        return func
+
+    return register
+
+
+def registered_jobs() -> dict[str, PeriodicJob]:
+    return dict(_JOBS)
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="dengbao-task")
+        return _pool
+
+
+def _run_job(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    from django.db import close_old_connections, connections
+
+    close_old_connections()
+    try:
+        return func(*args, **kwargs)
+    except Exception:
+        log.exception("background task %s failed", getattr(func, "__name__", func))
+        raise
+    finally:
+        connections.close_all()
+
+
+def dispatch(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+    """Run ``func`` in the background. Its database connections are closed afterwards."""
+    return _executor().submit(_run_job, func, *args, **kwargs)
+
+
+class Scheduler(threading.Thread):
+    """Runs each periodic job every ``every_seconds``; a job never overlaps itself."""
+
+    def __init__(self, tick: float = 1.0):
+        super().__init__(name="dengbao-scheduler", daemon=True)
+        self.tick = tick
+        self._stop_event = threading.Event()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+    def run(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("jobs")
+        log.info("scheduler started with jobs: %s", ", ".join(sorted(_JOBS)) or "none")
+        now = time.monotonic()
+        for job in _JOBS.values():
+            job.next_run = now + min(job.every_seconds, 30.0)
+        while not self._stop_event.wait(self.tick):
+            now = time.monotonic()
+            for job in list(_JOBS.values()):
+                if job.running or now < job.next_run:
+                    continue
+                job.running = True
+                job.next_run = now + job.every_seconds
+                future = dispatch(job.func)
+                future.add_done_callback(lambda _f, j=job: setattr(j, "running", False))

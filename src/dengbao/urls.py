@@ -1,0 +1,19 @@
+"""URL map. Every project-scoped route takes the project's slug as the ``project`` argument,
+so the authorisation-matrix test finds and walks it automatically."""
+
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("", include("dengbao.web.urls")),
+    path("accounts/", include("dengbao.accounts.urls")),
+    path("audit/", include("dengbao.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+]
+
+handler400 = "dengbao.web.errors.bad_request"
+handler403 = "dengbao.web.errors.permission_denied"
+handler404 = "dengbao.web.errors.page_not_found"
+handler500 = "dengbao.web.errors.server_error"

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+
+class UploadLimitMiddleware:
+    """Refuse a request body over DENGBAO_MAX_UPLOAD_MB before anything reads it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DENGBAO_MAX_UPLOAD_BYTES
+        if length > limit:
+            message = _("上传内容过大：%(size).1f MB，上限为 %(limit)d MB。") % {
+                "size": length / 1048576,
+                "limit": settings.DENGBAO_MAX_UPLOAD_MB,
+            }
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            response = TemplateResponse(
+                request, "web/error.html", {"status": 413, "message": message}, status=413
+            )
+            return response.render()
+        return self.get_response(request)

@@ -1,0 +1,25 @@
+"""The modules shown in the navigation. An app that lands adds its URL name here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Module:
+    key: str
+    label: str
+    url_name: str | None  # None: not built yet, shown greyed out
+
+
+PROJECT_MODULES: tuple[Module, ...] = (
+    Module("dashboard", _("项目概览"), "web:project_dashboard"),
+    Module("systems", _("定级备案"), None),
+    Module("assessments", _("等级测评"), None),
+    Module("scanning", _("漏洞扫描"), None),
+    Module("monitoring", _("网站监测"), None),
+    Module("engagement", _("项目管理"), None),
+    Module("reports", _("文档报告"), None),
+)

@@ -1,0 +1,35 @@
+"""Pages of the shell: the project list and a project's dashboard. Thin: selectors do the reading."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from dengbao.accounts import permissions, selectors
+from dengbao.systems import selectors as system_selectors
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("web:project_list")
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    projects = selectors.project_list(actor=request.user)
+    return render(request, "web/project_list.html", {"projects": projects})
+
+
+@login_required
+def project_dashboard(request: HttpRequest, project: str) -> HttpResponse:
+    obj = selectors.project_get(actor=request.user, slug=project)
+    context = {
+        "project": obj,
+        "role": permissions.project_role(request.user, obj),
+        "members": selectors.project_members(actor=request.user, project=obj),
+        "systems": system_selectors.system_list(actor=request.user, project=obj),
+        "level_counts": system_selectors.level_counts(actor=request.user, project=obj),
+        "active_module": "dashboard",
+    }
+    return render(request, "web/project_dashboard.html", context)

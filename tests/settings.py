@@ -1,0 +1,11 @@
+"""Test settings: the real settings module, with state kept in a throw-away folder."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DENGBAO_VAR_DIR", tempfile.mkdtemp(prefix="dengbao-test-"))
+os.environ["DENGBAO_TESTING"] = "1"
+
+from dengbao.settings import *  # noqa: F403
+
+DENGBAO_SCHEDULER = False
