@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import NinjaAPI
@@ -35,6 +36,7 @@ api = NinjaAPI(
     description="网络安全等级保护 2.0 平台接口。认证：会话（浏览器）或 `Authorization: Bearer <令牌>`。",
     auth=[BearerToken(), HeaderToken(), django_auth],
     urls_namespace="api",
+    docs_decorator=login_required,
 )
 
 from dengbao.accounts.api import router as accounts_router  # noqa: E402

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "ninja",
     "dengbao.accounts",
     "dengbao.audit",
     "dengbao.systems",
@@ -181,6 +182,9 @@ SECURE_SSL_REDIRECT = SECURE_HTTPS
 SECURE_HSTS_SECONDS = 31536000 if SECURE_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = False
+# Preloading HSTS is for public sites on public names; an intranet platform behind a
+# hospital's proxy must not ask browsers to hard-code it, so W021 is a decision, not a gap.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if SECURE_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("dengbao.web.urls")),
     path("accounts/", include("dengbao.accounts.urls")),
     path("audit/", include("dengbao.audit.urls")),
+    path("manage/", include("dengbao.accounts.manage_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

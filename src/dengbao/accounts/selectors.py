@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 
 from . import permissions
-from .models import Membership, Project, User
+from .models import Membership, Organisation, Project, User
 
 
 def project_list(*, actor: User) -> QuerySet[Project]:
@@ -26,3 +26,33 @@ def project_get(*, actor: User, slug: str, action: str = "project.view") -> Proj
 def project_members(*, actor: User, project: Project) -> QuerySet[Membership]:
     permissions.require(actor, "project.view", project)
     return project.memberships.select_related("user", "user__organisation").order_by("role", "user__username")
+
+
+def user_list(*, actor: User) -> QuerySet[User]:
+    permissions.require(actor, "platform.manage_users")
+    return User.objects.select_related("organisation").order_by("organisation__name", "username")
+
+
+def user_get(*, actor: User, user_id: int) -> User:
+    permissions.require(actor, "platform.manage_users")
+    return User.objects.select_related("organisation").get(pk=user_id)
+
+
+def organisation_list(*, actor: User) -> QuerySet[Organisation]:
+    permissions.require(actor, "platform.manage_users")
+    return Organisation.objects.annotate(user_count=Count("users", distinct=True)).order_by("kind", "name")
+
+
+def admin_project_list(*, actor: User) -> QuerySet[Project]:
+    """All projects' metadata, for the system administrator who creates them (never their content)."""
+    permissions.require(actor, "platform.manage_projects")
+    return (
+        Project.objects.select_related("client", "provider")
+        .annotate(member_count=Count("memberships", distinct=True))
+        .order_by("-created_at")
+    )
+
+
+def admin_project_get(*, actor: User, slug: str) -> Project:
+    permissions.require(actor, "platform.manage_projects")
+    return Project.objects.select_related("client", "provider").get(slug=slug)

@@ -123,3 +123,54 @@ def membership_set(*, actor: User | None, project: Project, user: User, role: Pr
         )
     user.__dict__.pop("_dengbao_roles", None)
     return membership
+
+
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    display_name: str,
+    organisation: Organisation | None,
+    platform_role: PlatformRole | str,
+    is_active: bool,
+    email: str = "",
+) -> User:
+    permissions.require(actor, "platform.manage_users")
+    if user.pk == actor.pk and (not is_active or platform_role != actor.platform_role):
+        raise ValidationError(_("不能停用自己的账户或更改自己的平台角色。"))
+    fields = ("display_name", "organisation", "platform_role", "is_active", "email")
+    before = {f: str(getattr(user, f) or "") for f in fields}
+    user.display_name, user.organisation, user.platform_role = display_name, organisation, platform_role
+    user.is_active, user.email = is_active, email
+    with transaction.atomic():
+        user.save(update_fields=list(fields))
+        audit.record(
+            actor=actor,
+            action="user.update",
+            obj=user,
+            before=before,
+            after={f: str(getattr(user, f) or "") for f in fields},
+        )
+    return user
+
+
+def membership_remove(*, actor: User, project: Project, user: User) -> None:
+    if not permissions.can(actor, "platform.manage_projects"):
+        permissions.require(actor, "project.manage_members", project)
+    with transaction.atomic():
+        membership = Membership.objects.filter(project=project, user=user).first()
+        if membership is None:
+            return
+        if (
+            membership.role == ProjectRole.MANAGER
+            and not project.memberships.filter(role=ProjectRole.MANAGER).exclude(pk=membership.pk).exists()
+        ):
+            raise ValidationError(_("项目至少需要一名项目经理。"))
+        membership.delete()
+        audit.record(
+            actor=actor,
+            action="project.member_remove",
+            obj=project,
+            before={"user": user.get_username(), "role": membership.role},
+        )
+    user.__dict__.pop("_dengbao_roles", None)

@@ -16,7 +16,22 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"dengbao_version": __version__}
     return {
         "dengbao_version": __version__,
-        "project_modules": PROJECT_MODULES,
+        "project_modules": _modules(request),
         "can_read_audit": permissions.can(user, "audit.read"),
         "can_manage_users": permissions.can(user, "platform.manage_users"),
+        "can_manage_projects": permissions.can(user, "platform.manage_projects"),
     }
+
+
+def _modules(request: HttpRequest) -> list:
+    """The project's modules this user may open; empty outside a project."""
+    match = getattr(request, "resolver_match", None)
+    slug = match.kwargs.get("project") if match else None
+    if not slug:
+        return []
+    from dengbao.accounts.models import Project
+
+    project = Project.objects.filter(slug=slug).first()
+    if project is None or permissions.project_role(request.user, project) is None:
+        return []
+    return [m for m in PROJECT_MODULES if permissions.can(request.user, m.action, project)]

@@ -12,6 +12,7 @@ class Module:
     key: str
     label: str
     url_name: str | None  # None: not built yet, shown greyed out
+    action: str = "project.view"  # shown only to members allowed this action
 
 
 PROJECT_MODULES: tuple[Module, ...] = (
@@ -22,4 +23,5 @@ PROJECT_MODULES: tuple[Module, ...] = (
     Module("monitoring", _("网站监测"), None),
     Module("engagement", _("项目管理"), None),
     Module("reports", _("文档报告"), None),
+    Module("members", _("项目成员"), "manage:project_members", "project.manage_members"),
 )

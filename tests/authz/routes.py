@@ -1,0 +1,78 @@
+"""Every route of the platform, collected from the URL resolver, with its arguments filled in.
+
+A route that takes the project's slug (``project``) is project-scoped. Its other
+arguments are filled from ``ARGUMENT_FACTORIES``, which name an object *of that
+project*; a new route with an argument not listed there makes the matrix test fail
+until someone says how to build it — so no route escapes the test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.conftest import ProjectWorld
+
+# name of a URL argument -> how to get a value for it that belongs to the given project
+ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
+    "project": lambda world: world.project.slug,
+    "user_id": lambda world: world.members["client"].pk,
+}
+
+# The system administrator's area: project *metadata* (names, members) for every
+# project, never project content. Only platform.manage_* holders get past it.
+ADMIN_PREFIX = "manage/"
+
+# Routes outside the permission layer by design: static/i18n plumbing and the login flow.
+PUBLIC_PREFIXES = ("/static/", "/media/", "/i18n/", "/accounts/")
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str  # the joined regex-ish route, for messages
+    arguments: tuple[str, ...]
+    name: str | None
+
+    @property
+    def project_scoped(self) -> bool:
+        return "project" in self.arguments
+
+    @property
+    def admin_area(self) -> bool:
+        return self.pattern.lstrip("^").startswith(ADMIN_PREFIX)
+
+    def url(self, world: ProjectWorld) -> str:
+        path = self.pattern
+        for arg in self.arguments:
+            if arg not in ARGUMENT_FACTORIES:
+                raise LookupError(
+                    f"route {self.pattern!r}: add a factory for argument {arg!r} to ARGUMENT_FACTORIES"
+                )
+            value = str(ARGUMENT_FACTORIES[arg](world))
+            path = re.sub(r"<(?:[^>:]+:)?" + re.escape(arg) + r">", value, path)
+            path = re.sub(r"\(\?P<" + re.escape(arg) + r">[^)]*\)", value, path)
+        return "/" + path.lstrip("^").rstrip("$").replace("\\Z", "").replace("\\", "")
+
+
+def _walk(resolver: URLResolver, prefix: str) -> Iterator[Route]:
+    for entry in resolver.url_patterns:
+        pattern = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry, pattern)
+        elif isinstance(entry, URLPattern):
+            arguments = tuple(re.findall(r"<(?:[^>:]+:)?([^>]+)>", pattern)) + tuple(
+                re.findall(r"\(\?P<([^>]+)>", pattern)
+            )
+            yield Route(pattern=pattern, arguments=arguments, name=entry.name)
+
+
+def all_routes() -> list[Route]:
+    routes = []
+    for route in _walk(get_resolver(), ""):
+        if ("/" + route.pattern.lstrip("^")).startswith(PUBLIC_PREFIXES):
+            continue
+        routes.append(route)
+    return routes

@@ -1,0 +1,123 @@
+"""The authorisation matrix: every route, every role, against a project that is not theirs.
+
+A member of project B — in any role — and each platform administrator must learn
+nothing of project A: every project-scoped route of A answers 403 or 404 (GET and
+POST), and no other page or API answer mentions A.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from dengbao.accounts.roles import ProjectRole
+
+from .routes import all_routes
+
+FOREIGN_GET = {403, 404}
+FOREIGN_POST = {403, 404, 405}
+
+
+@pytest.fixture
+def foreign_users(world_b, platform_users):
+    users = {f"B-{role.value}": user for role, user in world_b.members.items()}
+    users.update({f"platform-{role.value}": user for role, user in platform_users.items()})
+    return users
+
+
+def test_routes_are_found(world_a):
+    routes = all_routes()
+    project_routes = [r for r in routes if r.project_scoped]
+    # The shell's own project routes and the API's must be among them.
+    assert any(r.name == "project_dashboard" for r in project_routes)
+    assert sum("api/" in r.pattern for r in project_routes) >= 3
+    for route in routes:  # every argument has a factory
+        route.url(world_a)
+
+
+def test_foreign_roles_get_403_or_404_on_every_project_route(world_a, foreign_users, login):
+    failures = []
+    project_routes = [r for r in all_routes() if r.project_scoped]
+    for label, user in foreign_users.items():
+        client = login(user)
+        for route in project_routes:
+            if route.admin_area and label == "platform-sysadmin":
+                continue  # the administrator's area: see test_sysadmin_reaches_only_the_admin_area
+            url = route.url(world_a)
+            got = client.get(url).status_code
+            if got not in FOREIGN_GET:
+                failures.append(f"{label} GET {url} -> {got}")
+            got = client.post(url, {}).status_code
+            if got not in FOREIGN_POST:
+                failures.append(f"{label} POST {url} -> {got}")
+    assert not failures, "\n".join(failures)
+
+
+def test_anonymous_gets_nothing_from_any_route(world_a):
+    client = Client()
+    failures = []
+    for route in all_routes():
+        url = route.url(world_a)
+        response = client.get(url)
+        if response.status_code == 302:
+            if "/accounts/login/" not in response["Location"]:
+                failures.append(f"GET {url} redirects to {response['Location']}")
+        elif response.status_code not in (401, 403, 404):
+            failures.append(f"GET {url} -> {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_no_other_route_mentions_the_foreign_project(world_a, foreign_users, login):
+    """Lists, the API and every non-project page must not leak project A's name or slug."""
+    leaks = []
+    other_routes = [r for r in all_routes() if not r.project_scoped]
+    for label, user in foreign_users.items():
+        client = login(user)
+        for route in other_routes:
+            if route.admin_area and label == "platform-sysadmin":
+                continue
+            url = route.url(world_a)
+            response = client.get(url)
+            if response.status_code != 200 or response.get("Content-Type", "").startswith(
+                "application/octet"
+            ):
+                continue
+            body = response.content.decode(errors="replace")
+            if world_a.project.name in body or '"proj-a"' in body or "/projects/proj-a/" in body:
+                leaks.append(f"{label} GET {url} mentions project A")
+    assert not leaks, "\n".join(leaks)
+
+
+def test_members_of_the_project_do_reach_its_routes(world_a, login):
+    """The positive control: the same walk as its own members does not answer 403/404 to viewers."""
+    project_routes = [r for r in all_routes() if r.project_scoped and r.name in {"project_dashboard"}]
+    project_routes += [r for r in all_routes() if r.project_scoped and "api/" in r.pattern]
+    assert project_routes
+    for role in ProjectRole:
+        client = login(world_a.members[role])
+        for route in project_routes:
+            url = route.url(world_a)
+            assert client.get(url).status_code == 200, f"{role} GET {url}"
+
+
+def test_sysadmin_reaches_only_the_admin_area(world_a, platform_users, login):
+    client = login(platform_users["sysadmin"])
+    members_page = client.get(f"/manage/projects/{world_a.project.slug}/members/")
+    assert members_page.status_code == 200
+    assert world_a.members["assessor"].username in members_page.content.decode()
+    # ... but none of the project's own pages or API
+    for route in all_routes():
+        if route.project_scoped and not route.admin_area:
+            assert client.get(route.url(world_a)).status_code in FOREIGN_GET, route.pattern
+
+
+def test_admin_area_is_closed_to_everyone_else(world_a, platform_users, login):
+    admin_routes = [r for r in all_routes() if r.admin_area]
+    assert len(admin_routes) >= 5
+    others = [platform_users["secadmin"], platform_users["auditadmin"]]
+    others += [u for role, u in world_a.members.items() if role != "manager"]
+    for user in others:
+        client = login(user)
+        for route in admin_routes:
+            url = route.url(world_a)
+            assert client.get(url).status_code in FOREIGN_GET, f"{user} GET {url}"
