@@ -8,6 +8,8 @@ DEVSTAMP := $(VENV)/.installed-dev
 .PHONY: run test lint format browser-test clean
 
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "dengbao needs Python >= 3.11: run e.g. 'make $(MAKECMDGOALS) PYTHON=python3.11'" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
@@ -32,8 +34,14 @@ test: $(DEVSTAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/pytest -q -m "not browser"
 
+## browser-test: the Playwright tests in Debian's Chromium (/usr/bin/chromium; apt-get install chromium)
 browser-test: $(DEVSTAMP)
 	$(BIN)/pytest -q -m browser
+
+## lint: ruff only
+lint: $(DEVSTAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 format: $(DEVSTAMP)
 	$(BIN)/ruff format src tests benchmarks
