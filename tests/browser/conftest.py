@@ -13,10 +13,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an asyncio loop in this thread; Django would then refuse
-# ORM calls made by fixtures and tests in the same thread. They are not async code.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path(os.environ.get("DENGBAO_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root
@@ -32,7 +28,7 @@ CHROMIUM_ARGS = [
 DEMO_PASSWORD = "Demo-Browser-2026!"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.fail(
@@ -40,12 +36,18 @@ def browser() -> Iterator[object]:
         )
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    # Playwright's sync API keeps an asyncio loop running in this thread, and Django
+    # then refuses ORM calls from fixtures and tests in the same thread (they are not
+    # async code). Allowed only while the browser runs: set for the whole session, the
+    # variable leaks into subprocesses of other tests (`check --deploy` reports async.E001).
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            try:
+                yield browser
+            finally:
+                browser.close()
 
 
 @pytest.fixture
@@ -55,14 +57,18 @@ def page(browser) -> Iterator[object]:
         locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 800}
     )
     context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.js_errors = errors  # read by tests that want a clean console
     try:
-        yield page
+        yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture
+def js_errors(page) -> list[str]:
+    """Uncaught JavaScript errors on ``page``, collected as they happen."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
 
 
 @pytest.fixture

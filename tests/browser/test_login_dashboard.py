@@ -15,7 +15,7 @@ SIX_SYSTEMS = ("HIS", "EMR", "LIS", "互联网医院", "OA", "门户网站")
 DEMO_PROJECT = "江城市第一医院网络安全等级保护测评及安全服务项目（演示）"
 
 
-def test_pm_logs_in_and_sees_demo_dashboard(live_server, page, demo_engagement, screenshot_dir):
+def test_pm_logs_in_and_sees_demo_dashboard(live_server, page, js_errors, demo_engagement, screenshot_dir):
     assert set(demo_engagement) >= {"pm"}, demo_engagement  # the demo created the users just now
 
     stylesheets: list[tuple[str, int]] = []
@@ -58,5 +58,5 @@ def test_pm_logs_in_and_sees_demo_dashboard(live_server, page, demo_engagement, 
     topbar_display = page.locator("header.topbar").evaluate("el => getComputedStyle(el).display")
     assert topbar_display == "flex"
 
-    assert page.js_errors == []
+    assert js_errors == []
     page.screenshot(path=str(screenshot_dir / "dashboard.png"), full_page=True)
