@@ -11,6 +11,9 @@ import hashlib
 import hmac
 import secrets
 
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from dengbao.audit import services as audit
@@ -29,14 +32,17 @@ def token_create(*, actor: User, name: str, days_valid: int | None = 90) -> tupl
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     expires = timezone.now() + dt.timedelta(days=days_valid) if days_valid else None
-    token = ApiToken.objects.create(
-        user=actor,
-        name=name.strip()[:100] or "API",
-        prefix=prefix,
-        secret_hash=_hash(secret),
-        expires_at=expires,
-    )
-    audit.record(actor=actor, action="token.create", obj=token, after={"name": token.name, "prefix": prefix})
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=actor,
+            name=name.strip()[:100] or "API",
+            prefix=prefix,
+            secret_hash=_hash(secret),
+            expires_at=expires,
+        )
+        audit.record(
+            actor=actor, action="token.create", obj=token, after={"name": token.name, "prefix": prefix}
+        )
     return token, f"{TOKEN_PREFIX}_{prefix}_{secret}"
 
 
@@ -46,12 +52,27 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
 
     if token.user_id != actor.pk:
         permissions.require(actor, "platform.security")
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit.record(
-            actor=actor, action="token.revoke", obj=token, details={"owner": token.user.get_username()}
-        )
+    with transaction.atomic():
+        # Conditional update: two revocations racing record one event.
+        now = timezone.now()
+        if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
+            token.revoked_at = now
+            audit.record(
+                actor=actor, action="token.revoke", obj=token, details={"owner": token.user.get_username()}
+            )
+    return token
+
+
+def token_list(*, actor: User) -> QuerySet[ApiToken]:
+    """The actor's own tokens, newest first, revoked ones included (they show as revoked)."""
+    return ApiToken.objects.filter(user=actor).order_by("-created_at")
+
+
+def token_get_own(*, actor: User, token_id: int) -> ApiToken:
+    """One of the actor's own tokens; another person's token is as good as missing (404)."""
+    token = ApiToken.objects.filter(pk=token_id, user=actor).select_related("user").first()
+    if token is None:
+        raise Http404("token not found")
     return token
 
 

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
@@ -6,8 +5,15 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
     path("2fa/", views.otp_verify, name="otp_verify"),
-    path("profile/", views.otp_verify, name="profile"),
+    path("2fa/setup/", views.otp_setup, name="otp_setup"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/password/", views.password_change, name="password_change"),
+    path("profile/tokens/", views.token_create, name="token_create"),
+    path("profile/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("security/", views.security, name="security"),
+    path("security/users/<int:user_id>/unlock/", views.security_unlock, name="security_unlock"),
+    path("security/users/<int:user_id>/reset-2fa/", views.security_otp_reset, name="security_otp_reset"),
 ]
