@@ -38,11 +38,16 @@ PROJECT_ACTIONS: dict[str, frozenset[ProjectRole]] = {
     "project.upload_remediation": frozenset({ProjectRole.CLIENT, ProjectRole.MANAGER}),
 }
 
+# Granted to every signed-in, active user: reference material with no client data in it.
+SIGNED_IN_ACTIONS = frozenset({"catalogue.view"})
+
 PLATFORM_ACTIONS: dict[str, frozenset[PlatformRole]] = {
     "platform.manage_users": frozenset({PlatformRole.SYSADMIN}),
     "platform.manage_projects": frozenset({PlatformRole.SYSADMIN}),
     "platform.security": frozenset({PlatformRole.SECADMIN}),  # unlock, reset 2FA, revoke tokens
     "audit.read": frozenset({PlatformRole.AUDITADMIN}),
+    "catalogue.manage_wording": frozenset({PlatformRole.SYSADMIN}),  # import an agency's own wording
+    "documents.manage_templates": frozenset({PlatformRole.SYSADMIN}),  # replace a shipped document template
 }
 
 
@@ -67,6 +72,8 @@ def can(user: User, action: str, project: Project | None = None) -> bool:
         return role is not None and role in PROJECT_ACTIONS[action]
     if action in PLATFORM_ACTIONS:
         return user.platform_role in PLATFORM_ACTIONS[action]
+    if action in SIGNED_IN_ACTIONS:
+        return True
     raise ValueError(f"unknown action {action!r}")
 
 
