@@ -48,6 +48,18 @@ class DengbaoGroup(click.Group):
             return _passthrough(cmd_name)
         return None
 
+    def invoke(self, ctx: click.Context):
+        """Permission refusals and missing objects end the command with a message, not a traceback."""
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        try:
+            return super().invoke(ctx)
+        except PermissionDenied as exc:
+            raise click.ClickException(f"permission denied: {exc} (您没有权限执行此操作)") from None
+        except Http404 as exc:
+            raise click.ClickException(f"not found: {exc} (对象不存在或您无权查看)") from None
+
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         super().format_epilog(ctx, formatter)
         with formatter.section("Django commands (passed through)"):

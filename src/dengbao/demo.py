@@ -60,7 +60,11 @@ def step_organisations_and_project(report: DemoReport) -> None:
         actor=None, name=PROVIDER, kind=OrganisationKind.PROVIDER, address="江城市高新区（演示数据）"
     )
     client = Organisation.objects.filter(name=CLIENT).first() or services.organisation_create(
-        actor=None, name=CLIENT, kind=OrganisationKind.CLIENT, address="江城市人民路 1 号（演示数据）"
+        actor=None,
+        name=CLIENT,
+        kind=OrganisationKind.CLIENT,
+        address="江城市人民路 1 号（演示数据）",
+        credit_code="12440100MB0000000D",  # fictional
     )
     if not Project.objects.filter(slug=DEMO_SLUG).exists():
         services.project_create(
@@ -121,7 +125,137 @@ def step_systems(report: DemoReport) -> None:
             report.created.append(f"system {code}")
 
 
-STEPS: list[Callable[[DemoReport], None]] = [step_organisations_and_project, step_users, step_systems]
+# code -> (business harms, service harms, technology types, final state, certificate number or "")
+DEMO_GRADINGS: dict[str, tuple[str, str, list[str], str, str]] = {
+    "HIS": ("社会秩序、公共利益:严重", "社会秩序、公共利益:严重", [], "graded", "演示-44010020001-20001"),
+    "EMR": ("社会秩序、公共利益:严重", "社会秩序、公共利益:严重", [], "graded", "演示-44010020001-20002"),
+    "LIS": ("社会秩序、公共利益:严重", "社会秩序、公共利益:一般", [], "graded", "演示-44010020001-20003"),
+    "IH": ("社会秩序、公共利益:严重", "合法权益:严重", ["cloud", "mobile"], "graded", ""),
+    "OA": ("合法权益:严重", "合法权益:严重", [], "graded", "演示-44010020001-20004"),
+    "WEB": ("社会秩序、公共利益:一般", "社会秩序、公共利益:一般", [], "graded", "演示-44010020001-20005"),
+}
+
+
+def step_unit_profile(report: DemoReport) -> None:
+    from dengbao.accounts.models import Project
+    from dengbao.systems.models import UnitProfile
+
+    project = Project.objects.get(slug=DEMO_SLUG)
+    if UnitProfile.objects.filter(organisation=project.client).exists():
+        return
+    UnitProfile.objects.create(
+        organisation=project.client,
+        province="演示省",
+        prefecture="江城市",
+        county="中心区",
+        postcode="510000",
+        region_code="440100",
+        head_name="张院长（演示）",
+        head_title="院长",
+        head_phone="020-00000000",
+        department="信息科",
+        contact_name="刘信息科（演示）",
+        contact_title="科长",
+        contact_mobile="13800000000",
+        contact_email="it@example.org",
+        affiliation="3",
+        unit_type="3",
+        industry="卫生健康",
+    )
+    report.created.append("unit profile")
+
+
+def step_grading(report: DemoReport) -> None:
+    """Grade the six systems as in the contract, with review records and filing (fictional 演示数据)."""
+    from dengbao.accounts.models import Project, User
+    from dengbao.core.grading import parse_harms
+    from dengbao.core.grading_workflow import State
+    from dengbao.systems import services
+
+    project = Project.objects.get(slug=DEMO_SLUG)
+    pm = User.objects.get(username="pm")
+    for system in project.systems.all():
+        if system.code not in DEMO_GRADINGS or system.gradings.exists():
+            continue
+        business, service, tech, final, certificate = DEMO_GRADINGS[system.code]
+        fields = {
+            "technology_types": tech,
+            "business_type": "5" if system.code in ("IH", "WEB") else "3",
+            "service_scope": "30",
+            "service_audience": "3" if system.code in ("IH", "WEB") else "1",
+            "deployment_scope": "1" if system.code not in ("IH", "WEB") else "9",
+            "network_nature": "2" if system.code in ("IH", "WEB") else "1",
+            "go_live": dt.date(2016, 6, 1),
+            "department": "信息科",
+            "responsible_subject": f"{project.client.name}（演示数据），信息科负责日常运行维护。",
+            "composition": f"{system.name}由应用服务器、数据库服务器、网络与安全设备组成（演示数据）。",
+            "carried_business": system.description,
+            "carried_data": "患者基本信息、诊疗数据与业务记录（演示数据）。",
+            "security_responsibility": "医院主要负责人为网络安全第一责任人，信息科承担具体安全管理职责。",
+        }
+        if system.code == "IH":
+            fields |= {"sector_minimum_level": 3, "sector_rule": "互联网医院按卫生健康行业规定"}
+        services.system_update(actor=pm, project=project, system=system, **fields)
+        personal = system.code not in ("OA", "WEB")
+        services.data_category_save(
+            actor=pm, project=project, system=system,
+            name="患者诊疗数据" if personal else "业务与办公数据",
+            data_level="important" if personal else "general", personal_info=personal,
+            volume="2.5 TB" if personal else "300 GB", monthly_growth="40 GB" if personal else "2 GB",
+            source="门诊与住院业务" if personal else "院内各科室", recipients="医保平台" if personal else "",
+            storage="院内机房", inside_china=True,
+        )  # fmt: skip
+
+        def harms(spec: str) -> list[dict[str, str]]:
+            return [
+                {"object": h.obj.value, "degree": h.degree.value, "justification": "演示数据"}
+                for h in parse_harms(spec)
+            ]
+
+        grading = services.grading_save_draft(
+            actor=pm,
+            project=project,
+            system=system,
+            business_harms=harms(business),
+            service_harms=harms(service),
+            business_description=f"{system.name}处理的业务信息（演示数据）。",
+            service_description=f"{system.name}提供的业务服务（演示数据）。",
+        )
+        grading = services.grading_transition(
+            actor=pm, project=project, grading=grading, target=State.EXPERT_REVIEW
+        )
+        services.grading_record_step(
+            actor=pm, project=project, grading=grading, review_date=dt.date(2019, 12, 10),
+            review_experts=["周专家，网络安全高级工程师", "吴专家，医院信息化专家"],
+            review_opinion="定级对象边界清晰，定级理由充分，同意拟定等级（演示数据）。",
+        )  # fmt: skip
+        grading = services.grading_transition(actor=pm, project=project, grading=grading, target=State.POLICE)
+        if final == "graded":
+            services.grading_record_step(
+                actor=pm, project=project, grading=grading, police_bureau="江城市公安局网安支队（演示）",
+                police_date=dt.date(2020, 1, 8),
+            )  # fmt: skip
+            grading = services.grading_transition(
+                actor=pm, project=project, grading=grading, target=State.GRADED, today=dt.date(2020, 1, 8)
+            )
+            issued = {"certificate_number": certificate, "certificate_issued_on": dt.date(2020, 3, 2)}
+            services.filing_record(
+                actor=pm, project=project, system=system, grading=grading,
+                bureau="江城市公安局网安支队（演示）",
+                submitted_on=dt.date(2019, 12, 20), accepted_on=dt.date(2020, 1, 8) if certificate else None,
+                assessments_completed=["2025-12-15"] if certificate and grading.level >= 3 else [],
+                **(issued if certificate else {}),
+            )  # fmt: skip
+        report.created.append(f"grading {system.code}")
+
+
+STEPS: list[Callable[[DemoReport], None]] = [
+    step_organisations_and_project,
+    step_users,
+    step_systems,
+    step_unit_profile,
+    step_grading,
+]
 
 
 def load(progress: Callable[[str], None] | None = None) -> DemoReport:

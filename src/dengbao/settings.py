@@ -72,7 +72,9 @@ INSTALLED_APPS = [
     "ninja",
     "dengbao.accounts",
     "dengbao.audit",
+    "dengbao.catalogue",
     "dengbao.systems",
+    "dengbao.reports",
     "dengbao.web",
 ]
 
@@ -81,7 +83,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dengbao.web.middleware.UploadLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "dengbao.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

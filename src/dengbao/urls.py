@@ -7,9 +7,13 @@ from .api import api
 
 urlpatterns = [
     path("", include("dengbao.web.urls")),
+    path("", include("dengbao.systems.urls")),
+    path("", include("dengbao.reports.urls")),
     path("accounts/", include("dengbao.accounts.urls")),
     path("audit/", include("dengbao.audit.urls")),
+    path("manage/templates/", include("dengbao.reports.template_urls")),
     path("manage/", include("dengbao.accounts.manage_urls")),
+    path("catalogue/", include("dengbao.catalogue.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

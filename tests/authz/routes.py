@@ -16,15 +16,64 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import ProjectWorld
 
+
+def _system(world: ProjectWorld):
+    from dengbao.systems.services import system_create
+
+    system = world.project.systems.first()
+    if system is None:
+        system = system_create(
+            actor=None, organisation=world.client, project=world.project, name="HIS", code="HIS"
+        )
+    return system
+
+
+def _grading(world: ProjectWorld):
+    from dengbao.systems.models import Grading
+
+    system = _system(world)
+    return system.gradings.first() or Grading.objects.create(
+        system=system, project=world.project, business_harms=[], service_harms=[], level=3, sa="S3A3"
+    )
+
+
+def _document(world: ProjectWorld):
+    from dengbao.reports.services import document_store
+
+    return world.project.documents.first() or document_store(
+        actor=None, project=world.project, kind="grading_report", filename="x.docx", content=b"PK-demo"
+    )
+
+
+def _template(world: ProjectWorld):
+    from dengbao.reports.models import DocumentTemplate
+
+    return DocumentTemplate.objects.filter(
+        organisation=world.provider
+    ).first() or DocumentTemplate.objects.create(
+        organisation=world.provider, kind="grading_report", filename="x.docx", sha256="0" * 64
+    )
+
+
 # name of a URL argument -> how to get a value for it that belongs to the given project
 ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "project": lambda world: world.project.slug,
     "user_id": lambda world: world.members["client"].pk,
+    "unit_id": lambda world: "L3-CES1-01",
+    "system_id": lambda world: _system(world).pk,
+    "grading_id": lambda world: _grading(world).pk,
+    "step": lambda world: "transition",
+    "kind": lambda world: "grading-report",
+    "document_id": lambda world: _document(world).pk,
+    "template_id": lambda world: _template(world).pk,
 }
 
 # The system administrator's area: project *metadata* (names, members) for every
 # project, never project content. Only platform.manage_* holders get past it.
 ADMIN_PREFIX = "manage/"
+# The audit administrator's log records actions in every project, by design (三权分立:
+# the auditor oversees everyone); only audit.read holders get past it.
+AUDIT_PREFIX = "audit/"
 
 # Routes outside the permission layer by design: static/i18n plumbing and the login flow.
 PUBLIC_PREFIXES = ("/static/", "/media/", "/i18n/", "/accounts/")
@@ -39,6 +88,10 @@ class Route:
     @property
     def project_scoped(self) -> bool:
         return "project" in self.arguments
+
+    @property
+    def audit_area(self) -> bool:
+        return self.pattern.lstrip("^").startswith(AUDIT_PREFIX)
 
     @property
     def admin_area(self) -> bool:

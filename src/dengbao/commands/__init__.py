@@ -6,8 +6,13 @@ import click
 
 
 def register(group: click.Group) -> None:
-    from . import demo, run
+    from . import catalogue, demo, docs, grade, run
 
-    for module in (run, demo):
+    for module in (run, demo, catalogue, grade, docs):
         group.add_command(module.command)
     group.add_command(demo.createadmin)
+
+    from . import audit, backup
+
+    for command in (audit.group, backup.command, backup.restore):
+        group.add_command(command)

@@ -24,7 +24,9 @@ def cli_setup() -> None:
 
 
 def cli_actor(username: str | None):
-    """The user a CLI command acts as (--user or DENGBAO_USER); permissions apply as on the web."""
+    """The user a CLI command acts as (--user or DENGBAO_USER); permissions apply as on the web.
+
+    Sets Django up, so call it before importing models."""
     cli_setup()
     from dengbao.accounts.models import User
 

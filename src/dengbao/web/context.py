@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_read_audit": permissions.can(user, "audit.read"),
         "can_manage_users": permissions.can(user, "platform.manage_users"),
         "can_manage_projects": permissions.can(user, "platform.manage_projects"),
+        "can_manage_wording": permissions.can(user, "catalogue.manage_wording"),
     }
 
 

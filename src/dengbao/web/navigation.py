@@ -17,11 +17,11 @@ class Module:
 
 PROJECT_MODULES: tuple[Module, ...] = (
     Module("dashboard", _("项目概览"), "web:project_dashboard"),
-    Module("systems", _("定级备案"), None),
+    Module("systems", _("定级备案"), "systems:list"),
     Module("assessments", _("等级测评"), None),
     Module("scanning", _("漏洞扫描"), None),
     Module("monitoring", _("网站监测"), None),
     Module("engagement", _("项目管理"), None),
-    Module("reports", _("文档报告"), None),
+    Module("reports", _("文档报告"), "reports:list"),
     Module("members", _("项目成员"), "manage:project_members", "project.manage_members"),
 )

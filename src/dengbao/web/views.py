@@ -28,8 +28,7 @@ def project_dashboard(request: HttpRequest, project: str) -> HttpResponse:
         "project": obj,
         "role": permissions.project_role(request.user, obj),
         "members": selectors.project_members(actor=request.user, project=obj),
-        "systems": system_selectors.system_list(actor=request.user, project=obj),
-        "level_counts": system_selectors.level_counts(actor=request.user, project=obj),
+        "rows": system_selectors.system_rows(actor=request.user, project=obj),
         "active_module": "dashboard",
     }
     return render(request, "web/project_dashboard.html", context)

@@ -1,0 +1,65 @@
+"""The document kinds whose templates an organisation may replace, with their sample context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import filing_form, grading_report, samples
+
+
+@dataclass(frozen=True)
+class TemplateKind:
+    key: str
+    label: str
+    default: Path
+    sample_context: Callable[[], dict]
+
+
+KINDS: dict[str, TemplateKind] = {
+    k.key: k
+    for k in (
+        TemplateKind(
+            "grading_report",
+            "定级报告（2025 版）",
+            grading_report.TEMPLATE,
+            lambda: grading_report.grading_report_context(samples.UNIT, samples.SYSTEM, samples.RECORD),
+        ),
+        TemplateKind(
+            "filing_form_2025",
+            "备案表（2025 版）",
+            filing_form.TEMPLATE_FILES["2025"],
+            lambda: filing_form.filing_form_context(
+                samples.UNIT, [(samples.SYSTEM, samples.RECORD, samples.MATERIALS)], layout="2025"
+            ),
+        ),
+        TemplateKind(
+            "filing_form_legacy",
+            "备案表（旧版，表一至表四）",
+            filing_form.TEMPLATE_FILES["legacy"],
+            lambda: filing_form.filing_form_context(
+                samples.UNIT, [(samples.SYSTEM, samples.RECORD, samples.MATERIALS)], layout="legacy"
+            ),
+        ),
+    )
+}
+
+
+def check_template(path: Path, kind: str) -> list[str]:
+    """Problems of a replacement template: fields the platform does not provide, or a failed test render."""
+    from .builder import render_docx, unknown_fields
+
+    spec = KINDS[kind]
+    context = spec.sample_context()
+    try:
+        problems = [f"未知字段：{name}" for name in unknown_fields(path, context)]
+    except Exception as exc:  # a damaged file or a template syntax error
+        return [f"无法读取模板：{exc}"]
+    if problems:
+        return problems
+    try:
+        render_docx(path, context)
+    except Exception as exc:
+        return [f"用演示数据渲染失败：{exc}"]
+    return []

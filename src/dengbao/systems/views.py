@@ -1,0 +1,300 @@
+"""Pages of 定级备案: the systems list, a system's profile, the grading wizard and workflow, filing."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from dengbao.accounts import permissions
+from dengbao.accounts import selectors as account_selectors
+from dengbao.core import grading as core_grading
+from dengbao.core import grading_workflow as wf
+
+from . import documents, selectors, services
+from . import forms as f
+
+
+def _context(request: HttpRequest, project, **extra):
+    return {
+        "project": project,
+        "active_module": "systems",
+        "can_edit": permissions.can(request.user, "project.edit", project),
+        "can_record": permissions.can(request.user, "project.record", project),
+        "can_view_internal": permissions.can(request.user, "project.view_internal", project),
+        "document_kinds": [
+            ("grading-report", _("定级报告")),
+            ("filing-form", _("备案表")),
+            ("filing-form-legacy", _("备案表（旧版）")),
+        ],
+        **extra,
+    }
+
+
+@login_required
+def system_list(request: HttpRequest, project: str) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project)
+    rows = selectors.system_rows(actor=request.user, project=obj)
+    return render(request, "systems/system_list.html", _context(request, obj, rows=rows))
+
+
+@login_required
+def system_detail(request: HttpRequest, project: str, system_id: int) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project)
+    system = selectors.system_get(actor=request.user, project=obj, system_id=system_id)
+    row = next(r for r in selectors.system_rows(actor=request.user, project=obj) if r.system.pk == system.pk)
+    context = _context(
+        request,
+        obj,
+        system=system,
+        row=row,
+        gradings=system.gradings.order_by("-version"),
+        transitions=services.transition_options(row.grading) if row.grading else [],
+        data_categories=system.data_categories.all(),
+        data_form=f.DataCategoryForm(),
+        topology_form=f.TopologyForm(),
+        filing_form=f.FilingForm(),
+    )
+    return render(request, "systems/system_detail.html", context)
+
+
+@login_required
+def system_edit(request: HttpRequest, project: str, system_id: int) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
+    system = selectors.system_get(actor=request.user, project=obj, system_id=system_id)
+    form = f.SystemForm(request.POST or None, instance=system)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        system.refresh_from_db()  # the form wrote into the instance; the service records the change
+        services.system_update(actor=request.user, project=obj, system=system, **fields)
+        messages.success(request, _("已保存。"))
+        return redirect("systems:detail", project=obj.slug, system_id=system.pk)
+    return render(request, "systems/system_edit.html", _context(request, obj, system=system, form=form))
+
+
+@login_required
+def data_category_add(request: HttpRequest, project: str, system_id: int) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
+    system = selectors.system_get(actor=request.user, project=obj, system_id=system_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = f.DataCategoryForm(request.POST)
+    if form.is_valid():
+        services.data_category_save(actor=request.user, project=obj, system=system, **form.cleaned_data)
+        messages.success(request, _("已添加数据类别。"))
+    else:
+        messages.error(
+            request, _("数据类别未保存：") + "；".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        )
+    return redirect("systems:detail", project=obj.slug, system_id=system.pk)
+
+
+@login_required
+def topology_upload(request: HttpRequest, project: str, system_id: int) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
+    system = selectors.system_get(actor=request.user, project=obj, system_id=system_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = f.TopologyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.system_set_topology(
+                actor=request.user, project=obj, system=system, upload=form.cleaned_data["image"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("已上传拓扑图。"))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("systems:detail", project=obj.slug, system_id=system.pk)
+
+
+def _preview(system, data) -> dict:
+    business, service = f.harms_from_post(data, "b"), f.harms_from_post(data, "s")
+    result, error = None, ""
+    if business and service:
+        try:
+            result = services.compute(system, business, service)
+        except core_grading.GradingError as exc:
+            error = str(exc)
+    else:
+        error = _("请为业务信息和系统服务各选择至少一个受侵害客体及其侵害程度。")
+    return {
+        "result": result,
+        "error": error,
+        "business_rows": core_grading.matrix_rows(result.business if result else None),
+        "service_rows": core_grading.matrix_rows(result.service if result else None),
+        "degrees": f.DEGREE_CHOICES,
+        "business": business,
+        "service": service,
+    }
+
+
+@login_required
+def grading_edit(request: HttpRequest, project: str, system_id: int) -> HttpResponse:
+    """The grading wizard: pick harmed objects and degrees, watch both matrices, save the draft."""
+    obj = account_selectors.project_get(actor=request.user, slug=project)
+    system = selectors.system_get(actor=request.user, project=obj, system_id=system_id)
+    current = system.current_grading
+    if request.method == "POST":
+        permissions.require(request.user, "project.record", obj)
+        preview = _preview(system, request.POST)
+        if request.headers.get("HX-Request"):
+            return render(request, "systems/_matrices.html", preview)
+        if preview["result"] is not None:
+            try:
+                services.grading_save_draft(
+                    actor=request.user,
+                    project=obj,
+                    system=system,
+                    business_harms=preview["business"],
+                    service_harms=preview["service"],
+                    business_description=request.POST.get("business_description", ""),
+                    service_description=request.POST.get("service_description", ""),
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("定级草稿已保存：%(sa)s") % {"sa": preview["result"].sa})
+                return redirect("systems:detail", project=obj.slug, system_id=system.pk)
+        values = request.POST
+    else:
+        values = {}
+        if current is not None:
+            values = {
+                **f.harms_initial(current.business_harms, "b"),
+                **f.harms_initial(current.service_harms, "s"),
+                "business_description": current.business_description,
+                "service_description": current.service_description,
+            }
+        preview = _preview(system, values)
+    context = _context(
+        request,
+        obj,
+        system=system,
+        current=current,
+        values=values,
+        objects=[(key, o) for key, o in f.OBJECT_KEYS.items()],
+        editable=current is None or current.state in (wf.State.DRAFT, wf.State.SUPERSEDED),
+        **preview,
+    )
+    return render(request, "systems/grading_edit.html", context)
+
+
+STEP_FORMS = {"review": f.ReviewForm, "authority": f.AuthorityForm, "police": f.PoliceForm}
+
+
+@login_required
+def grading_step(
+    request: HttpRequest, project: str, system_id: int, grading_id: int, step: str
+) -> HttpResponse:
+    """Record a workflow step (review / authority / police), move along it (transition) or start a change."""
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
+    system = selectors.system_get(actor=request.user, project=obj, system_id=system_id)
+    grading = selectors.grading_get(actor=request.user, project=obj, system=system, grading_id=grading_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        if step in STEP_FORMS:
+            form = STEP_FORMS[step](request.POST, request.FILES)
+            if not form.is_valid():
+                raise ValidationError(
+                    [f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()]
+                )
+            data = dict(form.cleaned_data)
+            upload = data.pop("review_form", None)
+            services.grading_record_step(actor=request.user, project=obj, grading=grading, **data)
+            if upload:
+                services.grading_attach_review_form(
+                    actor=request.user, project=obj, grading=grading, upload=upload
+                )
+            messages.success(request, _("已记录。"))
+        elif step == "transition":
+            target = wf.State(request.POST.get("target", ""))
+            services.grading_transition(actor=request.user, project=obj, grading=grading, target=target)
+            messages.success(request, _("已转到“%(s)s”。") % {"s": target.label})
+        elif step == "change":
+            form = f.ChangeForm(request.POST)
+            services.grading_change(
+                actor=request.user, project=obj, grading=grading, reason=form.data.get("reason", "")
+            )
+            messages.success(request, _("已发起等级变更，请重新确定等级。"))
+        else:
+            return HttpResponse(status=404)
+    except ValueError:
+        messages.error(request, _("未知的目标状态。"))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("systems:detail", project=obj.slug, system_id=system.pk)
+
+
+@login_required
+def filing_save(request: HttpRequest, project: str, system_id: int) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
+    system = selectors.system_get(actor=request.user, project=obj, system_id=system_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = f.FilingForm(request.POST)
+    if form.is_valid():
+        filing = system.filings.order_by("-created_at").first()
+        services.filing_record(
+            actor=request.user,
+            project=obj,
+            system=system,
+            filing=filing,
+            grading=system.current_grading,
+            **form.cleaned_data,
+        )
+        messages.success(request, _("备案信息已保存。"))
+    else:
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label}：{' '.join(errors)}")
+    return redirect("systems:detail", project=obj.slug, system_id=system.pk)
+
+
+DOCUMENT_MAKERS = {
+    "grading-report": lambda **kw: documents.make_grading_report(**kw),
+    "filing-form": lambda **kw: documents.make_filing_form(**kw, layout="2025"),
+    "filing-form-legacy": lambda **kw: documents.make_filing_form(**kw, layout="legacy"),
+}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def document_make(request: HttpRequest, project: str, system_id: int, kind: str) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    system = selectors.system_get(actor=request.user, project=obj, system_id=system_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if kind not in DOCUMENT_MAKERS:
+        return HttpResponse(status=404)
+    try:
+        made = DOCUMENT_MAKERS[kind](actor=request.user, project=obj, system=system)
+    except documents.DocumentNotReady as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("systems:detail", project=obj.slug, system_id=system.pk)
+    return _download(made.content, made.document.filename, DOCX)
+
+
+@login_required
+def documents_zip(request: HttpRequest, project: str) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    content, problems = documents.make_all(actor=request.user, project=obj)
+    for problem in problems[:10]:
+        messages.warning(request, problem)
+    return _download(content, f"{obj.slug}-定级备案文档.zip", "application/zip")
