@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
@@ -84,7 +84,8 @@ def record(
     return event
 
 
-def _chain_records() -> Iterator[hashchain.ChainRecord]:
+def _chain_records(progress: Callable[[int], None] | None = None) -> Iterator[hashchain.ChainRecord]:
+    done = 0
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
         yield hashchain.ChainRecord(
             seq=event.seq,
@@ -93,24 +94,34 @@ def _chain_records() -> Iterator[hashchain.ChainRecord]:
             algorithm=event.algorithm,
             fields=event.chain_fields(),
         )
+        done += 1
+        if progress is not None and done % 1000 == 0:
+            progress(1000)
+    if progress is not None and done % 1000:
+        progress(done % 1000)
 
 
-def verify() -> tuple[int, hashchain.Break | None]:
+def verify(progress: Callable[[int], None] | None = None) -> tuple[int, hashchain.Break | None]:
     """Check the whole chain. Returns (records checked, first break or None).
 
-    Also compares the chain's end with the head row, so that removing the last
-    records is noticed.
+    Also checks that the record the head row names is still there with its hash, so
+    that removing the last records is noticed. The head is read before the last
+    record: events appended meanwhile then lie beyond the head and are no false alarm.
+    ``progress`` is called with the number of records checked since its last call.
     """
     count = AuditEvent.objects.count()
-    broken = hashchain.verify(_chain_records())
+    broken = hashchain.verify(_chain_records(progress))
     if broken is not None:
         return count, broken
     head = AuditHead.objects.filter(pk=1).first()
     last = AuditEvent.objects.order_by("-seq").first()
     head_seq = head.seq if head else 0
     last_seq = last.seq if last else 0
-    if head_seq != last_seq or (last is not None and head.hash != last.hash):
+    if last_seq < head_seq or (last is not None and head is None):
         return count, hashchain.Break(
             last_seq + 1, f"log ends at {last_seq} but {head_seq} records were written"
         )
+    at_head = AuditEvent.objects.filter(seq=head_seq).values_list("hash", flat=True).first()
+    if head is not None and head_seq and at_head != head.hash:
+        return count, hashchain.Break(head_seq, "record does not match the head row (log rewritten)")
     return count, None

@@ -6,4 +6,6 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.event_list, name="event_list"),
+    path("export/", views.export, name="export"),
+    path("verify/", views.verify_chain, name="verify"),
 ]
