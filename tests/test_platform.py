@@ -39,6 +39,9 @@ def test_demo_loads_the_scenario_once(db, monkeypatch):
     }
     assert User.objects.get(username="auditor").platform_role == "auditadmin"
     assert User.objects.get(username="pm").check_password("Demo-Pass-2026!")
+    assessment = project.assessments.get()
+    assert assessment.sa == "S3A3" and assessment.test_objects.count() == 40
+    assert not assessment.rounds.get().results.filter(result="").exists()  # fully recorded
     second = demo.load()
     assert second.created == [] and second.credentials == {}
     assert verify()[1] is None

@@ -249,12 +249,74 @@ def step_grading(report: DemoReport) -> None:
         report.created.append(f"grading {system.code}")
 
 
+DEMO_OBJECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("机房", ("主机房", "灾备机房")),
+    ("网络设备", ("核心交换机-1", "核心交换机-2", "汇聚交换机-1", "汇聚交换机-2", "出口路由器")),
+    ("安全设备", ("边界防火墙-1", "边界防火墙-2", "入侵防御系统", "Web应用防火墙", "运维堡垒机",
+              "日志审计系统", "数据库审计系统")),
+    ("服务器/操作系统", ("HIS应用服务器-1", "HIS应用服务器-2", "HIS数据库服务器", "EMR应用服务器",
+                     "EMR数据库服务器", "LIS服务器")),
+    ("数据库管理系统", ("HIS-Oracle", "EMR-SQLServer", "LIS-MySQL")),
+    ("中间件", ("HIS-WebLogic", "EMR-Tomcat")),
+    ("业务应用系统", ("HIS", "EMR", "LIS")),
+    ("终端", ("医生工作站", "护士工作站", "运维终端")),
+    ("数据", ("患者诊疗数据", "鉴别数据")),
+    ("管理文档", ("安全管理制度汇编", "运维与变更记录")),
+    ("人员", ("信息科科长", "系统管理员", "安全管理员", "网络管理员", "机房管理员")),
+)  # fmt: skip
+DEMO_NOTES = {
+    "符合": "演示数据：现场核查，配置与记录满足要求。",
+    "部分符合": "演示数据：已采取措施，但覆盖不全或记录不完整。",
+    "不符合": "演示数据：未采取相应措施。",
+    "不适用": "演示数据：该对象不涉及此项。",
+}
+
+
+def step_assessment(report: DemoReport) -> None:
+    """The HIS/EMR/LIS level-3 assessment: 40 objects fully recorded with fictional results (演示数据)."""
+    import random
+
+    from dengbao.accounts.models import Project, User
+    from dengbao.assessments import services
+
+    project = Project.objects.get(slug=DEMO_SLUG)
+    if project.assessments.exists():
+        return
+    pm, assessor = User.objects.get(username="pm"), User.objects.get(username="assessor")
+    systems = list(project.systems.filter(code__in=["HIS", "EMR", "LIS"]).order_by("code"))
+    assessment = services.assessment_create(
+        actor=pm, project=project, name="HIS/EMR/LIS 等级测评（演示）", systems=systems
+    )
+    rnd = services.current_round(assessment)
+    rng = random.Random(20191126)  # noqa: S311 - fixed seed: the demo is the same on every machine
+    choices, weights = ["符合", "部分符合", "不符合", "不适用"], [62, 20, 14, 4]
+    for kind, names in DEMO_OBJECTS:
+        for name in names:
+            obj = services.object_add(actor=assessor, assessment=assessment, kind=kind, name=name)
+            changes = []
+            for record in obj.results.filter(round=rnd):
+                value = rng.choices(choices, weights)[0]
+                changes.append(
+                    {
+                        "record_id": record.pk,
+                        "version": record.version,
+                        "result": value,
+                        "note": DEMO_NOTES[value],
+                        "methods": ["核查"],
+                        "na_reason": "演示数据：对象不具备该功能" if value == "不适用" else "",
+                    }
+                )
+            services.results_apply(actor=assessor, rnd=rnd, changes=changes, source="demo")
+    report.created.append(f"assessment {assessment.name}")
+
+
 STEPS: list[Callable[[DemoReport], None]] = [
     step_organisations_and_project,
     step_users,
     step_systems,
     step_unit_profile,
     step_grading,
+    step_assessment,
 ]
 
 

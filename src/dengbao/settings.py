@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "dengbao.catalogue",
     "dengbao.systems",
     "dengbao.reports",
+    "dengbao.assessments",
     "dengbao.web",
 ]
 

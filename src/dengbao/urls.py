@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("dengbao.web.urls")),
     path("", include("dengbao.systems.urls")),
     path("", include("dengbao.reports.urls")),
+    path("", include("dengbao.assessments.urls")),
     path("accounts/", include("dengbao.accounts.urls")),
     path("audit/", include("dengbao.audit.urls")),
     path("manage/templates/", include("dengbao.reports.template_urls")),

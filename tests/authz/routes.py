@@ -55,6 +55,20 @@ def _template(world: ProjectWorld):
     )
 
 
+def _assessment(world: ProjectWorld):
+    from dengbao.assessments.models import Assessment, AssessmentObject, ResultRecord, Round
+
+    assessment = world.project.assessments.first()
+    if assessment is None:
+        system = _system(world)
+        assessment = Assessment.objects.create(project=world.project, name="测评", sa="S3A3")
+        assessment.systems.add(system)
+        rnd = Round.objects.create(assessment=assessment, number=1)
+        obj = AssessmentObject.objects.create(assessment=assessment, kind="服务器/操作系统", name="HIS-DB")
+        ResultRecord.objects.create(round=rnd, obj=obj, unit_id="L3-CES1-01")
+    return assessment
+
+
 # name of a URL argument -> how to get a value for it that belongs to the given project
 ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "project": lambda world: world.project.slug,
@@ -66,6 +80,9 @@ ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "kind": lambda world: "grading-report",
     "document_id": lambda world: _document(world).pk,
     "template_id": lambda world: _template(world).pk,
+    "assessment_id": lambda world: _assessment(world).pk,
+    "object_id": lambda world: _assessment(world).test_objects.first().pk,
+    "record_id": lambda world: _assessment(world).test_objects.first().results.first().pk,
 }
 
 # The system administrator's area: project *metadata* (names, members) for every

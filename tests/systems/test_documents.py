@@ -20,6 +20,7 @@ from dengbao.reports.models import GeneratedDocument
 def demo_project(db, monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     monkeypatch.setenv("DENGBAO_DEMO_PASSWORD", "Demo-Pass-2026!")
+    monkeypatch.setattr(demo, "STEPS", [step for step in demo.STEPS if step is not demo.step_assessment])
     demo.load()
     return Project.objects.get(slug="demo")
 

@@ -18,7 +18,7 @@ class Module:
 PROJECT_MODULES: tuple[Module, ...] = (
     Module("dashboard", _("项目概览"), "web:project_dashboard"),
     Module("systems", _("定级备案"), "systems:list"),
-    Module("assessments", _("等级测评"), None),
+    Module("assessments", _("等级测评"), "assessments:list"),
     Module("scanning", _("漏洞扫描"), None),
     Module("monitoring", _("网站监测"), None),
     Module("engagement", _("项目管理"), None),

@@ -1,0 +1,68 @@
+"""Reads of the workbench, through the project's permission check (working papers: provider side only)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from dengbao.accounts import permissions
+from dengbao.accounts.models import Project, User
+from dengbao.core.catalogue import default as catalogue
+
+from .models import Assessment, AssessmentObject, ResultRecord, Round
+
+
+def assessment_list(*, actor: User, project: Project) -> QuerySet[Assessment]:
+    permissions.require(actor, "project.view", project)
+    return project.assessments.prefetch_related("systems").order_by("name")
+
+
+def assessment_get(
+    *, actor: User, project: Project, assessment_id: int, action: str = "project.view"
+) -> Assessment:
+    permissions.require(actor, action, project)
+    assessment = project.assessments.filter(pk=assessment_id).first()
+    if assessment is None:
+        raise Http404("assessment not found")
+    return assessment
+
+
+def object_progress(*, actor: User, assessment: Assessment, rnd: Round) -> QuerySet[AssessmentObject]:
+    permissions.require(actor, "project.view_internal", assessment.project)
+    return assessment.test_objects.annotate(
+        total=Count("results", filter=Q(results__round=rnd)),
+        done=Count("results", filter=Q(results__round=rnd) & ~Q(results__result="")),
+    ).order_by("kind", "name")
+
+
+def object_get(*, actor: User, assessment: Assessment, object_id: int) -> AssessmentObject:
+    permissions.require(actor, "project.view_internal", assessment.project)
+    obj = assessment.test_objects.filter(pk=object_id).first()
+    if obj is None:
+        raise Http404("object not found")
+    return obj
+
+
+def checklist(*, actor: User, rnd: Round, obj: AssessmentObject) -> list[tuple[ResultRecord, object]]:
+    """The object's results in catalogue order, each with its catalogue item."""
+    permissions.require(actor, "project.view_internal", rnd.assessment.project)
+    cat = catalogue()
+    order = {item.id: n for n, item in enumerate(cat.items)}
+    records = list(rnd.results.filter(obj=obj).select_related("recorded_by").prefetch_related("evidence"))
+    records.sort(key=lambda r: order.get(r.unit_id, 1 << 30))
+    return [(r, cat.by_id.get(r.unit_id)) for r in records]
+
+
+def record_get(*, actor: User, rnd: Round, record_id: int) -> ResultRecord:
+    permissions.require(actor, "project.view_internal", rnd.assessment.project)
+    record = rnd.results.filter(pk=record_id).select_related("round__assessment__project", "obj").first()
+    if record is None:
+        raise Http404("result not found")
+    return record
+
+
+def round_counts(*, actor: User, rnd: Round) -> Counter:
+    permissions.require(actor, "project.view", rnd.assessment.project)
+    return Counter(dict(rnd.results.values_list("result").annotate(n=Count("id")).values_list("result", "n")))

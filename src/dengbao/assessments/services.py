@@ -1,0 +1,281 @@
+"""Writes of the workbench. Every one is authorised through the project and audited."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from dengbao.accounts import permissions
+from dengbao.accounts.models import Project, User
+from dengbao.audit import services as audit
+from dengbao.core.catalogue import default as catalogue
+from dengbao.core.catalogue import query
+from dengbao.core.catalogue.vocab import OBJECT_TYPES
+
+from .models import Assessment, AssessmentObject, Evidence, Result, ResultRecord, Round
+
+TECH_TO_EXTENSION = {"cloud": "cloud", "mobile": "mobile", "iot": "iot", "ics": "ics"}
+
+
+class ConflictError(ValidationError):
+    """Someone else saved the same result first; the newer value is kept and shown."""
+
+
+def grade_of(systems: Iterable) -> tuple[str, list[str]]:
+    """S/A and extensions for systems assessed together: the highest S and A, every extension used."""
+    s = a = 0
+    extensions: set[str] = set()
+    for system in systems:
+        grading = system.current_grading
+        if grading is None or not grading.business_level:
+            raise ValidationError(f"{system.name} 尚未定级，请先完成定级")
+        s, a = max(s, grading.business_level), max(a, grading.service_level)
+        extensions |= {TECH_TO_EXTENSION[t] for t in system.technology_types if t in TECH_TO_EXTENSION}
+    if not s:
+        raise ValidationError("请至少选择一个定级对象")
+    return f"S{min(s, 4)}A{min(a, 4)}", sorted(extensions)
+
+
+def applicable_units(assessment: Assessment, kind: str) -> list[str]:
+    """The test units that apply to an object of this type (S/A/G rule + extensions)."""
+    return [
+        item.id
+        for item in query.for_grade(catalogue(), assessment.sa, extensions=assessment.extensions)
+        if kind in item.objects
+    ]
+
+
+def assessment_create(
+    *, actor: User, project: Project, name: str, systems: list, scheme: str = "2025"
+) -> Assessment:
+    permissions.require(actor, "project.edit", project)
+    for system in systems:
+        if not system.projects.filter(pk=project.pk).exists():
+            raise ValidationError(f"{system.name} 不属于本项目")
+    sa, extensions = grade_of(systems)
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            project=project, name=name, sa=sa, extensions=extensions, scheme=scheme
+        )
+        assessment.systems.set(systems)
+        Round.objects.create(assessment=assessment, number=1)
+        audit.record(
+            actor=actor,
+            action="assessment.create",
+            obj=assessment,
+            after={"name": name, "sa": sa, "extensions": extensions, "systems": [s.name for s in systems]},
+            project=project,
+        )
+    return assessment
+
+
+def current_round(assessment: Assessment) -> Round:
+    return assessment.rounds.order_by("-number").first()
+
+
+def object_add(
+    *,
+    actor: User,
+    assessment: Assessment,
+    kind: str,
+    name: str,
+    model_version: str = "",
+    location: str = "",
+    importance: str = AssessmentObject.Importance.NORMAL,
+    note: str = "",
+) -> AssessmentObject:
+    """Add an object; it gets exactly the test units that apply to its type, in the open round."""
+    project = assessment.project
+    permissions.require(actor, "project.record", project)
+    if kind not in OBJECT_TYPES:
+        raise ValidationError(f"未知的对象类型“{kind}”")
+    if assessment.test_objects.filter(name=name).exists():
+        raise ValidationError(f"已有名为“{name}”的测评对象")
+    units = applicable_units(assessment, kind)
+    with transaction.atomic():
+        obj = AssessmentObject.objects.create(
+            assessment=assessment,
+            kind=kind,
+            name=name,
+            model_version=model_version,
+            location=location,
+            importance=importance,
+            note=note,
+        )
+        rnd = current_round(assessment)
+        ResultRecord.objects.bulk_create(ResultRecord(round=rnd, obj=obj, unit_id=unit) for unit in units)
+        audit.record(
+            actor=actor,
+            action="assessment.object_add",
+            obj=obj,
+            after={"name": name, "kind": kind, "units": len(units)},
+            project=project,
+        )
+    return obj
+
+
+def result_record(
+    *,
+    actor: User,
+    record: ResultRecord,
+    value: str,
+    note: str,
+    methods: list[str],
+    na_reason: str = "",
+    version: int,
+) -> ResultRecord:
+    """Save one result with an optimistic version check: a stale version is refused, never overwritten."""
+    project = record.round.assessment.project
+    permissions.require(actor, "project.record", project)
+    if record.round.finalised_at is not None:
+        raise ValidationError("本轮测评已定稿，不能再修改")
+    if value and value not in Result.values:
+        raise ValidationError(f"未知的结果“{value}”")
+    if value == Result.NOT_APPLICABLE and not na_reason.strip():
+        raise ValidationError("选择“不适用”时须填写理由")
+    bad_methods = set(methods) - {"访谈", "核查", "测试"}
+    if bad_methods:
+        raise ValidationError(f"未知的测评方法：{'、'.join(sorted(bad_methods))}")
+    before = record.summary()
+    now = timezone.now()
+    with transaction.atomic():
+        updated = ResultRecord.objects.filter(pk=record.pk, version=version).update(
+            result=value,
+            note=note,
+            methods=methods,
+            na_reason=na_reason.strip() if value == Result.NOT_APPLICABLE else "",
+            recorded_by=actor,
+            recorded_at=now,
+            version=F("version") + 1,
+            review=ResultRecord.Review.PENDING,
+        )
+        if not updated:
+            latest = ResultRecord.objects.select_related("recorded_by").get(pk=record.pk)
+            who = latest.recorded_by or "他人"
+            raise ConflictError(
+                f"该结果已被 {who} 于 {timezone.localtime(latest.recorded_at):%H:%M:%S} 修改为"
+                f"“{latest.result or '未记录'}”，请刷新后再保存"
+            )
+        record.refresh_from_db()
+        audit.record(
+            actor=actor,
+            action="result.update",
+            obj=record,
+            before=before,
+            after=record.summary(),
+            project=project,
+        )
+    return record
+
+
+def evidence_add(*, actor: User, record: ResultRecord, upload: UploadedFile) -> Evidence:
+    project = record.round.assessment.project
+    permissions.require(actor, "project.record", project)
+    if upload.size > settings.DENGBAO_MAX_UPLOAD_BYTES:
+        raise ValidationError(f"文件过大：上限 {settings.DENGBAO_MAX_UPLOAD_MB} MB")
+    sha, sm3 = hashlib.sha256(), hashlib.new("sm3") if "sm3" in hashlib.algorithms_available else None
+    for chunk in upload.chunks():
+        sha.update(chunk)
+        if sm3 is not None:
+            sm3.update(chunk)
+    upload.seek(0)
+    with transaction.atomic():
+        evidence = Evidence(
+            record=record,
+            filename=upload.name[:200],
+            content_type=(upload.content_type or "")[:100],
+            size=upload.size,
+            sha256=sha.hexdigest(),
+            sm3=sm3.hexdigest() if sm3 is not None else "",
+            uploaded_by=actor,
+        )
+        evidence.file.save(upload.name, upload, save=False)
+        evidence.save()
+        audit.record(
+            actor=actor,
+            action="result.evidence_add",
+            obj=record,
+            details={"file": evidence.filename, "sha256": evidence.sha256},
+            project=project,
+        )
+    return evidence
+
+
+def results_apply(
+    *,
+    actor: User,
+    rnd: Round,
+    changes: list[dict],
+    source: str,
+) -> int:
+    """Apply many results at once (an Excel import, the demo) in one transaction, all or nothing.
+
+    Each change names ``record_id`` and the ``version`` it was based on, with ``result``,
+    ``note``, ``methods`` and ``na_reason``. A record changed meanwhile (version moved on)
+    makes the whole batch fail with every conflict listed — nothing is overwritten.
+    """
+    project = rnd.assessment.project
+    permissions.require(actor, "project.record", project)
+    if rnd.finalised_at is not None:
+        raise ValidationError("本轮测评已定稿，不能再修改")
+    problems: list[str] = []
+    for n, change in enumerate(changes, start=1):
+        value = change.get("result", "")
+        if value and value not in Result.values:
+            problems.append(f"第 {n} 条：未知的结果“{value}”")
+        if value == Result.NOT_APPLICABLE and not change.get("na_reason", "").strip():
+            problems.append(f"第 {n} 条：选择“不适用”时须填写理由")
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    with transaction.atomic():
+        records = {
+            r.pk: r
+            for r in ResultRecord.objects.select_for_update()
+            .filter(round=rnd, pk__in=[c["record_id"] for c in changes])
+            .select_related("obj", "recorded_by")
+        }
+        conflicts = []
+        for change in changes:
+            record = records.get(change["record_id"])
+            if record is None:
+                conflicts.append(f"结果 {change['record_id']} 不属于本轮测评")
+            elif record.version != change["version"]:
+                conflicts.append(
+                    f"{record.obj.name} · {record.unit_id}：导出后已被 {record.recorded_by or '他人'} 改为"
+                    f"“{record.result or '未记录'}”"
+                )
+        if conflicts:
+            raise ConflictError(conflicts)
+        for change in changes:
+            record = records[change["record_id"]]
+            record.result = change.get("result", "")
+            record.note = change.get("note", "")
+            record.methods = list(change.get("methods", []))
+            record.na_reason = (
+                change.get("na_reason", "").strip() if record.result == Result.NOT_APPLICABLE else ""
+            )
+            record.recorded_by = actor
+            record.recorded_at = now
+            record.version += 1
+            record.review = ResultRecord.Review.PENDING
+        ResultRecord.objects.bulk_update(
+            records.values(),
+            ["result", "note", "methods", "na_reason", "recorded_by", "recorded_at", "version", "review"],
+            batch_size=500,
+        )
+        audit.record(
+            actor=actor,
+            action="result.bulk_update",
+            obj=rnd,
+            details={"source": source[:200], "count": len(changes)},
+            project=project,
+        )
+    return len(changes)

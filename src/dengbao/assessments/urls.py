@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assessments"
+
+P = "projects/<slug:project>/assessments/"
+
+urlpatterns = [
+    path(P, views.assessment_list, name="list"),
+    path(P + "<int:assessment_id>/", views.assessment_detail, name="detail"),
+    path(P + "<int:assessment_id>/objects/<int:object_id>/", views.checklist, name="checklist"),
+    path(P + "<int:assessment_id>/results/<int:record_id>/", views.result_save, name="result_save"),
+]

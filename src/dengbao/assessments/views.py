@@ -1,0 +1,155 @@
+"""Workbench pages: assessments, objects, and the keyboard-first checklist of one object."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from dengbao.accounts import permissions
+from dengbao.accounts import selectors as account_selectors
+from dengbao.core.catalogue.vocab import OBJECT_TYPES
+
+from . import selectors, services
+from .models import AssessmentObject, Result
+
+RESULT_KEYS = [
+    ("1", Result.COMPLIANT),
+    ("2", Result.PARTIAL),
+    ("3", Result.NON_COMPLIANT),
+    ("4", Result.NOT_APPLICABLE),
+]
+
+
+def _ctx(request: HttpRequest, project, **extra):
+    return {
+        "project": project,
+        "active_module": "assessments",
+        "can_record": permissions.can(request.user, "project.record", project),
+        "can_edit": permissions.can(request.user, "project.edit", project),
+        **extra,
+    }
+
+
+@login_required
+def assessment_list(request: HttpRequest, project: str) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project)
+    if request.method == "POST":
+        permissions.require(request.user, "project.edit", obj)
+        systems = list(obj.systems.filter(pk__in=request.POST.getlist("systems")))
+        try:
+            assessment = services.assessment_create(
+                actor=request.user,
+                project=obj,
+                name=request.POST.get("name", "").strip() or "、".join(s.code or s.name for s in systems),
+                systems=systems,
+                scheme=request.POST.get("scheme", "2025"),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            return redirect("assessments:detail", project=obj.slug, assessment_id=assessment.pk)
+    assessments = selectors.assessment_list(actor=request.user, project=obj)
+    return render(
+        request,
+        "assessments/assessment_list.html",
+        _ctx(request, obj, assessments=assessments, systems=obj.systems.order_by("code")),
+    )
+
+
+@login_required
+def assessment_detail(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
+    rnd = services.current_round(assessment)
+    if request.method == "POST":
+        try:
+            services.object_add(
+                actor=request.user,
+                assessment=assessment,
+                kind=request.POST.get("kind", ""),
+                name=request.POST.get("name", "").strip(),
+                model_version=request.POST.get("model_version", "").strip(),
+                location=request.POST.get("location", "").strip(),
+                importance=request.POST.get("importance", "normal"),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        return redirect("assessments:detail", project=obj.slug, assessment_id=assessment.pk)
+    objects = selectors.object_progress(actor=request.user, assessment=assessment, rnd=rnd)
+    counts = selectors.round_counts(actor=request.user, rnd=rnd)
+    context = _ctx(
+        request,
+        obj,
+        assessment=assessment,
+        round=rnd,
+        objects=objects,
+        counts=counts,
+        total=sum(counts.values()),
+        recorded=sum(n for r, n in counts.items() if r),
+        object_types=OBJECT_TYPES,
+        importances=AssessmentObject.Importance.choices,
+    )
+    return render(request, "assessments/assessment_detail.html", context)
+
+
+@login_required
+def checklist(request: HttpRequest, project: str, assessment_id: int, object_id: int) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
+    target = selectors.object_get(actor=request.user, assessment=assessment, object_id=object_id)
+    rnd = services.current_round(assessment)
+    rows = selectors.checklist(actor=request.user, rnd=rnd, obj=target)
+    context = _ctx(
+        request, obj, assessment=assessment, round=rnd, target=target, rows=rows, result_keys=RESULT_KEYS
+    )
+    return render(request, "assessments/checklist.html", context)
+
+
+@login_required
+def result_save(request: HttpRequest, project: str, assessment_id: int, record_id: int) -> HttpResponse:
+    """Autosave of one row (htmx): answers the row again, with the new version or the conflict."""
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
+    rnd = services.current_round(assessment)
+    record = selectors.record_get(actor=request.user, rnd=rnd, record_id=record_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    error = ""
+    try:
+        version = int(request.POST.get("version", "-1"))
+        record = services.result_record(
+            actor=request.user,
+            record=record,
+            value=request.POST.get("result", ""),
+            note=request.POST.get("note", "")[:5000],
+            methods=request.POST.getlist("methods"),
+            na_reason=request.POST.get("na_reason", "")[:2000],
+            version=version,
+        )
+    except ValueError:
+        error = _("请求无效：缺少版本号")
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+        record.refresh_from_db()
+    from dengbao.core.catalogue import default as catalogue
+
+    context = _ctx(
+        request,
+        obj,
+        assessment=assessment,
+        round=rnd,
+        record=record,
+        item=catalogue().by_id.get(record.unit_id),
+        result_keys=RESULT_KEYS,
+        error=error,
+    )
+    response = render(request, "assessments/_row.html", context)
+    if error:
+        response["HX-Trigger"] = "dengbao-save-failed"
+    return response

@@ -1,0 +1,138 @@
+"""Assessments, objects with their applicable units, and recording results safely."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from dengbao.assessments import services
+from dengbao.assessments.models import ResultRecord
+from dengbao.core.catalogue import default, query
+from dengbao.systems import services as system_services
+
+HARM3 = [{"object": "社会秩序、公共利益", "degree": "严重"}]
+HARM2 = [{"object": "合法权益", "degree": "严重"}]
+
+
+def _graded(world, name, business, service, tech=()):
+    system = system_services.system_create(
+        actor=None,
+        organisation=world.client,
+        project=world.project,
+        name=name,
+        code=name,
+        technology_types=list(tech),
+    )
+    system_services.grading_save_draft(
+        actor=world.members["assessor"],
+        project=world.project,
+        system=system,
+        business_harms=business,
+        service_harms=service,
+    )
+    return system
+
+
+@pytest.fixture
+def assessment(world_a):
+    his = _graded(world_a, "HIS", HARM3, HARM3)
+    lis = _graded(world_a, "LIS", HARM3, HARM2, tech=["cloud"])
+    return services.assessment_create(
+        actor=world_a.members["manager"], project=world_a.project, name="HIS/LIS", systems=[his, lis]
+    )
+
+
+def test_group_grade_takes_highest_s_and_a_and_every_extension(assessment):
+    assert assessment.sa == "S3A3" and assessment.extensions == ["cloud"]
+    assert assessment.rounds.get().label == "初测"
+
+
+def test_ungraded_system_cannot_be_assessed(world_a):
+    raw = system_services.system_create(
+        actor=None, organisation=world_a.client, project=world_a.project, name="OA"
+    )
+    with pytest.raises(ValidationError, match="尚未定级"):
+        services.assessment_create(
+            actor=world_a.members["manager"], project=world_a.project, name="x", systems=[raw]
+        )
+
+
+def test_object_gets_exactly_its_applicable_units(world_a, assessment):
+    obj = services.object_add(
+        actor=world_a.members["assessor"], assessment=assessment, kind="数据库管理系统", name="HIS-DB"
+    )
+    got = set(obj.results.values_list("unit_id", flat=True))
+    expected = {
+        i.id
+        for i in query.for_grade(default(), "S3A3", extensions=["cloud"])
+        if "数据库管理系统" in i.objects
+    }
+    assert got == expected and "L3-CES1-01" in got and not any(u.startswith("L3-PES") for u in got)
+    room = services.object_add(
+        actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房"
+    )
+    assert all(u.startswith(("L3-PES1", "L3-PES2")) for u in room.results.values_list("unit_id", flat=True))
+    with pytest.raises(ValidationError, match="已有名为"):
+        services.object_add(
+            actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房"
+        )
+    with pytest.raises(ValidationError, match="未知的对象类型"):
+        services.object_add(actor=world_a.members["assessor"], assessment=assessment, kind="飞船", name="x")
+
+
+def test_optimistic_lock_never_loses_an_update(world_a, assessment):
+    obj = services.object_add(
+        actor=world_a.members["assessor"], assessment=assessment, kind="数据库管理系统", name="DB"
+    )
+    record = obj.results.get(unit_id="L3-CES1-01")
+    a, b = world_a.members["assessor"], world_a.members["manager"]
+    services.result_record(
+        actor=a, record=record, value="部分符合", note="口令 8 位", methods=["核查"], version=0
+    )
+    stale = ResultRecord.objects.get(pk=record.pk)
+    stale.version = 0  # b opened the page before a saved
+    with pytest.raises(ValidationError, match=r"已被 .* 修改为“部分符合”"):
+        services.result_record(actor=b, record=stale, value="符合", note="", methods=[], version=0)
+    record.refresh_from_db()
+    assert (record.result, record.note, record.version) == ("部分符合", "口令 8 位", 1)
+
+
+def test_not_applicable_needs_a_reason_and_bad_values_are_refused(world_a, assessment):
+    obj = services.object_add(
+        actor=world_a.members["assessor"], assessment=assessment, kind="数据库管理系统", name="DB"
+    )
+    record = obj.results.first()
+    actor = world_a.members["assessor"]
+    with pytest.raises(ValidationError, match="须填写理由"):
+        services.result_record(actor=actor, record=record, value="不适用", note="", methods=[], version=0)
+    with pytest.raises(ValidationError, match="未知的结果"):
+        services.result_record(actor=actor, record=record, value="还行", note="", methods=[], version=0)
+    with pytest.raises(ValidationError, match="未知的测评方法"):
+        services.result_record(actor=actor, record=record, value="符合", note="", methods=["猜"], version=0)
+    with pytest.raises(PermissionDenied):
+        services.result_record(
+            actor=world_a.members["client"], record=record, value="符合", note="", methods=[], version=0
+        )
+
+
+def test_checklist_page_and_autosave(world_a, assessment, login):
+    obj = services.object_add(
+        actor=world_a.members["assessor"], assessment=assessment, kind="数据库管理系统", name="DB"
+    )
+    client = login(world_a.members["assessor"])
+    base = f"/projects/proj-a/assessments/{assessment.pk}/"
+    page = client.get(f"{base}objects/{obj.pk}/").content.decode()
+    assert page.count('class="row result-none') == obj.results.count()
+    record = obj.results.get(unit_id="L3-CES1-01")
+    r = client.post(
+        f"{base}results/{record.pk}/",
+        {"result": "符合", "note": "启用口令复杂度", "methods": ["核查"], "version": "0"},
+    )
+    assert (
+        r.status_code == 200 and 'value="1"' in r.content.decode()
+    )  # the row comes back with the new version
+    r = client.post(f"{base}results/{record.pk}/", {"result": "不符合", "note": "", "version": "0"})
+    assert "请刷新后再保存" in r.content.decode() and r["HX-Trigger"] == "dengbao-save-failed"
+    record.refresh_from_db()
+    assert record.result == "符合"
+    assert login(world_a.members["client"]).get(f"{base}objects/{obj.pk}/").status_code == 403
