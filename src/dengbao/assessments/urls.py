@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path(P + "<int:assessment_id>/", views.assessment_detail, name="detail"),
     path(P + "<int:assessment_id>/objects/<int:object_id>/", views.checklist, name="checklist"),
     path(P + "<int:assessment_id>/results/<int:record_id>/", views.result_save, name="result_save"),
+    path(P + "<int:assessment_id>/excel/", include("dengbao.assessments.excel_urls")),
+    path(P + "<int:assessment_id>/problems/", include("dengbao.assessments.problem_urls")),
 ]
