@@ -10,3 +10,7 @@ os.environ.setdefault("DENGBAO_CACHE_DIR", tempfile.mkdtemp(prefix="dengbao-cach
 from dengbao.settings import *  # noqa: F403
 
 DENGBAO_SCHEDULER = False
+
+# Argon2 is the production hasher (settings.py; tests/test_passwords_hash.py checks it). The suite
+# creates hundreds of users, so it hashes with a fast one; login and lockout logic is unchanged.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
