@@ -82,6 +82,8 @@ ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "template_id": lambda world: _template(world).pk,
     "assessment_id": lambda world: _assessment(world).pk,
     "object_id": lambda world: _assessment(world).test_objects.first().pk,
+    "action": lambda world: "finalise",
+    "number": lambda world: 1,
     "record_id": lambda world: _assessment(world).test_objects.first().results.first().pk,
 }
 

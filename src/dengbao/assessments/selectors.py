@@ -66,3 +66,39 @@ def record_get(*, actor: User, rnd: Round, record_id: int) -> ResultRecord:
 def round_counts(*, actor: User, rnd: Round) -> Counter:
     permissions.require(actor, "project.view", rnd.assessment.project)
     return Counter(dict(rnd.results.values_list("result").annotate(n=Count("id")).values_list("result", "n")))
+
+
+def rounds(*, actor: User, assessment: Assessment) -> QuerySet[Round]:
+    permissions.require(actor, "project.view", assessment.project)
+    return assessment.rounds.order_by("number")
+
+
+def round_get(*, actor: User, assessment: Assessment, number: int) -> Round:
+    rnd = rounds(actor=actor, assessment=assessment).filter(number=number).first()
+    if rnd is None:
+        raise Http404("round not found")
+    return rnd
+
+
+def review_counts(*, actor: User, rnd: Round) -> dict[str, int]:
+    permissions.require(actor, "project.view_internal", rnd.assessment.project)
+    rows = (
+        rnd.results.exclude(result="")
+        .values_list("review")
+        .annotate(n=Count("id"))
+        .values_list("review", "n")
+    )
+    return dict(rows)
+
+
+def round_diff(*, actor: User, before: Round, after: Round) -> list[tuple[str, str, str, str]]:
+    """(object, unit, result before, result after) for every cell whose result changed between two rounds."""
+    permissions.require(actor, "project.view_internal", after.assessment.project)
+    old = {(r.obj_id, r.unit_id): r.result for r in before.results.only("obj_id", "unit_id", "result")}
+    names = dict(after.assessment.test_objects.values_list("pk", "name"))
+    changed = [
+        (names.get(r.obj_id, "?"), r.unit_id, old.get((r.obj_id, r.unit_id), ""), r.result)
+        for r in after.results.only("obj_id", "unit_id", "result")
+        if old.get((r.obj_id, r.unit_id), "") != r.result
+    ]
+    return sorted(changed)

@@ -279,3 +279,91 @@ def results_apply(
             project=project,
         )
     return len(changes)
+
+
+def result_review(*, actor: User, record: ResultRecord, decision: str, comment: str = "") -> ResultRecord:
+    """The reviewer (审核员) accepts a recorded result or returns it with a comment."""
+    project = record.round.assessment.project
+    permissions.require(actor, "project.review", project)
+    if decision not in (ResultRecord.Review.REVIEWED, ResultRecord.Review.RETURNED):
+        raise ValidationError(f"未知的审核结论“{decision}”")
+    if not record.result:
+        raise ValidationError("该项尚未记录，不能审核")
+    if decision == ResultRecord.Review.RETURNED and not comment.strip():
+        raise ValidationError("退回时须填写审核意见")
+    with transaction.atomic():
+        before = {"review": record.review}
+        record.review = decision
+        record.review_comment = comment.strip()
+        record.reviewed_by = actor
+        record.save(update_fields=["review", "review_comment", "reviewed_by"])
+        audit.record(
+            actor=actor,
+            action="result.review",
+            obj=record,
+            before=before,
+            after={"review": decision, "comment": record.review_comment[:200]},
+            project=project,
+        )
+    return record
+
+
+def round_blockers(rnd: Round) -> list[str]:
+    """Why a round cannot be finalised yet (empty: it can)."""
+    unrecorded = rnd.results.filter(result="").count()
+    returned = rnd.results.filter(review=ResultRecord.Review.RETURNED).count()
+    out = []
+    if unrecorded:
+        out.append(f"尚有 {unrecorded} 项未记录")
+    if returned:
+        out.append(f"尚有 {returned} 项被审核员退回，未重新记录")
+    return out
+
+
+def round_finalise(*, actor: User, rnd: Round) -> Round:
+    project = rnd.assessment.project
+    permissions.require(actor, "project.edit", project)
+    with transaction.atomic():
+        rnd = Round.objects.select_for_update().get(pk=rnd.pk)
+        if rnd.finalised_at is not None:
+            raise ValidationError("本轮已定稿")
+        blockers = round_blockers(rnd)
+        if blockers:
+            raise ValidationError(["不能定稿：" + "；".join(blockers)])
+        rnd.finalised_at = timezone.now()
+        rnd.save(update_fields=["finalised_at"])
+        audit.record(actor=actor, action="round.finalise", obj=rnd, project=project)
+    return rnd
+
+
+def retest_start(*, actor: User, assessment: Assessment) -> Round:
+    """Open a 复测 round, pre-filled from the last finalised round (results, notes, methods)."""
+    project = assessment.project
+    permissions.require(actor, "project.edit", project)
+    with transaction.atomic():
+        last = assessment.rounds.select_for_update().order_by("-number").first()
+        if last.finalised_at is None:
+            raise ValidationError(f"{last.label}尚未定稿，不能开始复测")
+        new = Round.objects.create(assessment=assessment, number=last.number + 1)
+        ResultRecord.objects.bulk_create(
+            ResultRecord(
+                round=new,
+                obj_id=r.obj_id,
+                unit_id=r.unit_id,
+                result=r.result,
+                note=r.note,
+                methods=r.methods,
+                na_reason=r.na_reason,
+                recorded_by_id=r.recorded_by_id,
+                recorded_at=r.recorded_at,
+            )
+            for r in last.results.all()
+        )
+        audit.record(
+            actor=actor,
+            action="round.retest_start",
+            obj=new,
+            details={"from_round": last.number},
+            project=project,
+        )
+    return new

@@ -11,6 +11,11 @@ urlpatterns = [
     path(P + "<int:assessment_id>/", views.assessment_detail, name="detail"),
     path(P + "<int:assessment_id>/objects/<int:object_id>/", views.checklist, name="checklist"),
     path(P + "<int:assessment_id>/results/<int:record_id>/", views.result_save, name="result_save"),
+    path(
+        P + "<int:assessment_id>/results/<int:record_id>/review/", views.result_review, name="result_review"
+    ),
+    path(P + "<int:assessment_id>/rounds/<slug:action>/", views.round_action, name="round_action"),
+    path(P + "<int:assessment_id>/rounds/<int:number>/diff/", views.round_diff, name="round_diff"),
     path(P + "<int:assessment_id>/excel/", include("dengbao.assessments.excel_urls")),
     path(P + "<int:assessment_id>/problems/", include("dengbao.assessments.problem_urls")),
 ]

@@ -30,6 +30,7 @@ def _ctx(request: HttpRequest, project, **extra):
         "active_module": "assessments",
         "can_record": permissions.can(request.user, "project.record", project),
         "can_edit": permissions.can(request.user, "project.edit", project),
+        "can_review": permissions.can(request.user, "project.review", project),
         **extra,
     }
 
@@ -82,6 +83,7 @@ def assessment_detail(request: HttpRequest, project: str, assessment_id: int) ->
                 messages.error(request, message)
         return redirect("assessments:detail", project=obj.slug, assessment_id=assessment.pk)
     objects = selectors.object_progress(actor=request.user, assessment=assessment, rnd=rnd)
+    all_rounds = selectors.rounds(actor=request.user, assessment=assessment)
     counts = selectors.round_counts(actor=request.user, rnd=rnd)
     context = _ctx(
         request,
@@ -93,6 +95,9 @@ def assessment_detail(request: HttpRequest, project: str, assessment_id: int) ->
         total=sum(counts.values()),
         recorded=sum(n for r, n in counts.items() if r),
         object_types=OBJECT_TYPES,
+        rounds=all_rounds,
+        reviews=selectors.review_counts(actor=request.user, rnd=rnd),
+        blockers=services.round_blockers(rnd),
         importances=AssessmentObject.Importance.choices,
     )
     return render(request, "assessments/assessment_detail.html", context)
@@ -153,3 +158,70 @@ def result_save(request: HttpRequest, project: str, assessment_id: int, record_i
     if error:
         response["HX-Trigger"] = "dengbao-save-failed"
     return response
+
+
+@login_required
+def result_review(request: HttpRequest, project: str, assessment_id: int, record_id: int) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
+    rnd = services.current_round(assessment)
+    record = selectors.record_get(actor=request.user, rnd=rnd, record_id=record_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    error = ""
+    try:
+        record = services.result_review(
+            actor=request.user,
+            record=record,
+            decision=request.POST.get("decision", ""),
+            comment=request.POST.get("comment", "")[:2000],
+        )
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    from dengbao.core.catalogue import default as catalogue
+
+    context = _ctx(
+        request,
+        obj,
+        assessment=assessment,
+        round=rnd,
+        record=record,
+        item=catalogue().by_id.get(record.unit_id),
+        result_keys=RESULT_KEYS,
+        error=error,
+    )
+    return render(request, "assessments/_row.html", context)
+
+
+@login_required
+def round_action(request: HttpRequest, project: str, assessment_id: int, action: str) -> HttpResponse:
+    """定稿 (finalise) the open round, or start a 复测 from the last finalised one."""
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
+    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        if action == "finalise":
+            rnd = services.round_finalise(actor=request.user, rnd=services.current_round(assessment))
+            messages.success(request, _("%(r)s已定稿。") % {"r": rnd.label})
+        elif action == "retest":
+            rnd = services.retest_start(actor=request.user, assessment=assessment)
+            messages.success(request, _("已开始%(r)s，结果已从上一轮预填。") % {"r": rnd.label})
+        else:
+            return HttpResponse(status=404)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("assessments:detail", project=obj.slug, assessment_id=assessment.pk)
+
+
+@login_required
+def round_diff(request: HttpRequest, project: str, assessment_id: int, number: int) -> HttpResponse:
+    """复测对比: what changed between round ``number - 1`` and round ``number``."""
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
+    after = selectors.round_get(actor=request.user, assessment=assessment, number=number)
+    before = selectors.round_get(actor=request.user, assessment=assessment, number=number - 1)
+    changes = selectors.round_diff(actor=request.user, before=before, after=after)
+    context = _ctx(request, obj, assessment=assessment, before=before, after=after, changes=changes)
+    return render(request, "assessments/round_diff.html", context)

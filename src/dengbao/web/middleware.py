@@ -52,6 +52,9 @@ class LanguageMiddleware:
         language = chosen if chosen in available else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()  # the thread serves other work next; leave no language behind
         response.headers.setdefault("Content-Language", language)
         return response

@@ -1,0 +1,102 @@
+"""The reviewer gate, finalising a round, and the 复测 that starts from it."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from dengbao.assessments import selectors, services
+
+from .test_workbench import assessment  # noqa: F401 - fixture
+
+
+def _record_all(world, assessment, value="符合"):  # noqa: F811
+    rnd = services.current_round(assessment)
+    changes = [
+        {"record_id": r.pk, "version": r.version, "result": value, "note": "ok", "methods": ["核查"]}
+        for r in rnd.results.all()
+    ]
+    services.results_apply(actor=world.members["assessor"], rnd=rnd, changes=changes, source="test")
+    return rnd
+
+
+def test_reviewer_gate_blocks_finalising(world_a, assessment):  # noqa: F811
+    services.object_add(actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房")
+    rnd = services.current_round(assessment)
+    pm, reviewer = world_a.members["manager"], world_a.members["reviewer"]
+    with pytest.raises(ValidationError, match="未记录"):
+        services.round_finalise(actor=pm, rnd=rnd)
+    rnd = _record_all(world_a, assessment)
+    record = rnd.results.first()
+    with pytest.raises(PermissionDenied):
+        services.result_review(
+            actor=world_a.members["assessor"], record=record, decision="returned", comment="x"
+        )
+    with pytest.raises(ValidationError, match="须填写审核意见"):
+        services.result_review(actor=reviewer, record=record, decision="returned", comment="")
+    services.result_review(actor=reviewer, record=record, decision="returned", comment="证据不足")
+    with pytest.raises(ValidationError, match="被审核员退回"):
+        services.round_finalise(actor=pm, rnd=rnd)
+    record.refresh_from_db()
+    services.result_record(
+        actor=world_a.members["assessor"],
+        record=record,
+        value="部分符合",
+        note="补充截图",
+        methods=["核查"],
+        version=record.version,
+    )
+    services.round_finalise(actor=pm, rnd=rnd)
+    rnd.refresh_from_db()
+    assert rnd.finalised_at is not None
+    record.refresh_from_db()
+    with pytest.raises(ValidationError, match="已定稿"):
+        services.result_record(
+            actor=world_a.members["assessor"],
+            record=record,
+            value="符合",
+            note="",
+            methods=[],
+            version=record.version,
+        )
+
+
+def test_retest_prefills_and_diffs(world_a, assessment):  # noqa: F811
+    services.object_add(actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房")
+    first = _record_all(world_a, assessment, value="不符合")
+    pm = world_a.members["manager"]
+    with pytest.raises(ValidationError, match="尚未定稿"):
+        services.retest_start(actor=pm, assessment=assessment)
+    services.round_finalise(actor=pm, rnd=first)
+    second = services.retest_start(actor=pm, assessment=assessment)
+    assert second.label == "第1次复测" and second.results.count() == first.results.count()
+    assert set(second.results.values_list("result", flat=True)) == {"不符合"}  # pre-filled
+    fixed = second.results.order_by("unit_id").first()
+    services.result_record(
+        actor=world_a.members["assessor"],
+        record=fixed,
+        value="符合",
+        note="已整改",
+        methods=["核查"],
+        version=fixed.version,
+    )
+    diff = selectors.round_diff(actor=pm, before=first, after=second)
+    assert diff == [("主机房", fixed.unit_id, "不符合", "符合")]
+    assert (
+        first.results.get(obj=fixed.obj, unit_id=fixed.unit_id).result == "不符合"
+    )  # the first round keeps its own
+
+
+def test_review_buttons_on_the_page(world_a, assessment, login):  # noqa: F811
+    services.object_add(actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房")
+    _record_all(world_a, assessment)
+    obj = assessment.test_objects.get()
+    record = obj.results.first()
+    base = f"/projects/proj-a/assessments/{assessment.pk}/"
+    reviewer = login(world_a.members["reviewer"])
+    assert "审核通过" in reviewer.get(f"{base}objects/{obj.pk}/").content.decode()
+    assert (
+        "审核通过" not in login(world_a.members["assessor"]).get(f"{base}objects/{obj.pk}/").content.decode()
+    )
+    r = reviewer.post(f"{base}results/{record.pk}/review/", {"decision": "returned", "comment": "请补充"})
+    assert "审核退回" in r.content.decode() and "请补充" in r.content.decode()
