@@ -132,3 +132,10 @@ def test_diff_two_catalogue_versions(tmp_path):
     assert diff.removed == []
     back = query.diff_versions(new, old)
     assert [i.id for i in back.removed] == ["L3-CES1-03"]
+
+
+def test_fast_parse_equals_the_line_keeping_parse():
+    """The fast path finds item lines by a text scan; it must agree with the YAML marks exactly."""
+    from dengbao.core.catalogue.loader import parse
+
+    assert parse() == parse(lines=True)

@@ -116,11 +116,13 @@ class _Checker:
         return tuple(v.strip() for v in value)
 
 
-def _read(path: Path) -> Any:
+def _read(path: Path, lines: bool = True) -> Any:
+    """The YAML document; with ``lines``, every mapping carries its line (slower: for error messages)."""
     import yaml
 
+    loader = _line_loader() if lines else getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_line_loader())  # noqa: S506 - safe loader subclass
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe loaders only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
@@ -129,8 +131,18 @@ def _read(path: Path) -> Any:
         ) from None
 
 
-def _items_file(path: Path, check: _Checker) -> list[Item]:
-    doc = _read(path)
+ID_LINE = re.compile(r"^[ \t]*-[ \t]*id:[ \t]*[\"']?([A-Z0-9.-]+)", re.MULTILINE)
+
+
+def _id_lines(path: Path) -> dict[str, int]:
+    """Line of each ``- id:`` entry, found by a text scan (cheap, for the fast path)."""
+    text = path.read_text(encoding="utf-8")
+    return {m.group(1): text.count("\n", 0, m.start()) + 1 for m in ID_LINE.finditer(text)}
+
+
+def _items_file(path: Path, check: _Checker, lines: bool = True) -> list[Item]:
+    doc = _read(path, lines)
+    id_lines = {} if lines else _id_lines(path)
     match = FILE_RE.match(path.name)
     if not isinstance(doc, dict) or match is None:
         check.error(
@@ -139,12 +151,12 @@ def _items_file(path: Path, check: _Checker) -> list[Item]:
         return []
     level, part = int(match.group(1)), match.group(2)
     if doc.get("level") != level:
-        check.error(doc["__line__"], "level", f"must be {level} (from the file name)")
+        check.error(doc.get("__line__", 0), "level", f"must be {level} (from the file name)")
     if doc.get("part") != part:
-        check.error(doc["__line__"], "part", f"must be {part!r} (from the file name)")
+        check.error(doc.get("__line__", 0), "part", f"must be {part!r} (from the file name)")
     raw_items = doc.get("items")
     if not isinstance(raw_items, list):
-        check.error(doc["__line__"], "items", "must be a list")
+        check.error(doc.get("__line__", 0), "items", "must be a list")
         return []
     items: list[Item] = []
     next_seq: dict[str, int] = {}
@@ -152,9 +164,9 @@ def _items_file(path: Path, check: _Checker) -> list[Item]:
     part_digit = PARTS[part][0]
     for raw in raw_items:
         if not isinstance(raw, dict):
-            check.error(doc["__line__"], "items", "every item must be a mapping")
+            check.error(doc.get("__line__", 0), "items", "every item must be a mapping")
             continue
-        line = raw["__line__"]
+        line = raw.get("__line__") or id_lines.get(str(raw.get("id", "")), 0)
         unknown = set(raw) - {
             "__line__", "id", "category", "control_point", "attribute", "letter", "requirement",
             "objects", "methods", "steps", "verdict",
@@ -219,14 +231,15 @@ def _items_file(path: Path, check: _Checker) -> list[Item]:
     return items
 
 
-def _high_risk_file(path: Path, check: _Checker) -> list[HighRiskCase]:
-    doc = _read(path)
+def _high_risk_file(path: Path, check: _Checker, lines: bool = True) -> list[HighRiskCase]:
+    doc = _read(path, lines)
+    id_lines = {} if lines else _id_lines(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
         check.error(1, "cases", "must be a list")
         return []
     cases = []
     for raw in doc["cases"]:
-        line = raw["__line__"]
+        line = raw.get("__line__") or id_lines.get(str(raw.get("id", "")), 0)
         units = check.texts(raw, "units")
         for unit in units:
             if not ID_RE.match(unit):
@@ -325,11 +338,28 @@ def _from_json(data: dict[str, Any]) -> Catalogue:
     )
 
 
-def parse(data_dir: Path = DATA_DIR) -> Catalogue:
-    """Read every file of a catalogue folder, validate it all, and raise with every problem found."""
+def parse(data_dir: Path = DATA_DIR, *, lines: bool = False) -> Catalogue:
+    """Read every file of a catalogue folder, validate it all, and raise with every problem found.
+
+    The first pass uses the plain (fast) YAML loader; only when something is wrong is the
+    folder read again keeping every mapping's line, so that each message names its line.
+    """
+    try:
+        return _parse(data_dir, lines=lines)
+    except CatalogueError:
+        if lines:
+            raise
+        return _parse(data_dir, lines=True)  # raises again, with lines in every message
+
+
+def _parse(data_dir: Path, *, lines: bool) -> Catalogue:
     problems: list[Problem] = []
     meta_check = _Checker("catalogue.yaml")
-    meta = _read(data_dir / "catalogue.yaml") if (data_dir / "catalogue.yaml").exists() else {"__line__": 1}
+    meta = (
+        _read(data_dir / "catalogue.yaml", lines)
+        if (data_dir / "catalogue.yaml").exists()
+        else {"__line__": 1}
+    )
     name = meta_check.text(meta, "name")
     version = meta_check.text(meta, "version")
     source_note = meta_check.text(meta, "source_note")
@@ -337,7 +367,7 @@ def parse(data_dir: Path = DATA_DIR) -> Catalogue:
     items: list[Item] = []
     for path in sorted(data_dir.glob("l*.yaml")):
         check = _Checker(path.name)
-        items += _items_file(path, check)
+        items += _items_file(path, check, lines)
         problems += check.problems
     seen: dict[str, str] = {}
     for item in items:
@@ -349,7 +379,7 @@ def parse(data_dir: Path = DATA_DIR) -> Catalogue:
     hr_path = data_dir / "high-risk-2025.yaml"
     if hr_path.exists():
         check = _Checker(hr_path.name)
-        cases = _high_risk_file(hr_path, check)
+        cases = _high_risk_file(hr_path, check, lines)
         problems += check.problems
         # A case names its unit at every level it applies to; units of a level and part
         # this catalogue does not carry yet (e.g. level 4) are checked once that file lands.
