@@ -158,3 +158,6 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+from .problem_models import *  # noqa: E402, F403
