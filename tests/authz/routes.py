@@ -69,6 +69,14 @@ def _assessment(world: ProjectWorld):
     return assessment
 
 
+def _problem(world: ProjectWorld):
+    from dengbao.assessments.models import Problem
+
+    rnd = _assessment(world).rounds.order_by("-number").first()
+    problem, _ = Problem.objects.get_or_create(round=rnd, unit_id="L3-CES1-01", defaults={"title": "身份鉴别"})
+    return problem
+
+
 # name of a URL argument -> how to get a value for it that belongs to the given project
 ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "project": lambda world: world.project.slug,
@@ -84,6 +92,7 @@ ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "object_id": lambda world: _assessment(world).test_objects.first().pk,
     "action": lambda world: "finalise",
     "number": lambda world: 1,
+    "problem_id": lambda world: _problem(world).pk,
     "record_id": lambda world: _assessment(world).test_objects.first().results.first().pk,
 }
 
