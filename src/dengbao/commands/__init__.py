@@ -6,9 +6,9 @@ import click
 
 
 def register(group: click.Group) -> None:
-    from . import catalogue, demo, docs, grade, run
+    from . import catalogue, demo, docs, grade, run, score
 
-    for module in (run, demo, catalogue, grade, docs):
+    for module in (run, demo, catalogue, grade, docs, score):
         group.add_command(module.command)
     group.add_command(demo.createadmin)
 
