@@ -100,3 +100,29 @@ def test_review_buttons_on_the_page(world_a, assessment, login):  # noqa: F811
     )
     r = reviewer.post(f"{base}results/{record.pk}/review/", {"decision": "returned", "comment": "请补充"})
     assert "审核退回" in r.content.decode() and "请补充" in r.content.decode()
+
+
+def test_round_score_and_live_badge(world_a, assessment, login):  # noqa: F811
+    services.object_add(actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房")
+    rnd = _record_all(world_a, assessment, value="符合")
+    score = selectors.round_score(actor=world_a.members["manager"], rnd=rnd)
+    assert (score.compliance_rate, score.conclusion) == (100.0, "符合")
+    record = rnd.results.order_by("unit_id").first()
+    services.result_record(
+        actor=world_a.members["assessor"],
+        record=record,
+        value="不符合",
+        note="",
+        methods=[],
+        version=record.version,
+    )
+    items = selectors.round_score(actor=world_a.members["manager"], rnd=rnd).items_scored
+    expected = round((items - 1) / items * 100, 2)
+    badge = login(world_a.members["assessor"]).get(f"/projects/proj-a/assessments/{assessment.pk}/score/")
+    assert f'data-rate="{expected}"' in badge.content.decode()
+    detail = (
+        login(world_a.members["manager"])
+        .get(f"/projects/proj-a/assessments/{assessment.pk}/")
+        .content.decode()
+    )
+    assert "评分与结论" in detail and "chart-categories" in detail

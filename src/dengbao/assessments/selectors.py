@@ -102,3 +102,24 @@ def round_diff(*, actor: User, before: Round, after: Round) -> list[tuple[str, s
         if old.get((r.obj_id, r.unit_id), "") != r.result
     ]
     return sorted(changed)
+
+
+def round_score(*, actor: User, rnd: Round):
+    """The round's score and conclusion under the assessment's scheme, from its recorded results."""
+    from dengbao.core import scoring
+
+    permissions.require(actor, "project.view", rnd.assessment.project)
+    names = dict(rnd.assessment.test_objects.values_list("pk", "name"))
+    rows = [
+        scoring.ItemResult(unit=unit, obj=names[obj_id], result=scoring.Result(result))
+        for unit, obj_id, result in rnd.results.exclude(result="").values_list("unit_id", "obj_id", "result")
+    ]
+    risks = Counter(rnd.problems.exclude(status="fixed").values_list("risk", flat=True))
+    return scoring.score(
+        rows,
+        scheme=rnd.assessment.scheme,
+        catalogue=catalogue(),
+        major_risks=rnd.major_risks.filter(fixed=False).count(),
+        risk_counts=dict(risks),
+        level=rnd.assessment.level,
+    )

@@ -14,6 +14,7 @@ urlpatterns = [
     path(
         P + "<int:assessment_id>/results/<int:record_id>/review/", views.result_review, name="result_review"
     ),
+    path(P + "<int:assessment_id>/score/", views.live_score, name="live_score"),
     path(P + "<int:assessment_id>/rounds/<slug:action>/", views.round_action, name="round_action"),
     path(P + "<int:assessment_id>/rounds/<int:number>/diff/", views.round_diff, name="round_diff"),
     path(P + "<int:assessment_id>/excel/", include("dengbao.assessments.excel_urls")),

@@ -83,6 +83,7 @@ def assessment_detail(request: HttpRequest, project: str, assessment_id: int) ->
                 messages.error(request, message)
         return redirect("assessments:detail", project=obj.slug, assessment_id=assessment.pk)
     objects = selectors.object_progress(actor=request.user, assessment=assessment, rnd=rnd)
+    score = _score_or_none(request, rnd)
     all_rounds = selectors.rounds(actor=request.user, assessment=assessment)
     counts = selectors.round_counts(actor=request.user, rnd=rnd)
     context = _ctx(
@@ -91,13 +92,15 @@ def assessment_detail(request: HttpRequest, project: str, assessment_id: int) ->
         assessment=assessment,
         round=rnd,
         objects=objects,
-        counts=counts,
+        counts=dict(counts),
         total=sum(counts.values()),
         recorded=sum(n for r, n in counts.items() if r),
         object_types=OBJECT_TYPES,
         rounds=all_rounds,
         reviews=selectors.review_counts(actor=request.user, rnd=rnd),
         blockers=services.round_blockers(rnd),
+        score=score,
+        chart_json=_chart_json(score),
         importances=AssessmentObject.Importance.choices,
     )
     return render(request, "assessments/assessment_detail.html", context)
@@ -155,8 +158,7 @@ def result_save(request: HttpRequest, project: str, assessment_id: int, record_i
         error=error,
     )
     response = render(request, "assessments/_row.html", context)
-    if error:
-        response["HX-Trigger"] = "dengbao-save-failed"
+    response["HX-Trigger"] = "dengbao-save-failed" if error else "dengbao-saved"
     return response
 
 
@@ -225,3 +227,34 @@ def round_diff(request: HttpRequest, project: str, assessment_id: int, number: i
     changes = selectors.round_diff(actor=request.user, before=before, after=after)
     context = _ctx(request, obj, assessment=assessment, before=before, after=after, changes=changes)
     return render(request, "assessments/round_diff.html", context)
+
+
+def _score_or_none(request: HttpRequest, rnd):
+    """The round's score, or None while nothing is recorded (an empty round has no rate)."""
+    from dengbao.core.scoring import ScoringError
+
+    try:
+        return selectors.round_score(actor=request.user, rnd=rnd)
+    except ScoringError:
+        return None
+
+
+@login_required
+def live_score(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
+    """The 符合率 badge that the checklist refreshes after every save."""
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
+    rnd = services.current_round(assessment)
+    return render(request, "assessments/_score_badge.html", {"score": _score_or_none(request, rnd)})
+
+
+def _chart_json(score) -> str:
+    """The category chart's data, escaped for an HTML attribute."""
+    import json
+
+    from django.utils.html import escape
+
+    if score is None:
+        return "{}"
+    data = {"labels": [g.name for g in score.categories], "values": [g.score for g in score.categories]}
+    return escape(json.dumps(data, ensure_ascii=False))
