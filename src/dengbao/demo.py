@@ -307,6 +307,25 @@ def step_assessment(report: DemoReport) -> None:
                     }
                 )
             services.results_apply(actor=assessor, rnd=rnd, changes=changes, source="demo")
+    from dengbao.assessments import problem_services
+
+    problem_services.problems_sync(actor=assessor, rnd=rnd)
+    proposed = rnd.problems.filter(case_status="proposed").order_by("unit_id")
+    confirmed = []
+    for problem in proposed[:3]:  # the assessor confirms a few matched high-risk cases
+        confirmed.append(
+            problem_services.case_confirm(
+                actor=assessor, problem=problem, reason="演示数据：现场核实，未见缓解措施"
+            )
+        )
+    if confirmed:
+        problem_services.major_risk_create(
+            actor=assessor,
+            rnd=rnd,
+            title="演示数据：核心业务系统身份鉴别与访问控制薄弱",
+            description="演示数据：由已确认的高风险问题构成。",
+            problems=confirmed[:1],
+        )
     report.created.append(f"assessment {assessment.name}")
 
 
