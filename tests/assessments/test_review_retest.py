@@ -126,3 +126,56 @@ def test_round_score_and_live_badge(world_a, assessment, login):  # noqa: F811
         .content.decode()
     )
     assert "评分与结论" in detail and "chart-categories" in detail
+
+
+def test_evidence_upload_hash_and_inline_view(world_a, assessment, login, settings, tmp_path):  # noqa: F811
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    obj = services.object_add(
+        actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房"
+    )
+    record = obj.results.first()
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+    client = login(world_a.members["assessor"])
+    base = f"/projects/proj-a/assessments/{assessment.pk}/"
+    r = client.post(
+        f"{base}results/{record.pk}/evidence/", {"file": SimpleUploadedFile("门禁.png", png, "image/png")}
+    )
+    assert r.status_code == 200
+    evidence = record.evidence.get()
+    assert evidence.sha256 == hashlib.sha256(png).hexdigest() and len(evidence.sm3) == 64
+    shown = client.get(f"{base}evidence/{evidence.pk}/")
+    assert shown["Content-Type"] == "image/png" and b"".join(shown.streaming_content) == png
+    assert login(world_a.members["client"]).get(f"{base}evidence/{evidence.pk}/").status_code == 403
+    settings.DENGBAO_MAX_UPLOAD_BYTES = 10
+    r = client.post(
+        f"{base}results/{record.pk}/evidence/", {"file": SimpleUploadedFile("big.bin", b"x" * 5000)}
+    )
+    assert "文件过大" in r.content.decode() or r.status_code == 413
+    assert record.evidence.count() == 1
+
+
+def test_copy_results_from_a_similar_object(world_a, assessment):  # noqa: F811
+    actor = world_a.members["assessor"]
+    a = services.object_add(actor=actor, assessment=assessment, kind="机房", name="主机房")
+    b = services.object_add(actor=actor, assessment=assessment, kind="机房", name="灾备机房")
+    c = services.object_add(actor=actor, assessment=assessment, kind="人员", name="科长")
+    rnd = services.current_round(assessment)
+    first = b.results.order_by("unit_id").first()
+    services.result_record(actor=actor, record=first, value="不符合", note="自有结论", methods=[], version=0)
+    changes = [
+        {"record_id": r.pk, "version": r.version, "result": "符合", "note": "同上", "methods": ["核查"]}
+        for r in a.results.all()
+    ]
+    services.results_apply(actor=actor, rnd=rnd, changes=changes, source="t")
+    copied = services.results_copy(actor=actor, rnd=rnd, source=a, target=b)
+    assert copied == b.results.count() - 1  # the recorded one is kept
+    first.refresh_from_db()
+    assert first.result == "不符合" and set(
+        b.results.exclude(pk=first.pk).values_list("result", flat=True)
+    ) == {"符合"}
+    with pytest.raises(ValidationError, match="只能从同类对象复制"):
+        services.results_copy(actor=actor, rnd=rnd, source=a, target=c)

@@ -93,6 +93,7 @@ ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "action": lambda world: "finalise",
     "number": lambda world: 1,
     "problem_id": lambda world: _problem(world).pk,
+    "evidence_id": lambda world: 999999,  # any evidence id: foreign users must get 403/404 before the lookup
     "record_id": lambda world: _assessment(world).test_objects.first().results.first().pk,
 }
 

@@ -367,3 +367,31 @@ def retest_start(*, actor: User, assessment: Assessment) -> Round:
             project=project,
         )
     return new
+
+
+def results_copy(
+    *, actor: User, rnd: Round, source: AssessmentObject, target: AssessmentObject, only_empty: bool = True
+) -> int:
+    """Copy results of a similar object (same type) onto ``target``; by default only its unrecorded items."""
+    if source.assessment_id != target.assessment_id or source.pk == target.pk:
+        raise ValidationError("只能从同一测评中的另一个对象复制")
+    if source.kind != target.kind:
+        raise ValidationError(
+            f"只能从同类对象复制：{source.name} 是{source.kind}，{target.name} 是{target.kind}"
+        )
+    theirs = {r.unit_id: r for r in rnd.results.filter(obj=source).exclude(result="")}
+    changes = [
+        {
+            "record_id": mine.pk,
+            "version": mine.version,
+            "result": theirs[mine.unit_id].result,
+            "note": theirs[mine.unit_id].note,
+            "methods": theirs[mine.unit_id].methods,
+            "na_reason": theirs[mine.unit_id].na_reason,
+        }
+        for mine in rnd.results.filter(obj=target)
+        if mine.unit_id in theirs and (not only_empty or not mine.result)
+    ]
+    if not changes:
+        return 0
+    return results_apply(actor=actor, rnd=rnd, changes=changes, source=f"copy from {source.name}")

@@ -15,6 +15,13 @@ urlpatterns = [
         P + "<int:assessment_id>/results/<int:record_id>/review/", views.result_review, name="result_review"
     ),
     path(P + "<int:assessment_id>/score/", views.live_score, name="live_score"),
+    path(
+        P + "<int:assessment_id>/results/<int:record_id>/evidence/",
+        views.evidence_upload,
+        name="evidence_upload",
+    ),
+    path(P + "<int:assessment_id>/evidence/<int:evidence_id>/", views.evidence_file, name="evidence_file"),
+    path(P + "<int:assessment_id>/objects/<int:object_id>/copy/", views.results_copy, name="results_copy"),
     path(P + "<int:assessment_id>/rounds/<slug:action>/", views.round_action, name="round_action"),
     path(P + "<int:assessment_id>/rounds/<int:number>/diff/", views.round_diff, name="round_diff"),
     path(P + "<int:assessment_id>/excel/", include("dengbao.assessments.excel_urls")),

@@ -113,8 +113,16 @@ def checklist(request: HttpRequest, project: str, assessment_id: int, object_id:
     target = selectors.object_get(actor=request.user, assessment=assessment, object_id=object_id)
     rnd = services.current_round(assessment)
     rows = selectors.checklist(actor=request.user, rnd=rnd, obj=target)
+    similar = assessment.test_objects.filter(kind=target.kind).exclude(pk=target.pk).order_by("name")
     context = _ctx(
-        request, obj, assessment=assessment, round=rnd, target=target, rows=rows, result_keys=RESULT_KEYS
+        request,
+        obj,
+        assessment=assessment,
+        round=rnd,
+        target=target,
+        rows=rows,
+        result_keys=RESULT_KEYS,
+        similar=similar,
     )
     return render(request, "assessments/checklist.html", context)
 
@@ -258,3 +266,84 @@ def _chart_json(score) -> str:
         return "{}"
     data = {"labels": [g.name for g in score.categories], "values": [g.score for g in score.categories]}
     return escape(json.dumps(data, ensure_ascii=False))
+
+
+@login_required
+def evidence_upload(request: HttpRequest, project: str, assessment_id: int, record_id: int) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
+    rnd = services.current_round(assessment)
+    record = selectors.record_get(actor=request.user, rnd=rnd, record_id=record_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    error = ""
+    upload = request.FILES.get("file")
+    if upload is None:
+        error = _("请选择要上传的证据文件。")
+    else:
+        try:
+            services.evidence_add(actor=request.user, record=record, upload=upload)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    from dengbao.core.catalogue import default as catalogue
+
+    record.refresh_from_db()
+    context = _ctx(
+        request,
+        obj,
+        assessment=assessment,
+        round=rnd,
+        record=record,
+        item=catalogue().by_id.get(record.unit_id),
+        result_keys=RESULT_KEYS,
+        error=error,
+    )
+    return render(request, "assessments/_row.html", context)
+
+
+@login_required
+def evidence_file(request: HttpRequest, project: str, assessment_id: int, evidence_id: int) -> HttpResponse:
+    """An evidence file, shown inline (images) or downloaded; working papers are provider-side only."""
+    from django.http import FileResponse, Http404
+
+    from .models import Evidence
+
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
+    evidence = Evidence.objects.filter(pk=evidence_id, record__round__assessment=assessment).first()
+    if evidence is None:
+        raise Http404("evidence not found")
+    inline = evidence.content_type in ("image/png", "image/jpeg", "image/gif", "image/webp")
+    response = FileResponse(evidence.file.open("rb"), as_attachment=not inline, filename=evidence.filename)
+    if inline:
+        response["Content-Type"] = evidence.content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'"
+    return response
+
+
+@login_required
+def results_copy(request: HttpRequest, project: str, assessment_id: int, object_id: int) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
+    target = selectors.object_get(actor=request.user, assessment=assessment, object_id=object_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        source = selectors.object_get(
+            actor=request.user, assessment=assessment, object_id=int(request.POST.get("source", "0"))
+        )
+        copied = services.results_copy(
+            actor=request.user,
+            rnd=services.current_round(assessment),
+            source=source,
+            target=target,
+            only_empty=request.POST.get("all") != "1",
+        )
+    except (ValueError, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("已从 %(s)s 复制 %(n)d 项结果。") % {"s": source.name, "n": copied})
+    return redirect(
+        "assessments:checklist", project=obj.slug, assessment_id=assessment.pk, object_id=target.pk
+    )
