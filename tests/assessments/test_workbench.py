@@ -136,3 +136,47 @@ def test_checklist_page_and_autosave(world_a, assessment, login):
     record.refresh_from_db()
     assert record.result == "符合"
     assert login(world_a.members["client"]).get(f"{base}objects/{obj.pk}/").status_code == 403
+
+
+def test_objects_bulk_import_all_or_nothing(world_a, assessment, login):
+    import io
+
+    import openpyxl
+
+    def xlsx(rows):
+        wb = openpyxl.Workbook()
+        for row in rows:
+            wb.active.append(row)
+        data = io.BytesIO()
+        wb.save(data)
+        data.seek(0)
+        data.name = "objects.xlsx"
+        return data
+
+    client = login(world_a.members["assessor"])
+    url = f"/projects/proj-a/assessments/{assessment.pk}/objects/import/"
+    bad = xlsx(
+        [
+            ["对象类型", "名称", "重要程度"],
+            ["机房", "主机房", "关键"],
+            ["飞船", "X", ""],
+            ["机房", "主机房", ""],
+        ]
+    )
+    page = client.post(url, {"file": bad}, follow=True).content.decode()
+    assert "第 3 行：未知的对象类型“飞船”" in page and "第 4 行：与第 2 行重名" in page
+    assert assessment.test_objects.count() == 0
+    good = xlsx(
+        [
+            ["对象类型", "名称", "IP/位置", "重要程度"],
+            ["机房", "主机房", "A 栋 3 层", "关键"],
+            ["人员", "科长", "", ""],
+        ]
+    )
+    client.post(url, {"file": good})
+    room = assessment.test_objects.get(name="主机房")
+    assert (room.location, room.importance) == ("A 栋 3 层", "key") and room.results.count() > 0
+    assert assessment.test_objects.count() == 2
+    notcsv = io.BytesIO(b"\xff\xfe garbage")
+    notcsv.name = "x.csv"
+    assert "无法读取 CSV 文件" in client.post(url, {"file": notcsv}, follow=True).content.decode()

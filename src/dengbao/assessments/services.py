@@ -395,3 +395,64 @@ def results_copy(
     if not changes:
         return 0
     return results_apply(actor=actor, rnd=rnd, changes=changes, source=f"copy from {source.name}")
+
+
+OBJECT_COLUMNS = {
+    "kind": ("对象类型", "类型", "kind"),
+    "name": ("名称", "对象名称", "测评对象", "name"),
+    "model_version": ("型号/版本", "型号", "版本", "model"),
+    "location": ("IP/位置", "IP", "位置", "location"),
+    "importance": ("重要程度", "importance"),
+    "note": ("说明", "备注", "note"),
+}
+IMPORTANCE_BY_LABEL = {label: value for value, label in AssessmentObject.Importance.choices} | {
+    v: v for v in AssessmentObject.Importance.values
+}
+
+
+def objects_import(*, actor: User, assessment: Assessment, rows: Iterable[list[object]]) -> int:
+    """Add many objects from a table (header first); every problem listed by row, nothing half-added."""
+    permissions.require(actor, "project.record", assessment.project)
+    iterator = iter(rows)
+    header = [str(h or "").strip() for h in next(iterator, [])]
+    columns = {
+        field: header.index(name)
+        for field, names in OBJECT_COLUMNS.items()
+        for name in names
+        if name in header
+    }
+    if "kind" not in columns or "name" not in columns:
+        raise ValidationError(["第 1 行：需要“对象类型”和“名称”两列"])
+    existing = set(assessment.test_objects.values_list("name", flat=True))
+    problems, wanted, seen = [], [], {}
+    for number, row in enumerate(iterator, start=2):
+        cells = {
+            f: str(row[i]).strip() if i < len(row) and row[i] is not None else "" for f, i in columns.items()
+        }
+        if not any(cells.values()):
+            continue
+        if any(v.startswith("=") for v in cells.values()):
+            problems.append(f"第 {number} 行：不接受公式")
+            continue
+        if cells["kind"] not in OBJECT_TYPES:
+            problems.append(f"第 {number} 行：未知的对象类型“{cells['kind']}”")
+        if not cells["name"]:
+            problems.append(f"第 {number} 行：名称为空")
+        elif cells["name"] in existing:
+            problems.append(f"第 {number} 行：已有名为“{cells['name']}”的测评对象")
+        elif cells["name"] in seen:
+            problems.append(f"第 {number} 行：与第 {seen[cells['name']]} 行重名")
+        seen.setdefault(cells["name"], number)
+        importance = cells.get("importance") or "normal"
+        if importance not in IMPORTANCE_BY_LABEL:
+            problems.append(f"第 {number} 行：重要程度应为 关键、重要 或 一般")
+        cells["importance"] = IMPORTANCE_BY_LABEL.get(importance, "normal")
+        wanted.append(cells)
+    if problems:
+        raise ValidationError(problems)
+    if not wanted:
+        raise ValidationError(["文件中没有测评对象"])
+    with transaction.atomic():
+        for cells in wanted:
+            object_add(actor=actor, assessment=assessment, **{k: cells.get(k, "") for k in OBJECT_COLUMNS})
+    return len(wanted)

@@ -21,6 +21,7 @@ urlpatterns = [
         name="evidence_upload",
     ),
     path(P + "<int:assessment_id>/evidence/<int:evidence_id>/", views.evidence_file, name="evidence_file"),
+    path(P + "<int:assessment_id>/objects/import/", views.objects_import, name="objects_import"),
     path(P + "<int:assessment_id>/objects/<int:object_id>/copy/", views.results_copy, name="results_copy"),
     path(P + "<int:assessment_id>/rounds/<slug:action>/", views.round_action, name="round_action"),
     path(P + "<int:assessment_id>/rounds/<int:number>/diff/", views.round_diff, name="round_diff"),

@@ -347,3 +347,31 @@ def results_copy(request: HttpRequest, project: str, assessment_id: int, object_
     return redirect(
         "assessments:checklist", project=obj.slug, assessment_id=assessment.pk, object_id=target.pk
     )
+
+
+@login_required
+def objects_import(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
+    from django.conf import settings as django_settings
+
+    from dengbao.core.spreadsheet import TableError, read_rows
+
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.record")
+    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    upload = request.FILES.get("file")
+    if upload is None or upload.size > django_settings.DENGBAO_MAX_UPLOAD_BYTES:
+        messages.error(request, _("请选择不超过上传上限的 .xlsx 或 .csv 文件。"))
+    else:
+        try:
+            count = services.objects_import(
+                actor=request.user, assessment=assessment, rows=read_rows(upload.file, upload.name)
+            )
+        except TableError as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            for message in exc.messages[:30]:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已导入 %(n)d 个测评对象。") % {"n": count})
+    return redirect("assessments:detail", project=obj.slug, assessment_id=assessment.pk)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 # What a spreadsheet takes as the start of a formula (or of a DDE payload).
 FORMULA_STARTS = frozenset("=+-@\t\r")
@@ -62,3 +62,35 @@ def csv_chunks(rows: Iterable[Iterable[Any]], *, rows_per_chunk: int = 500) -> I
     tail = buffer.getvalue()
     if tail:
         yield tail.encode("utf-8")
+
+
+class TableError(ValueError):
+    """A spreadsheet that cannot be read at all (wrong type, damaged file)."""
+
+
+def read_rows(stream: BinaryIO, filename: str) -> Iterator[list[Any]]:
+    """Rows of an .xlsx (first sheet, formulas as written) or .csv (UTF-8, with or without BOM) file."""
+    from pathlib import Path
+
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".csv":
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        try:
+            yield from csv.reader(text)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise TableError(f"无法读取 CSV 文件：{exc}（请用 UTF-8 编码保存）") from None
+        return
+    if suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(stream, read_only=True, data_only=False)
+        except Exception as exc:  # openpyxl raises many types for a damaged file
+            raise TableError(f"无法读取 Excel 文件：{exc} (cannot read the workbook)") from None
+        try:
+            for row in workbook.worksheets[0].iter_rows(values_only=True):
+                yield list(row)
+        finally:
+            workbook.close()
+        return
+    raise TableError(f"不支持的文件类型 {suffix or '(无)'}：请使用 .xlsx 或 .csv")

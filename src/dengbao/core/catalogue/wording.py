@@ -8,12 +8,9 @@ nothing: every problem is reported by row number and nothing is applied.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 
 from .model import Catalogue
@@ -129,24 +126,10 @@ def parse_rows(rows: Iterable[list[object]], catalogue: Catalogue) -> list[Wordi
 
 
 def read_table(stream: BinaryIO, filename: str) -> Iterator[list[object]]:
-    """Rows of an .xlsx (first sheet) or .csv (UTF-8, with or without BOM) file."""
-    suffix = Path(filename).suffix.lower()
-    if suffix == ".csv":
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-        yield from csv.reader(text)
-        return
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+    """Rows of an .xlsx (first sheet) or .csv file; an unreadable file is a WordingError."""
+    from dengbao.core.spreadsheet import TableError, read_rows
 
-        try:
-            workbook = load_workbook(stream, read_only=True, data_only=False)
-        except Exception as exc:  # openpyxl raises many types for a damaged file
-            raise WordingError([f"无法读取 Excel 文件：{exc} (cannot read the workbook)"]) from None
-        try:
-            sheet = workbook.worksheets[0]
-            for row in sheet.iter_rows(values_only=True):
-                yield list(row)
-        finally:
-            workbook.close()
-        return
-    raise WordingError([f"不支持的文件类型 {suffix or '(无)'}：请使用 .xlsx 或 .csv"])
+    try:
+        yield from read_rows(stream, filename)
+    except TableError as exc:
+        raise WordingError([str(exc)]) from None
