@@ -123,3 +123,32 @@ def round_score(*, actor: User, rnd: Round):
         risk_counts=dict(risks),
         level=rnd.assessment.level,
     )
+
+
+def project_summaries(*, actor: User, project: Project) -> list[dict]:
+    """Per assessment: current round, progress, 符合率 and conclusion, open problems by risk."""
+    from dengbao.core.scoring import ScoringError
+
+    out = []
+    for assessment in assessment_list(actor=actor, project=project):
+        rnd = assessment.rounds.order_by("-number").first()
+        counts = round_counts(actor=actor, rnd=rnd)
+        total = sum(counts.values())
+        recorded = total - counts.get("", 0)
+        try:
+            score = round_score(actor=actor, rnd=rnd)
+        except ScoringError:
+            score = None
+        risks = Counter(rnd.problems.exclude(status="fixed").values_list("risk", flat=True))
+        out.append(
+            {
+                "assessment": assessment,
+                "round": rnd,
+                "progress": round(recorded / total * 100) if total else 0,
+                "recorded": recorded,
+                "total": total,
+                "score": score,
+                "risks": {level: risks.get(level, 0) for level in ("高", "中", "低")},
+            }
+        )
+    return out
