@@ -161,3 +161,4 @@ class Evidence(models.Model):
 
 
 from .problem_models import *  # noqa: E402, F403
+from .remediation_models import *  # noqa: E402, F403

@@ -1,0 +1,228 @@
+"""Remediation plan pages: the plan of an assessment, the tasks of one problem, one task.
+
+Every member sees the plan; the owner (or the manager for them) uploads evidence and
+submits; the provider (``project.record``) creates tasks and verifies or rejects. The
+services decide who may do what; these views only read the form and show the outcome.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dengbao.accounts import permissions
+from dengbao.accounts import selectors as account_selectors
+
+from . import problem_selectors
+from . import remediation_selectors as selectors
+from . import remediation_services as services
+from . import selectors as assessment_selectors
+from .remediation_models import RemediationTask
+
+
+def _load(request: HttpRequest, project: str, assessment_id: int):
+    obj = account_selectors.project_get(actor=request.user, slug=project)
+    assessment = assessment_selectors.assessment_get(
+        actor=request.user, project=obj, assessment_id=assessment_id
+    )
+    return obj, assessment
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _date(value: str) -> date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(
+            _("完成期限“%(v)s”不是有效日期（格式：2026-12-31）") % {"v": value[:20]}
+        ) from None
+
+
+def _number(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def _ctx(request: HttpRequest, project, assessment, **extra):
+    return {
+        "project": project,
+        "active_module": "assessments",
+        "assessment": assessment,
+        "can_record": permissions.can(request.user, "project.record", project),
+        "can_view_internal": permissions.can(request.user, "project.view_internal", project),
+        "statuses": RemediationTask.Status.choices,
+        "today": timezone.localdate(),
+        **extra,
+    }
+
+
+def _task_url(project, assessment, task) -> str:
+    return reverse(
+        "assessments:remediation_task",
+        kwargs={"project": project.slug, "assessment_id": assessment.pk, "task_id": task.pk},
+    )
+
+
+@login_required
+def remediation_plan(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
+    """整改计划: every task of the assessment with its owner, due date (overdue marked) and status."""
+    obj, assessment = _load(request, project, assessment_id)
+    filters = selectors.PlanFilters.from_query(request.GET)
+    can_record = permissions.can(request.user, "project.record", obj)
+    counts = selectors.plan_counts(actor=request.user, assessment=assessment)
+    context = _ctx(
+        request,
+        obj,
+        assessment,
+        tasks=selectors.plan(actor=request.user, assessment=assessment, filters=filters),
+        counts=counts,
+        status_counts=[(v, label, counts.get(v, 0)) for v, label in RemediationTask.Status.choices],
+        filters=filters,
+        owners=selectors.task_owners(actor=request.user, assessment=assessment),
+        unassigned=selectors.problems_without_task(actor=request.user, assessment=assessment)
+        if can_record
+        else [],
+    )
+    return render(request, "assessments/remediation_plan.html", context)
+
+
+@login_required
+def remediation_problem(
+    request: HttpRequest, project: str, assessment_id: int, problem_id: int
+) -> HttpResponse:
+    """The tasks of one problem, and (provider side) the form that creates one."""
+    obj, assessment = _load(request, project, assessment_id)
+    problem = problem_selectors.problem_get(actor=request.user, assessment=assessment, problem_id=problem_id)
+    if request.method == "POST":
+        try:
+            task = services.task_create(
+                actor=request.user,
+                problem=problem,
+                owner_id=_number(request.POST.get("owner", "")),
+                due_date=_date(request.POST.get("due_date", "")),
+                measure=request.POST.get("measure", ""),
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+            return redirect(request.path)
+        messages.success(request, _("已创建整改任务"))
+        return redirect(_task_url(obj, assessment, task))
+    context = _ctx(
+        request,
+        obj,
+        assessment,
+        problem=problem,
+        tasks=selectors.problem_tasks(actor=request.user, problem=problem),
+        owners=selectors.owner_choices(actor=request.user, project=obj),
+    )
+    return render(request, "assessments/remediation_problem.html", context)
+
+
+@login_required
+def remediation_task(request: HttpRequest, project: str, assessment_id: int, task_id: int) -> HttpResponse:
+    """One task: its evidence and history; POST edits the measure (and, provider side, owner and date)."""
+    obj, assessment = _load(request, project, assessment_id)
+    task = selectors.task_get(actor=request.user, assessment=assessment, task_id=task_id)
+    if request.method == "POST":
+        try:
+            services.task_update(
+                actor=request.user,
+                task=task,
+                measure=request.POST.get("measure", ""),
+                due_date=_date(request.POST.get("due_date", "")),
+                owner_id=_number(request.POST.get("owner", "")),
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("已保存"))
+        return redirect(request.path)
+    can_record = permissions.can(request.user, "project.record", obj)
+    context = _ctx(
+        request,
+        obj,
+        assessment,
+        task=task,
+        problem=task.problem,
+        evidence=selectors.task_evidence(actor=request.user, task=task),
+        is_worker=services.is_worker(request.user, task),
+        owners=selectors.owner_choices(actor=request.user, project=obj) if can_record else [],
+        open_statuses=RemediationTask.OPEN,
+    )
+    return render(request, "assessments/remediation_task.html", context)
+
+
+@login_required
+def remediation_evidence(
+    request: HttpRequest, project: str, assessment_id: int, task_id: int
+) -> HttpResponse:
+    """GET ``?id=<evidence>`` downloads one file; POST uploads one (``file``)."""
+    obj, assessment = _load(request, project, assessment_id)
+    task = selectors.task_get(actor=request.user, assessment=assessment, task_id=task_id)
+    if request.method == "GET":
+        evidence = selectors.evidence_get(
+            actor=request.user, task=task, evidence_id=_number(request.GET.get("id", "")) or 0
+        )
+        return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.filename)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError(_("请选择要上传的文件"))
+        evidence = services.evidence_add(actor=request.user, task=task, upload=upload)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已上传 %(name)s") % {"name": evidence.filename})
+    return redirect(_task_url(obj, assessment, task) + "#evidence")
+
+
+@login_required
+def remediation_submit(request: HttpRequest, project: str, assessment_id: int, task_id: int) -> HttpResponse:
+    obj, assessment = _load(request, project, assessment_id)
+    task = selectors.task_get(actor=request.user, assessment=assessment, task_id=task_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.task_submit(actor=request.user, task=task, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已提交，等待测评方验证"))
+    return redirect(_task_url(obj, assessment, task))
+
+
+@login_required
+def remediation_verify(request: HttpRequest, project: str, assessment_id: int, task_id: int) -> HttpResponse:
+    obj, assessment = _load(request, project, assessment_id)
+    task = selectors.task_get(actor=request.user, assessment=assessment, task_id=task_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    decision = request.POST.get("decision", "")
+    try:
+        services.task_verify(
+            actor=request.user, task=task, decision=decision, note=request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        if decision == RemediationTask.Status.VERIFIED:
+            messages.success(request, _("已验证通过"))
+        else:
+            messages.success(request, _("已退回，请负责人继续整改"))
+    return redirect(_task_url(obj, assessment, task))
