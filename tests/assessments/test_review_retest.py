@@ -81,6 +81,10 @@ def test_retest_prefills_and_diffs(world_a, assessment):  # noqa: F811
         version=fixed.version,
     )
     diff = selectors.round_diff(actor=pm, before=first, after=second)
+    assert (
+        selectors.round_score(actor=pm, rnd=second).compliance_rate
+        > selectors.round_score(actor=pm, rnd=first).compliance_rate
+    )
     assert diff == [("主机房", fixed.unit_id, "不符合", "符合")]
     assert (
         first.results.get(obj=fixed.obj, unit_id=fixed.unit_id).result == "不符合"

@@ -73,8 +73,21 @@ def _problem(world: ProjectWorld):
     from dengbao.assessments.models import Problem
 
     rnd = _assessment(world).rounds.order_by("-number").first()
-    problem, _ = Problem.objects.get_or_create(round=rnd, unit_id="L3-CES1-01", defaults={"title": "身份鉴别"})
+    problem, _ = Problem.objects.get_or_create(
+        round=rnd, unit_id="L3-CES1-01", defaults={"title": "身份鉴别"}
+    )
     return problem
+
+
+def _task(world: ProjectWorld):
+    from datetime import date
+
+    from dengbao.assessments.models import RemediationTask
+
+    problem = _problem(world)
+    return problem.tasks.first() or RemediationTask.objects.create(
+        problem=problem, owner=world.members["client"], due_date=date(2030, 1, 1)
+    )
 
 
 # name of a URL argument -> how to get a value for it that belongs to the given project
@@ -93,6 +106,7 @@ ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "action": lambda world: "finalise",
     "number": lambda world: 1,
     "problem_id": lambda world: _problem(world).pk,
+    "task_id": lambda world: _task(world).pk,
     "evidence_id": lambda world: 999999,  # any evidence id: foreign users must get 403/404 before the lookup
     "record_id": lambda world: _assessment(world).test_objects.first().results.first().pk,
 }

@@ -27,4 +27,5 @@ urlpatterns = [
     path(P + "<int:assessment_id>/rounds/<int:number>/diff/", views.round_diff, name="round_diff"),
     path(P + "<int:assessment_id>/excel/", include("dengbao.assessments.excel_urls")),
     path(P + "<int:assessment_id>/problems/", include("dengbao.assessments.problem_urls")),
+    path(P + "<int:assessment_id>/remediation/", include("dengbao.assessments.remediation_urls")),
 ]

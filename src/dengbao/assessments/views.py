@@ -233,7 +233,16 @@ def round_diff(request: HttpRequest, project: str, assessment_id: int, number: i
     after = selectors.round_get(actor=request.user, assessment=assessment, number=number)
     before = selectors.round_get(actor=request.user, assessment=assessment, number=number - 1)
     changes = selectors.round_diff(actor=request.user, before=before, after=after)
-    context = _ctx(request, obj, assessment=assessment, before=before, after=after, changes=changes)
+    context = _ctx(
+        request,
+        obj,
+        assessment=assessment,
+        before=before,
+        after=after,
+        changes=changes,
+        score_before=_score_or_none(request, before),
+        score_after=_score_or_none(request, after),
+    )
     return render(request, "assessments/round_diff.html", context)
 
 
