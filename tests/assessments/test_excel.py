@@ -13,7 +13,8 @@ from dengbao.assessments import excel, services
 from dengbao.assessments.models import ResultRecord
 from dengbao.audit.models import AuditEvent
 from dengbao.core import checklist_xlsx as cx
-from tests.assessments.test_workbench import HARM3, _graded
+from tests.assessments.helpers import HARM3
+from tests.assessments.helpers import graded as _graded
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -12,29 +12,9 @@ from dengbao.assessments import problem_services, services
 from dengbao.assessments.models import Problem, ResultRecord
 from dengbao.core import problems as core
 from dengbao.core.catalogue import default, query
-from dengbao.systems import services as system_services
 
-HARM3 = [{"object": "社会秩序、公共利益", "degree": "严重"}]
-HARM2 = [{"object": "合法权益", "degree": "严重"}]
-
-
-def _graded(world, name, business, service, tech=()):
-    system = system_services.system_create(
-        actor=None,
-        organisation=world.client,
-        project=world.project,
-        name=name,
-        code=name,
-        technology_types=list(tech),
-    )
-    system_services.grading_save_draft(
-        actor=world.members["assessor"],
-        project=world.project,
-        system=system,
-        business_harms=business,
-        service_harms=service,
-    )
-    return system
+from .helpers import HARM2, HARM3
+from .helpers import graded as _graded
 
 
 def _record(world, obj, unit, value, note=""):

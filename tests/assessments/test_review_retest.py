@@ -7,10 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from dengbao.assessments import selectors, services
 
-from .test_workbench import assessment  # noqa: F401 - fixture
 
-
-def _record_all(world, assessment, value="符合"):  # noqa: F811
+def _record_all(world, assessment, value="符合"):
     rnd = services.current_round(assessment)
     changes = [
         {"record_id": r.pk, "version": r.version, "result": value, "note": "ok", "methods": ["核查"]}
@@ -20,7 +18,7 @@ def _record_all(world, assessment, value="符合"):  # noqa: F811
     return rnd
 
 
-def test_reviewer_gate_blocks_finalising(world_a, assessment):  # noqa: F811
+def test_reviewer_gate_blocks_finalising(world_a, assessment):
     services.object_add(actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房")
     rnd = services.current_round(assessment)
     pm, reviewer = world_a.members["manager"], world_a.members["reviewer"]
@@ -61,7 +59,7 @@ def test_reviewer_gate_blocks_finalising(world_a, assessment):  # noqa: F811
         )
 
 
-def test_retest_prefills_and_diffs(world_a, assessment):  # noqa: F811
+def test_retest_prefills_and_diffs(world_a, assessment):
     services.object_add(actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房")
     first = _record_all(world_a, assessment, value="不符合")
     pm = world_a.members["manager"]
@@ -91,7 +89,7 @@ def test_retest_prefills_and_diffs(world_a, assessment):  # noqa: F811
     )  # the first round keeps its own
 
 
-def test_review_buttons_on_the_page(world_a, assessment, login):  # noqa: F811
+def test_review_buttons_on_the_page(world_a, assessment, login):
     services.object_add(actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房")
     _record_all(world_a, assessment)
     obj = assessment.test_objects.get()
@@ -106,7 +104,7 @@ def test_review_buttons_on_the_page(world_a, assessment, login):  # noqa: F811
     assert "审核退回" in r.content.decode() and "请补充" in r.content.decode()
 
 
-def test_round_score_and_live_badge(world_a, assessment, login):  # noqa: F811
+def test_round_score_and_live_badge(world_a, assessment, login):
     services.object_add(actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房")
     rnd = _record_all(world_a, assessment, value="符合")
     score = selectors.round_score(actor=world_a.members["manager"], rnd=rnd)
@@ -132,7 +130,7 @@ def test_round_score_and_live_badge(world_a, assessment, login):  # noqa: F811
     assert "评分与结论" in detail and "chart-categories" in detail
 
 
-def test_evidence_upload_hash_and_inline_view(world_a, assessment, login, settings, tmp_path):  # noqa: F811
+def test_evidence_upload_hash_and_inline_view(world_a, assessment, login, settings, tmp_path):
     import hashlib
 
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -162,7 +160,7 @@ def test_evidence_upload_hash_and_inline_view(world_a, assessment, login, settin
     assert record.evidence.count() == 1
 
 
-def test_copy_results_from_a_similar_object(world_a, assessment):  # noqa: F811
+def test_copy_results_from_a_similar_object(world_a, assessment):
     actor = world_a.members["assessor"]
     a = services.object_add(actor=actor, assessment=assessment, kind="机房", name="主机房")
     b = services.object_add(actor=actor, assessment=assessment, kind="机房", name="灾备机房")
@@ -185,7 +183,7 @@ def test_copy_results_from_a_similar_object(world_a, assessment):  # noqa: F811
         services.results_copy(actor=actor, rnd=rnd, source=a, target=c)
 
 
-def test_dashboard_shows_assessment_progress_rate_and_risks(world_a, assessment, login):  # noqa: F811
+def test_dashboard_shows_assessment_progress_rate_and_risks(world_a, assessment, login):
     services.object_add(actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房")
     _record_all(world_a, assessment, value="符合")
     page = login(world_a.members["client"]).get("/projects/proj-a/").content.decode()

@@ -10,37 +10,6 @@ from dengbao.assessments.models import ResultRecord
 from dengbao.core.catalogue import default, query
 from dengbao.systems import services as system_services
 
-HARM3 = [{"object": "社会秩序、公共利益", "degree": "严重"}]
-HARM2 = [{"object": "合法权益", "degree": "严重"}]
-
-
-def _graded(world, name, business, service, tech=()):
-    system = system_services.system_create(
-        actor=None,
-        organisation=world.client,
-        project=world.project,
-        name=name,
-        code=name,
-        technology_types=list(tech),
-    )
-    system_services.grading_save_draft(
-        actor=world.members["assessor"],
-        project=world.project,
-        system=system,
-        business_harms=business,
-        service_harms=service,
-    )
-    return system
-
-
-@pytest.fixture
-def assessment(world_a):
-    his = _graded(world_a, "HIS", HARM3, HARM3)
-    lis = _graded(world_a, "LIS", HARM3, HARM2, tech=["cloud"])
-    return services.assessment_create(
-        actor=world_a.members["manager"], project=world_a.project, name="HIS/LIS", systems=[his, lis]
-    )
-
 
 def test_group_grade_takes_highest_s_and_a_and_every_extension(assessment):
     assert assessment.sa == "S3A3" and assessment.extensions == ["cloud"]

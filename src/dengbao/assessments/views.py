@@ -24,6 +24,22 @@ RESULT_KEYS = [
 ]
 
 
+def _row_context(request: HttpRequest, project, assessment, rnd, record, error: str) -> dict:
+    """What _row.html needs to draw one checklist row again after a save, review or upload."""
+    from dengbao.core.catalogue import default as catalogue
+
+    return _ctx(
+        request,
+        project,
+        assessment=assessment,
+        round=rnd,
+        record=record,
+        item=catalogue().by_id.get(record.unit_id),
+        result_keys=RESULT_KEYS,
+        error=error,
+    )
+
+
 def _ctx(request: HttpRequest, project, **extra):
     return {
         "project": project,
@@ -153,18 +169,7 @@ def result_save(request: HttpRequest, project: str, assessment_id: int, record_i
     except ValidationError as exc:
         error = " ".join(exc.messages)
         record.refresh_from_db()
-    from dengbao.core.catalogue import default as catalogue
-
-    context = _ctx(
-        request,
-        obj,
-        assessment=assessment,
-        round=rnd,
-        record=record,
-        item=catalogue().by_id.get(record.unit_id),
-        result_keys=RESULT_KEYS,
-        error=error,
-    )
+    context = _row_context(request, obj, assessment, rnd, record, error)
     response = render(request, "assessments/_row.html", context)
     response["HX-Trigger"] = "dengbao-save-failed" if error else "dengbao-saved"
     return response
@@ -188,18 +193,7 @@ def result_review(request: HttpRequest, project: str, assessment_id: int, record
         )
     except ValidationError as exc:
         error = " ".join(exc.messages)
-    from dengbao.core.catalogue import default as catalogue
-
-    context = _ctx(
-        request,
-        obj,
-        assessment=assessment,
-        round=rnd,
-        record=record,
-        item=catalogue().by_id.get(record.unit_id),
-        result_keys=RESULT_KEYS,
-        error=error,
-    )
+    context = _row_context(request, obj, assessment, rnd, record, error)
     return render(request, "assessments/_row.html", context)
 
 
@@ -294,19 +288,8 @@ def evidence_upload(request: HttpRequest, project: str, assessment_id: int, reco
             services.evidence_add(actor=request.user, record=record, upload=upload)
         except ValidationError as exc:
             error = " ".join(exc.messages)
-    from dengbao.core.catalogue import default as catalogue
-
     record.refresh_from_db()
-    context = _ctx(
-        request,
-        obj,
-        assessment=assessment,
-        round=rnd,
-        record=record,
-        item=catalogue().by_id.get(record.unit_id),
-        result_keys=RESULT_KEYS,
-        error=error,
-    )
+    context = _row_context(request, obj, assessment, rnd, record, error)
     return render(request, "assessments/_row.html", context)
 
 
