@@ -114,3 +114,8 @@ def test_sysadmin_cannot_deactivate_self(platform_users, login):
     assert "不能停用自己的账户" in r.content.decode()
     admin.refresh_from_db()
     assert admin.is_active
+
+
+def test_project_list_counts_every_member(world_a, login):
+    page = login(world_a.members["assessor"]).get("/projects/").content.decode()
+    assert '<td class="num">4</td>' in page  # four members, not just the viewer

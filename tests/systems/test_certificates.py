@@ -14,6 +14,9 @@ def test_each_completed_assessment_extends_by_a_year():
     assert valid_until(D(2025, 6, 1), [D(2025, 12, 1), D(2026, 12, 1)]) == D(2030, 6, 1)
     # an assessment before the certificate was issued does not extend it
     assert valid_until(D(2025, 6, 1), [D(2024, 12, 1)]) == D(2028, 6, 1)
+    # an old certificate's validity runs from 2025-01-01: an assessment in 2023 does not count
+    assert valid_until(D(2020, 3, 2), [D(2023, 5, 1)]) == D(2028, 1, 1)
+    assert valid_until(D(2020, 3, 2), [D(2023, 5, 1), D(2025, 12, 15)]) == D(2029, 1, 1)
 
 
 def test_month_arithmetic_clamps_the_day():

@@ -139,3 +139,44 @@ def test_filing_and_list_page(world_a, system, login):
     page = login(world_a.members["client"]).get(f"/projects/{world_a.project.slug}/systems/").content.decode()
     assert "A-001" in page and "2029-06-01" in page  # three years plus one for the assessment
     assert "编辑" not in login(world_a.members["client"]).get(_url(world_a, system)).content.decode()
+
+
+def test_manager_creates_a_system_and_fills_the_unit_profile(world_a, login):
+    from dengbao.systems.models import InformationSystem, UnitProfile
+
+    pm = login(world_a.members["manager"])
+    r = pm.post(
+        f"/projects/{world_a.project.slug}/systems/", {"name": "PACS", "code": "PACS", "description": "影像"}
+    )
+    pacs = InformationSystem.objects.get(name="PACS")
+    assert r.status_code == 302 and pacs.projects.filter(pk=world_a.project.pk).exists()
+    dup = pm.post(f"/projects/{world_a.project.slug}/systems/", {"name": "PACS"})
+    assert "该单位已有同名定级对象" in dup.content.decode()
+    r = pm.post(
+        f"/projects/{world_a.project.slug}/unit/",
+        {
+            "credit_code": "12440100MB0000001X",
+            "address": "人民路 2 号",
+            "head_name": "院长",
+            "affiliation": "3",
+            "unit_type": "3",
+            "industry": "卫生健康",
+        },
+    )
+    assert r.status_code == 302
+    profile = UnitProfile.objects.get(organisation=world_a.client)
+    world_a.client.refresh_from_db()
+    assert (profile.head_name, profile.industry, world_a.client.credit_code) == (
+        "院长",
+        "卫生健康",
+        "12440100MB0000001X",
+    )
+    assert (
+        login(world_a.members["assessor"]).get(f"/projects/{world_a.project.slug}/unit/").status_code == 403
+    )
+    assert (
+        login(world_a.members["client"])
+        .post(f"/projects/{world_a.project.slug}/systems/", {"name": "X"})
+        .status_code
+        == 403
+    )

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from . import permissions
 from .models import Membership, Organisation, Project, User
 
 
 def project_list(*, actor: User) -> QuerySet[Project]:
+    # Counted in subqueries: visible_projects joins memberships to the viewer, which a plain
+    # Count("memberships") would then count (one row: the viewer's own).
+    members = (
+        Membership.objects.filter(project=OuterRef("pk"))
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    systems = (
+        Project.systems.through.objects.filter(project=OuterRef("pk"))
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         permissions.visible_projects(actor)
         .select_related("client", "provider")
-        .annotate(
-            member_count=Count("memberships", distinct=True), system_count=Count("systems", distinct=True)
-        )
+        .annotate(member_count=Coalesce(Subquery(members), 0), system_count=Coalesce(Subquery(systems), 0))
         .order_by("-created_at")
     )
 

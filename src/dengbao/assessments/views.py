@@ -47,6 +47,7 @@ def _ctx(request: HttpRequest, project, **extra):
         "can_record": permissions.can(request.user, "project.record", project),
         "can_edit": permissions.can(request.user, "project.edit", project),
         "can_review": permissions.can(request.user, "project.review", project),
+        "can_view_internal": permissions.can(request.user, "project.view_internal", project),
         **extra,
     }
 

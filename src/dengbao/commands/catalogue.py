@@ -80,9 +80,9 @@ def export(
 
     try:
         if username:
+            actor = cli_actor(username)  # sets Django up first
             from dengbao.catalogue import selectors
 
-            actor = cli_actor(username)
             title, count, content = selectors.checklist_workbook(
                 actor=actor, level=level, sa=sa, extensions=extensions
             )

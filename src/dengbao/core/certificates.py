@@ -38,9 +38,10 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def valid_until(issued_on: dt.date, assessments: Iterable[dt.date] = ()) -> dt.date:
     """Expiry: three years from issue (from 2025-01-01 for older ones), plus a year per completed assessment
     made while the certificate was valid."""
-    expiry = add_years(max(issued_on, RULE_START), VALID_YEARS)
+    start = max(issued_on, RULE_START)
+    expiry = add_years(start, VALID_YEARS)
     for done in sorted(assessments):
-        if issued_on <= done <= expiry:
+        if start <= done <= expiry:
             expiry = add_years(expiry, 1)
     return expiry
 

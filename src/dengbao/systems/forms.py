@@ -12,6 +12,13 @@ OBJECT_KEYS = {"rights": OBJECTS[0], "order": OBJECTS[1], "national": OBJECTS[2]
 
 
 class SystemForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:  # a parent is another system of the same unit, never itself
+            self.fields["parent"].queryset = InformationSystem.objects.filter(
+                organisation_id=self.instance.organisation_id
+            ).exclude(pk=self.instance.pk)
+
     technology_types = forms.MultipleChoiceField(
         label=_("技术类型"), choices=f.TECHNOLOGY_TYPES, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -23,7 +30,7 @@ class SystemForm(forms.ModelForm):
             "service_scope", "service_audience", "deployment_scope", "network_nature", "interconnections",
             "technology_types", "go_live", "competent_authority", "responsible_subject", "composition",
             "carried_business", "carried_data", "security_responsibility", "is_support_platform",
-            "big_data_with_personal_info", "sector_minimum_level", "sector_rule",
+            "big_data_with_personal_info", "sector_minimum_level", "sector_rule", "parent",
         ]  # fmt: skip
         widgets = {
             "go_live": forms.DateInput(attrs={"type": "date"}),
@@ -141,3 +148,26 @@ class FilingForm(forms.Form):
             except ValueError:
                 raise forms.ValidationError(_("“%(v)s”不是有效日期（YYYY-MM-DD）") % {"v": line}) from None
         return sorted(out)
+
+
+class SystemCreateForm(forms.Form):
+    name = forms.CharField(label=_("系统名称"), max_length=200)
+    code = forms.CharField(label=_("系统编号"), max_length=64, required=False)
+    description = forms.CharField(
+        label=_("业务描述"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class UnitProfileForm(forms.ModelForm):
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False)
+    address = forms.CharField(label=_("详细地址"), max_length=300, required=False)
+
+    class Meta:
+        from .models import UnitProfile
+
+        model = UnitProfile
+        fields = [
+            "province", "prefecture", "county", "postcode", "region_code", "head_name", "head_title",
+            "head_phone", "head_email", "department", "contact_name", "contact_title", "contact_phone",
+            "contact_mobile", "contact_email", "affiliation", "unit_type", "industry",
+        ]  # fmt: skip

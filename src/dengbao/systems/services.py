@@ -16,7 +16,7 @@ from dengbao.audit import services as audit
 from dengbao.core import grading as core_grading
 from dengbao.core import grading_workflow as wf
 
-from .models import DataCategory, Filing, Grading, InformationSystem
+from .models import DataCategory, Filing, Grading, InformationSystem, UnitProfile
 
 SYSTEM_FIELDS = (
     "name", "code", "description", "department", "contact_name", "contact_phone", "business_type",
@@ -393,3 +393,45 @@ def filing_record(
             project=project,
         )
     return filing
+
+
+UNIT_FIELDS = (
+    "province", "prefecture", "county", "postcode", "region_code", "head_name", "head_title", "head_phone",
+    "head_email", "department", "contact_name", "contact_title", "contact_phone", "contact_mobile",
+    "contact_email", "affiliation", "unit_type", "industry",
+)  # fmt: skip
+
+
+def unit_profile_save(
+    *, actor: User, project: Project, credit_code: str, address: str, **fields: Any
+) -> UnitProfile:
+    """表一 单位基本情况 of the project's client: its organisation record and its filing profile."""
+    permissions.require(actor, "project.edit", project)
+    unknown = set(fields) - set(UNIT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown unit fields: {sorted(unknown)}")
+    client = project.client
+    with transaction.atomic():
+        profile, _ = UnitProfile.objects.get_or_create(organisation=client)
+        before = {k: str(getattr(profile, k)) for k in fields} | {
+            "credit_code": client.credit_code,
+            "address": client.address,
+        }
+        for key, value in fields.items():
+            setattr(profile, key, value)
+        profile.save()
+        client.credit_code, client.address = credit_code, address
+        client.save(update_fields=["credit_code", "address"])
+        after = {k: str(getattr(profile, k)) for k in fields} | {
+            "credit_code": credit_code,
+            "address": address,
+        }
+        audit.record(
+            actor=actor,
+            action="unit.update",
+            obj=client,
+            before={k: v for k, v in before.items() if before[k] != after[k]},
+            after={k: v for k, v in after.items() if before[k] != after[k]},
+            project=project,
+        )
+    return profile

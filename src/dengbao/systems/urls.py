@@ -6,6 +6,7 @@ app_name = "systems"
 
 urlpatterns = [
     path("projects/<slug:project>/systems/", views.system_list, name="list"),
+    path("projects/<slug:project>/unit/", views.unit_profile, name="unit_profile"),
     path("projects/<slug:project>/systems/<int:system_id>/", views.system_detail, name="detail"),
     path("projects/<slug:project>/systems/<int:system_id>/edit/", views.system_edit, name="edit"),
     path("projects/<slug:project>/systems/<int:system_id>/data/", views.data_category_add, name="data_add"),

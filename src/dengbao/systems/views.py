@@ -37,8 +37,46 @@ def _context(request: HttpRequest, project, **extra):
 @login_required
 def system_list(request: HttpRequest, project: str) -> HttpResponse:
     obj = account_selectors.project_get(actor=request.user, slug=project)
+    form = f.SystemCreateForm(request.POST or None)
+    if request.method == "POST":
+        permissions.require(request.user, "project.edit", obj)
+        if form.is_valid():
+            data = form.cleaned_data
+            if obj.client.systems.filter(name=data["name"]).exists():
+                form.add_error("name", _("该单位已有同名定级对象。"))
+            else:
+                system = services.system_create(
+                    actor=request.user, organisation=obj.client, project=obj, **data
+                )
+                messages.success(request, _("已创建定级对象，请补充其信息后开始定级。"))
+                return redirect("systems:edit", project=obj.slug, system_id=system.pk)
     rows = selectors.system_rows(actor=request.user, project=obj)
-    return render(request, "systems/system_list.html", _context(request, obj, rows=rows))
+    return render(request, "systems/system_list.html", _context(request, obj, rows=rows, create_form=form))
+
+
+@login_required
+def unit_profile(request: HttpRequest, project: str) -> HttpResponse:
+    """表一 单位基本情况 of the client organisation (used by every 备案表)."""
+    from .models import UnitProfile
+
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
+    profile = UnitProfile.objects.filter(organisation=obj.client).first() or UnitProfile(
+        organisation=obj.client
+    )
+    initial = {"credit_code": obj.client.credit_code, "address": obj.client.address}
+    form = f.UnitProfileForm(request.POST or None, instance=profile, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        services.unit_profile_save(
+            actor=request.user,
+            project=obj,
+            credit_code=data.pop("credit_code"),
+            address=data.pop("address"),
+            **data,
+        )
+        messages.success(request, _("单位基本情况已保存。"))
+        return redirect("systems:list", project=obj.slug)
+    return render(request, "systems/unit_profile.html", _context(request, obj, form=form))
 
 
 @login_required
