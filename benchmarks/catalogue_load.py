@@ -56,10 +56,8 @@ def main() -> None:
     cached_ms = statistics.median(r["ms"] for r in cached)
     parsed_ms = statistics.median(r["ms"] for r in parsed)
     peer_ms = statistics.median(r["ms"] for r in peer)
-    first = cached[0]
-    print(
-        f"catalogue: {first['items']} items, {first['cases']} high-risk cases; median of {args.runs} processes"
-    )
+    items, cases = cached[0]["items"], cached[0]["cases"]
+    print(f"catalogue: {items} items, {cases} high-risk cases; median of {args.runs} processes")
     print(f"cold load, compiled cache present: {cached_ms:.1f} ms  (goal < 200 ms)")
     print(f"cold load, no cache (parse + validate + index): {parsed_ms:.1f} ms")
     print(f"peer: plain yaml.SafeLoader read of the same files, no validation: {peer_ms:.1f} ms")
