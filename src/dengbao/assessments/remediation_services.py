@@ -89,7 +89,7 @@ def _check_due(due_date: date | None) -> date:
 def _locked(task: RemediationTask) -> RemediationTask:
     """The task's row, locked for this transaction, with its current status."""
     return (
-        RemediationTask.objects.select_for_update()
+        RemediationTask.objects.select_for_update(of=("self",))
         .select_related("problem__round__assessment__project")
         .get(pk=task.pk)
     )

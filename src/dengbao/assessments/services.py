@@ -238,7 +238,7 @@ def results_apply(
     with transaction.atomic():
         records = {
             r.pk: r
-            for r in ResultRecord.objects.select_for_update()
+            for r in ResultRecord.objects.select_for_update(of=("self",))
             .filter(round=rnd, pk__in=[c["record_id"] for c in changes])
             .select_related("obj", "recorded_by")
         }
