@@ -41,7 +41,10 @@ def test_demo_loads_the_scenario_once(db, monkeypatch):
     assert User.objects.get(username="pm").check_password("Demo-Pass-2026!")
     assessment = project.assessments.get()
     assert assessment.sa == "S3A3" and assessment.test_objects.count() == 40
-    assert not assessment.rounds.get().results.filter(result="").exists()  # fully recorded
+    first, retest = assessment.rounds.order_by("number")
+    assert first.finalised_at is not None and not first.results.filter(result="").exists()  # fully recorded
+    assert retest.label == "第1次复测" and first.problems.filter(risk="高").exists()
+    assert first.problems.filter(tasks__status="verified").count() == 3  # remediation verified before the 复测
     second = demo.load()
     assert second.created == [] and second.credentials == {}
     assert verify()[1] is None

@@ -326,7 +326,54 @@ def step_assessment(report: DemoReport) -> None:
             description="演示数据：由已确认的高风险问题构成。",
             problems=confirmed[:1],
         )
+    _demo_remediation_and_retest(assessment, rnd)
     report.created.append(f"assessment {assessment.name}")
+
+
+def _demo_remediation_and_retest(assessment, rnd) -> None:
+    """Remediation tasks for the hospital, three of them done and verified, then a 复测 round."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dengbao.accounts.models import User
+    from dengbao.assessments import problem_services, remediation_services, services
+
+    pm, assessor = User.objects.get(username="pm"), User.objects.get(username="assessor")
+    hospital = User.objects.get(username="hospital")
+    due = timezone.localdate() + dt.timedelta(days=30)
+    problems = list(rnd.problems.filter(risk__in=["高", "中"]).order_by("-risk", "unit_id")[:6])
+    tasks = [
+        remediation_services.task_create(
+            actor=pm,
+            problem=p,
+            owner_id=hospital.pk,
+            due_date=due,
+            measure=f"演示数据：按整改建议处理 {p.unit_id}",
+        )
+        for p in problems
+    ]
+    for task in tasks[:3]:
+        remediation_services.task_submit(actor=hospital, task=task, note="演示数据：已按要求整改，附配置截图")
+        remediation_services.task_verify(
+            actor=pm, task=task, decision="verified", note="演示数据：现场核验通过"
+        )
+    services.round_finalise(actor=pm, rnd=rnd)
+    retest = services.retest_start(actor=pm, assessment=assessment)
+    fixed_units = {t.problem.unit_id for t in tasks[:3]}
+    changes = [
+        {
+            "record_id": r.pk,
+            "version": r.version,
+            "result": "符合",
+            "note": "演示数据：复测时已整改到位。",
+            "methods": ["核查"],
+        }
+        for r in retest.results.filter(unit_id__in=fixed_units).exclude(result__in=["符合", "不适用"])
+    ]
+    if changes:
+        services.results_apply(actor=assessor, rnd=retest, changes=changes, source="demo retest")
+    problem_services.problems_sync(actor=assessor, rnd=retest)
 
 
 STEPS: list[Callable[[DemoReport], None]] = [
