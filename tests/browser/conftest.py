@@ -56,7 +56,7 @@ def page(browser) -> Iterator[object]:
     context = browser.new_context(
         locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 800}
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)  # a loaded 2-core CI machine renders the big checklist slowly
     try:
         yield context.new_page()
     finally:

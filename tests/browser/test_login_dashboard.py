@@ -38,6 +38,8 @@ def test_pm_logs_in_and_sees_demo_dashboard(live_server, page, js_errors, demo_e
     page.wait_for_url(re.compile(r"/projects/$"))
     project_link = page.get_by_role("link", name=DEMO_PROJECT)
     assert project_link.count() == 1
+    counts = page.locator("tr", has=project_link).locator("td.num").all_inner_texts()
+    assert [c.strip() for c in counts] == ["6", "5"]  # six systems, five project members
     page.screenshot(path=str(screenshot_dir / "projects.png"))
     project_link.click()
 
@@ -49,7 +51,7 @@ def test_pm_logs_in_and_sees_demo_dashboard(live_server, page, js_errors, demo_e
     systems_text = page.locator("#systems").inner_text()
     for system in SIX_SYSTEMS:
         assert system in systems_text, system
-    assert "项目经理" in page.locator(".meta").inner_text()  # pm's own role is shown
+    assert "我的角色：项目经理" in page.locator("main").inner_text()  # pm's own role is shown
 
     # The stylesheet was served and applied: the top bar is not the browser's default.
     assert any(status == 200 and "/static/dengbao/app.css" in url for url, status in stylesheets), stylesheets
