@@ -149,3 +149,33 @@ def test_objects_bulk_import_all_or_nothing(world_a, assessment, login):
     notcsv = io.BytesIO(b"\xff\xfe garbage")
     notcsv.name = "x.csv"
     assert "无法读取 CSV 文件" in client.post(url, {"file": notcsv}, follow=True).content.decode()
+
+
+def test_phrases_grow_per_organisation_and_unit(world_a, world_b, assessment, login):
+    from dengbao.assessments.models import Phrase
+
+    obj = services.object_add(
+        actor=world_a.members["assessor"], assessment=assessment, kind="数据库管理系统", name="DB"
+    )
+    record = obj.results.get(unit_id="L3-CES1-01")
+    client = login(world_a.members["assessor"])
+    base = f"/projects/proj-a/assessments/{assessment.pk}/"
+    text = "口令长度 8 位以上，含大小写字母、数字和特殊字符，90 天更换"
+    r = client.post(f"{base}results/{record.pk}/phrase/", {"note": text})
+    assert r.status_code == 200 and f'<option value="{text}">' in r.content.decode()
+    client.post(f"{base}results/{record.pk}/phrase/", {"note": text})  # no duplicate
+    assert Phrase.objects.filter(unit_id="L3-CES1-01").count() == 1
+    assert (
+        "结果记录为空" in client.post(f"{base}results/{record.pk}/phrase/", {"note": "  "}).content.decode()
+    )
+    page = client.get(f"{base}objects/{obj.pk}/").content.decode()
+    assert page.count(f'<option value="{text}">') == 1  # offered on its own unit's row only
+    from dengbao.assessments import selectors
+
+    # another agency (project B's provider) has its own, empty, phrase book
+    assert (
+        selectors.phrases_by_unit(
+            actor=world_b.members["manager"], project=world_b.project, units=["L3-CES1-01"]
+        )
+        == {}
+    )

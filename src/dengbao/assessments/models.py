@@ -160,5 +160,6 @@ class Evidence(models.Model):
         return self.filename
 
 
+from .phrase_models import *  # noqa: E402, F403
 from .problem_models import *  # noqa: E402, F403
 from .remediation_models import *  # noqa: E402, F403

@@ -152,3 +152,16 @@ def project_summaries(*, actor: User, project: Project) -> list[dict]:
             }
         )
     return out
+
+
+def phrases_by_unit(*, actor: User, project: Project, units: list[str]) -> dict[str, list[str]]:
+    """The actor's organisation's phrases for these units, in one query."""
+    from .phrase_models import Phrase
+
+    permissions.require(actor, "project.view_internal", project)
+    out: dict[str, list[str]] = {}
+    for unit, text in Phrase.objects.filter(
+        organisation_id=actor.organisation_id, unit_id__in=units
+    ).values_list("unit_id", "text"):
+        out.setdefault(unit, []).append(text)
+    return out

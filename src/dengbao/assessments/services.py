@@ -456,3 +456,26 @@ def objects_import(*, actor: User, assessment: Assessment, rows: Iterable[list[o
         for cells in wanted:
             object_add(actor=actor, assessment=assessment, **{k: cells.get(k, "") for k in OBJECT_COLUMNS})
     return len(wanted)
+
+
+def phrase_add(*, actor: User, project: Project, unit_id: str, text: str):
+    """Keep a 结果记录 as a phrase of the actor's organisation for this unit (no duplicates)."""
+    from .phrase_models import Phrase
+
+    permissions.require(actor, "project.record", project)
+    text = text.strip()
+    if not text:
+        raise ValidationError("结果记录为空，无法保存为常用记录")
+    if len(text) > 2000:
+        raise ValidationError("常用记录不超过 2000 字")
+    if unit_id not in catalogue().by_id:
+        raise ValidationError(f"未知的测评单元 {unit_id}")
+    with transaction.atomic():
+        phrase, created = Phrase.objects.get_or_create(
+            organisation_id=actor.organisation_id, unit_id=unit_id, text=text, defaults={"created_by": actor}
+        )
+        if created:
+            audit.record(
+                actor=actor, action="phrase.add", obj=phrase, details={"unit": unit_id}, project=project
+            )
+    return phrase

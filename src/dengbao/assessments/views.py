@@ -37,6 +37,7 @@ def _row_context(request: HttpRequest, project, assessment, rnd, record, error: 
         item=catalogue().by_id.get(record.unit_id),
         result_keys=RESULT_KEYS,
         error=error,
+        phrases=selectors.phrases_by_unit(actor=request.user, project=project, units=[record.unit_id]),
     )
 
 
@@ -140,6 +141,9 @@ def checklist(request: HttpRequest, project: str, assessment_id: int, object_id:
         rows=rows,
         result_keys=RESULT_KEYS,
         similar=similar,
+        phrases=selectors.phrases_by_unit(
+            actor=request.user, project=obj, units=[r.unit_id for r, _item in rows]
+        ),
     )
     return render(request, "assessments/checklist.html", context)
 
@@ -368,3 +372,24 @@ def objects_import(request: HttpRequest, project: str, assessment_id: int) -> Ht
         else:
             messages.success(request, _("已导入 %(n)d 个测评对象。") % {"n": count})
     return redirect("assessments:detail", project=obj.slug, assessment_id=assessment.pk)
+
+
+@login_required
+def phrase_add(request: HttpRequest, project: str, assessment_id: int, record_id: int) -> HttpResponse:
+    """Keep the row's current 结果记录 as a phrase for its unit; answers the row again."""
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
+    rnd = services.current_round(assessment)
+    record = selectors.record_get(actor=request.user, rnd=rnd, record_id=record_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    error = ""
+    try:
+        services.phrase_add(
+            actor=request.user, project=obj, unit_id=record.unit_id, text=request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    return render(
+        request, "assessments/_row.html", _row_context(request, obj, assessment, rnd, record, error)
+    )

@@ -28,3 +28,13 @@
     if (row) row.focus();
   });
 })();
+// A chosen 常用记录 is appended to the row's 结果记录, which then autosaves like typing would.
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (!select.dataset || !select.dataset.insert || !select.value) return;
+  var area = document.querySelector(select.dataset.insert);
+  if (!area) return;
+  area.value = area.value ? area.value.replace(/\s*$/, "") + "\n" + select.value : select.value;
+  select.value = "";
+  area.dispatchEvent(new Event("change", { bubbles: true }));
+});
