@@ -44,7 +44,7 @@ def test_demo_loads_the_scenario_once(db, monkeypatch):
     first, retest = assessment.rounds.order_by("number")
     assert first.finalised_at is not None and not first.results.filter(result="").exists()  # fully recorded
     assert retest.label == "第1次复测" and first.problems.filter(risk="高").exists()
-    assert first.problems.filter(tasks__status="verified").count() == 3  # remediation verified before the 复测
+    assert first.problems.filter(tasks__status="verified").count() == 3  # verified before the 复测
     second = demo.load()
     assert second.created == [] and second.credentials == {}
     assert verify()[1] is None
