@@ -190,3 +190,38 @@ def test_dashboard_shows_assessment_progress_rate_and_risks(world_a, assessment,
     assert "HIS/LIS" in page and "符合率 <strong>100.00%</strong>" in page and "100%" in page
     assert f"/assessments/{assessment.pk}/problems/" in page  # the client may read the gap list
     assert f'href="/projects/proj-a/assessments/{assessment.pk}/"' not in page  # but not the working papers
+
+
+def test_overall_adjustment_raises_a_result_with_its_reason(world_a, assessment, login):
+    services.object_add(actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房")
+    rnd = _record_all(world_a, assessment, value="符合")
+    record = rnd.results.order_by("unit_id").first()
+    services.result_record(
+        actor=world_a.members["assessor"],
+        record=record,
+        value="不符合",
+        note="",
+        methods=[],
+        version=record.version,
+    )
+    pm = world_a.members["manager"]
+    low = selectors.round_score(actor=pm, rnd=rnd).compliance_rate
+    client = login(world_a.members["assessor"])
+    url = f"/projects/proj-a/assessments/{assessment.pk}/adjustments/"
+    refused = client.post(
+        url, {"unit_id": record.unit_id, "to": "符合", "kind": "区域间", "reason": " "}, follow=True
+    )
+    assert "必须写明调整理由" in refused.content.decode()
+    client.post(
+        url, {"unit_id": record.unit_id, "to": "符合", "kind": "区域间", "reason": "机房所在大楼有门禁和值守"}
+    )
+    score = selectors.round_score(actor=pm, rnd=rnd)
+    assert score.compliance_rate == 100.0 > low
+    (applied,) = score.adjustments
+    assert (applied.before, applied.after, applied.reason) == ("不符合", "符合", "机房所在大楼有门禁和值守")
+    page = login(pm).get(f"/projects/proj-a/assessments/{assessment.pk}/").content.decode()
+    assert "机房所在大楼有门禁和值守" in page
+    unknown = client.post(
+        url, {"unit_id": "L3-XXX1-01", "to": "符合", "kind": "区域间", "reason": "x"}, follow=True
+    )
+    assert "没有" in unknown.content.decode()

@@ -160,6 +160,7 @@ class Evidence(models.Model):
         return self.filename
 
 
+from .adjustment_models import *  # noqa: E402, F403
 from .phrase_models import *  # noqa: E402, F403
 from .problem_models import *  # noqa: E402, F403
 from .remediation_models import *  # noqa: E402, F403

@@ -115,10 +115,21 @@ def round_score(*, actor: User, rnd: Round):
         for unit, obj_id, result in rnd.results.exclude(result="").values_list("unit_id", "obj_id", "result")
     ]
     risks = Counter(rnd.problems.exclude(status="fixed").values_list("risk", flat=True))
+    adjustments = [
+        scoring.Adjustment(
+            unit=a.unit_id,
+            obj=names.get(a.obj_id) if a.obj_id else None,
+            to=a.to,
+            kind=a.kind,
+            reason=a.reason,
+        )
+        for a in rnd.adjustments.all()
+    ]
     return scoring.score(
         rows,
         scheme=rnd.assessment.scheme,
         catalogue=catalogue(),
+        adjustments=adjustments,
         major_risks=rnd.major_risks.filter(fixed=False).count(),
         risk_counts=dict(risks),
         level=rnd.assessment.level,

@@ -479,3 +479,41 @@ def phrase_add(*, actor: User, project: Project, unit_id: str, text: str):
                 actor=actor, action="phrase.add", obj=phrase, details={"unit": unit_id}, project=project
             )
     return phrase
+
+
+def adjustment_add(
+    *, actor: User, rnd: Round, unit_id: str, obj: AssessmentObject | None, to: str, kind: str, reason: str
+):
+    """Record a 整体测评 adjustment; it is checked by the scoring core before it is kept."""
+    from dengbao.core import scoring
+
+    from .adjustment_models import ResultAdjustment
+
+    project = rnd.assessment.project
+    permissions.require(actor, "project.record", project)
+    if rnd.finalised_at is not None:
+        raise ValidationError("本轮测评已定稿，不能再调整")
+    if not rnd.results.filter(unit_id=unit_id, **({"obj": obj} if obj else {})).exclude(result="").exists():
+        raise ValidationError(f"{unit_id} 在本轮没有{'该对象的' if obj else ''}已记录结果，无法调整")
+    try:
+        scoring.Adjustment(unit=unit_id, obj=obj.name if obj else None, to=to, kind=kind, reason=reason)
+    except scoring.ScoringError as exc:
+        raise ValidationError(str(exc)) from None
+    with transaction.atomic():
+        adjustment = ResultAdjustment.objects.create(
+            round=rnd, unit_id=unit_id, obj=obj, to=to, kind=kind, reason=reason.strip(), created_by=actor
+        )
+        audit.record(
+            actor=actor,
+            action="result.adjust",
+            obj=rnd,
+            after={
+                "unit": unit_id,
+                "object": obj.name if obj else "",
+                "to": to,
+                "kind": kind,
+                "reason": reason[:200],
+            },
+            project=project,
+        )
+    return adjustment

@@ -15,6 +15,7 @@ urlpatterns = [
         P + "<int:assessment_id>/results/<int:record_id>/review/", views.result_review, name="result_review"
     ),
     path(P + "<int:assessment_id>/score/", views.live_score, name="live_score"),
+    path(P + "<int:assessment_id>/adjustments/", views.adjustment_add, name="adjustment_add"),
     path(P + "<int:assessment_id>/results/<int:record_id>/phrase/", views.phrase_add, name="phrase_add"),
     path(
         P + "<int:assessment_id>/results/<int:record_id>/evidence/",

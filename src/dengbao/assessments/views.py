@@ -119,6 +119,7 @@ def assessment_detail(request: HttpRequest, project: str, assessment_id: int) ->
         blockers=services.round_blockers(rnd),
         score=score,
         chart_json=_chart_json(score),
+        adjustment_kinds=["安全控制点间", "区域间", "层面间"],
         importances=AssessmentObject.Importance.choices,
     )
     return render(request, "assessments/assessment_detail.html", context)
@@ -393,3 +394,34 @@ def phrase_add(request: HttpRequest, project: str, assessment_id: int, record_id
     return render(
         request, "assessments/_row.html", _row_context(request, obj, assessment, rnd, record, error)
     )
+
+
+@login_required
+def adjustment_add(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
+    """整体测评: raise or lower a result because of a documented compensating measure."""
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.record")
+    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    rnd = services.current_round(assessment)
+    target = None
+    if request.POST.get("object"):
+        target = selectors.object_get(
+            actor=request.user, assessment=assessment, object_id=int(request.POST["object"])
+        )
+    try:
+        services.adjustment_add(
+            actor=request.user,
+            rnd=rnd,
+            unit_id=request.POST.get("unit_id", "").strip().upper(),
+            obj=target,
+            to=request.POST.get("to", ""),
+            kind=request.POST.get("kind", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已记录整体测评调整。"))
+    return redirect("assessments:detail", project=obj.slug, assessment_id=assessment.pk)
