@@ -55,3 +55,15 @@ def test_server_error_shows_no_stack_trace(db):
     assert "secret internal detail" not in body
     assert "Traceback" not in body
     assert "服务器内部错误" in body
+
+
+def test_client_address_from_the_trusted_proxy_header(world_a, settings):
+    from django.test import Client
+
+    from dengbao.audit.models import AuditEvent
+
+    settings.DENGBAO_TRUSTED_PROXY_HEADER = "HTTP_X_FORWARDED_FOR"
+    Client(HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.1").post(
+        "/accounts/login/", {"username": "proj-a-manager", "password": "wrong-Pass-1!"}
+    )
+    assert AuditEvent.objects.filter(action="auth.login_failed").latest("seq").ip == "203.0.113.7"

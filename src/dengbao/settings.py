@@ -59,6 +59,9 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+# Behind a reverse proxy, the header that carries the client's address (e.g. HTTP_X_FORWARDED_FOR);
+# empty: REMOTE_ADDR. Used by the audit log and the login lockout.
+DENGBAO_TRUSTED_PROXY_HEADER = os.environ.get("DENGBAO_TRUSTED_PROXY_HEADER", "").strip()
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
