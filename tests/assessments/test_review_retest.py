@@ -225,3 +225,30 @@ def test_overall_adjustment_raises_a_result_with_its_reason(world_a, assessment,
         url, {"unit_id": "L3-XXX1-01", "to": "符合", "kind": "区域间", "reason": "x"}, follow=True
     )
     assert "没有" in unknown.content.decode()
+
+
+def test_progress_by_category(world_a, assessment, login):
+    services.object_add(actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房")
+    services.object_add(actor=world_a.members["assessor"], assessment=assessment, kind="人员", name="科长")
+    rnd = services.current_round(assessment)
+    room = assessment.test_objects.get(name="主机房")
+    changes = [
+        {"record_id": r.pk, "version": 0, "result": "符合", "note": "", "methods": []}
+        for r in room.results.all()
+    ]
+    services.results_apply(actor=world_a.members["assessor"], rnd=rnd, changes=changes, source="t")
+    progress = dict(
+        (name, (done, total))
+        for name, done, total in selectors.category_progress(actor=world_a.members["manager"], rnd=rnd)
+    )
+    room_units = set(room.results.values_list("unit_id", flat=True))
+    assert {u[3:6] for u in room_units} == {"PES"}  # a machine room only has 安全物理环境 units
+    assert progress["安全物理环境"][0] == len(room_units)  # all of the room's recorded, none of the person's
+    assert all(done == 0 for name, (done, _t) in progress.items() if name != "安全物理环境")
+    assert sum(total for _d, total in progress.values()) == rnd.results.count()
+    page = (
+        login(world_a.members["manager"])
+        .get(f"/projects/proj-a/assessments/{assessment.pk}/")
+        .content.decode()
+    )
+    assert "各安全类进度" in page

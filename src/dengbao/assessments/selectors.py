@@ -176,3 +176,19 @@ def phrases_by_unit(*, actor: User, project: Project, units: list[str]) -> dict[
     ).values_list("unit_id", "text"):
         out.setdefault(unit, []).append(text)
     return out
+
+
+def category_progress(*, actor: User, rnd: Round) -> list[tuple[str, int, int]]:
+    """(安全类, recorded, total) for the round, in the standard's category order."""
+    from dengbao.core.catalogue.vocab import CATEGORIES
+
+    permissions.require(actor, "project.view_internal", rnd.assessment.project)
+    by_id = catalogue().by_id
+    done: Counter = Counter()
+    total: Counter = Counter()
+    for unit, result in rnd.results.values_list("unit_id", "result"):
+        item = by_id.get(unit)
+        code = item.category if item else unit[3:6]
+        total[code] += 1
+        done[code] += bool(result)
+    return [(c.name, done[c.code], total[c.code]) for c in CATEGORIES if total[c.code]]

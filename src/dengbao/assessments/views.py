@@ -120,6 +120,7 @@ def assessment_detail(request: HttpRequest, project: str, assessment_id: int) ->
         score=score,
         chart_json=_chart_json(score),
         adjustment_kinds=["安全控制点间", "区域间", "层面间"],
+        category_progress=selectors.category_progress(actor=request.user, rnd=rnd),
         importances=AssessmentObject.Importance.choices,
     )
     return render(request, "assessments/assessment_detail.html", context)
