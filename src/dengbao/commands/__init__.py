@@ -6,9 +6,9 @@ import click
 
 
 def register(group: click.Group) -> None:
-    from . import catalogue, demo, docs, grade, run, score
+    from . import catalogue, demo, docs, grade, run, score, workdays
 
-    for module in (run, demo, catalogue, grade, docs, score):
+    for module in (run, demo, catalogue, grade, docs, score, workdays):
         group.add_command(module.command)
     group.add_command(demo.createadmin)
 
