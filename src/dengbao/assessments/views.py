@@ -41,6 +41,14 @@ def _row_context(request: HttpRequest, project, assessment, rnd, record, error: 
     )
 
 
+def _open_record(request: HttpRequest, project: str, assessment_id: int, record_id: int):
+    """(project, assessment, open round, result) of a row action, each through the permission layer."""
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
+    rnd = services.current_round(assessment)
+    return obj, assessment, rnd, selectors.record_get(actor=request.user, rnd=rnd, record_id=record_id)
+
+
 def _ctx(request: HttpRequest, project, **extra):
     return {
         "project": project,
@@ -153,10 +161,7 @@ def checklist(request: HttpRequest, project: str, assessment_id: int, object_id:
 @login_required
 def result_save(request: HttpRequest, project: str, assessment_id: int, record_id: int) -> HttpResponse:
     """Autosave of one row (htmx): answers the row again, with the new version or the conflict."""
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
-    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
-    rnd = services.current_round(assessment)
-    record = selectors.record_get(actor=request.user, rnd=rnd, record_id=record_id)
+    obj, assessment, rnd, record = _open_record(request, project, assessment_id, record_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     error = ""
@@ -184,10 +189,7 @@ def result_save(request: HttpRequest, project: str, assessment_id: int, record_i
 
 @login_required
 def result_review(request: HttpRequest, project: str, assessment_id: int, record_id: int) -> HttpResponse:
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
-    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
-    rnd = services.current_round(assessment)
-    record = selectors.record_get(actor=request.user, rnd=rnd, record_id=record_id)
+    obj, assessment, rnd, record = _open_record(request, project, assessment_id, record_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     error = ""
@@ -280,10 +282,7 @@ def _chart_json(score) -> str:
 
 @login_required
 def evidence_upload(request: HttpRequest, project: str, assessment_id: int, record_id: int) -> HttpResponse:
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
-    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
-    rnd = services.current_round(assessment)
-    record = selectors.record_get(actor=request.user, rnd=rnd, record_id=record_id)
+    obj, assessment, rnd, record = _open_record(request, project, assessment_id, record_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     error = ""
@@ -379,10 +378,7 @@ def objects_import(request: HttpRequest, project: str, assessment_id: int) -> Ht
 @login_required
 def phrase_add(request: HttpRequest, project: str, assessment_id: int, record_id: int) -> HttpResponse:
     """Keep the row's current 结果记录 as a phrase for its unit; answers the row again."""
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
-    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
-    rnd = services.current_round(assessment)
-    record = selectors.record_get(actor=request.user, rnd=rnd, record_id=record_id)
+    obj, assessment, rnd, record = _open_record(request, project, assessment_id, record_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     error = ""
