@@ -10,6 +10,13 @@ from django.utils.translation import gettext_lazy as _
 class DocumentKind(models.TextChoices):
     GRADING_REPORT = "grading_report", _("定级报告")
     FILING_FORM = "filing_form", _("备案表")
+    ASSESSMENT_REPORT = "assessment_report", _("等级测评报告")
+    GAP_LIST_XLSX = "gap_list_xlsx", _("差距分析问题列表（Excel）")
+    GAP_LIST_DOCX = "gap_list_docx", _("差距分析问题列表（Word）")
+    REMEDIATION_PLAN = "remediation_plan", _("安全整改方案")
+    RETEST_REPORT = "retest_report", _("复测对比报告")
+    SCAN_REPORT = "scan_report", _("漏洞扫描报告")
+    BUNDLE = "bundle", _("项目全部交付文档")
 
 
 class GeneratedDocument(models.Model):
@@ -26,6 +33,20 @@ class GeneratedDocument(models.Model):
     generated_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")
     generated_at = models.DateTimeField(default=timezone.now)
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    assessment = models.ForeignKey(
+        "assessments.Assessment", on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
+    )
+    round_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Which template made it: "内置" or the organisation's file name, with the template file's hash.
+    template_name = models.CharField(_("模板"), max_length=200, blank=True)
+    template_sha256 = models.CharField(max_length=64, blank=True)
+    # The data the document was made from (plain JSON), kept so a signed version can be shown again.
+    data = models.JSONField(null=True, blank=True)
+    pdf = models.FileField(upload_to="documents/%Y/%m/", blank=True)
+    locked_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
+    locked_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("生成的文档")
@@ -40,11 +61,19 @@ class GeneratedDocument(models.Model):
     def __str__(self) -> str:
         return f"{self.filename} v{self.version}"
 
+    @property
+    def locked(self) -> bool:
+        return self.locked_at is not None
+
 
 class TemplateKindChoice(models.TextChoices):
     GRADING_REPORT = "grading_report", _("定级报告（2025 版）")
     FILING_FORM_2025 = "filing_form_2025", _("备案表（2025 版）")
     FILING_FORM_LEGACY = "filing_form_legacy", _("备案表（旧版）")
+    ASSESSMENT_REPORT = "assessment_report", _("网络安全等级测评报告")
+    GAP_LIST = "gap_list", _("差距分析问题列表（Word）")
+    REMEDIATION_PLAN = "remediation_plan", _("安全整改方案")
+    RETEST_REPORT = "retest_report", _("复测对比报告")
 
 
 class DocumentTemplate(models.Model):
@@ -69,3 +98,39 @@ class DocumentTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.get_kind_display()} ({self.filename})"
+
+
+class DocumentJob(models.Model):
+    """A generation running in the background: what it makes, how far it got, what it made or why not."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    project = models.ForeignKey("accounts.Project", on_delete=models.CASCADE, related_name="document_jobs")
+    kind = models.CharField(_("任务"), max_length=32)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    step = models.CharField(_("当前步骤"), max_length=200, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    problems = models.JSONField(default=list, blank=True)  # documents skipped, and why
+    documents = models.ManyToManyField(GeneratedDocument, related_name="jobs", blank=True)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("文档生成任务")
+        verbose_name_plural = _("文档生成任务")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return round(self.done * 100 / self.total) if self.total else 0
