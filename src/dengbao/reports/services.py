@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
@@ -23,7 +25,13 @@ def document_store(
     filename: str,
     content: bytes,
     note: str = "",
+    assessment=None,
+    round_number: int | None = None,
+    template: Path | None = None,
+    data: dict | None = None,
 ) -> GeneratedDocument:
+    """Store ``content`` as the next version of this document, with where it came from: the
+    template file (None: the shipped one) and, for documents that can be signed, the data."""
     if actor is not None:
         permissions.require(actor, "project.view_internal", project)
     with transaction.atomic():
@@ -42,6 +50,11 @@ def document_store(
             size=len(content),
             generated_by=actor,
             note=note,
+            assessment=assessment,
+            round_number=round_number,
+            template_name=_template_label(template),
+            template_sha256=sha256(template.read_bytes()) if template is not None else "",
+            data=data,
         )
         document.file.save(filename, ContentFile(content), save=False)
         document.save()
@@ -55,13 +68,21 @@ def document_store(
     return document
 
 
+def _template_label(template: Path | None) -> str:
+    from dengbao.core.documents.common import TEMPLATES
+
+    if template is None:
+        return ""
+    shipped = Path(template).resolve().parent == TEMPLATES.resolve()
+    return f"{Path(template).name}（内置）" if shipped else Path(template).name
+
+
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 
 
 def template_upload(*, actor: User, kind: str, filename: str, content: bytes) -> DocumentTemplate:
     """Store an organisation's replacement template with the result of checking it against the demo data."""
     import tempfile
-    from pathlib import Path
 
     from dengbao.core.documents.kinds import KINDS, check_template
 

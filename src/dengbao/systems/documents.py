@@ -144,6 +144,7 @@ def make_grading_report(*, actor: User | None, project: Project, system: Informa
         kind=DocumentKind.GRADING_REPORT,
         filename=f"{system.code or system.pk}-定级报告.docx",
         content=content,
+        template=template or grading_report.TEMPLATE,
     )
     return Made(document, content)
 
@@ -175,6 +176,7 @@ def make_filing_form(
         filename=f"{system.code or system.pk}-备案表{suffix}.docx",
         content=content,
         note="2025 版" if layout == "2025" else "旧版（表一至表四）",
+        template=template or filing_form.TEMPLATE_FILES[layout],
     )
     return Made(document, content)
 
