@@ -10,6 +10,8 @@ os.environ.setdefault("DENGBAO_CACHE_DIR", tempfile.mkdtemp(prefix="dengbao-cach
 from dengbao.settings import *  # noqa: F403
 
 DENGBAO_SCHEDULER = False
+# The test database lives in the test's transaction: background jobs run in the caller's thread.
+DENGBAO_TASKS_INLINE = True
 
 # Argon2 is the production hasher (settings.py; tests/test_passwords_hash.py checks it). The suite
 # creates hundreds of users, so it hashes with a fast one; login and lockout logic is unchanged.

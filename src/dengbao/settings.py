@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "dengbao.systems",
     "dengbao.reports",
     "dengbao.assessments",
+    "dengbao.engagements",
     "dengbao.web",
 ]
 
@@ -226,6 +227,8 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("DENGBAO_TESTING", False)
 
 # --- Background work --------------------------------------------------------
 DENGBAO_SCHEDULER = env_bool("DENGBAO_SCHEDULER", True)
+# Run dispatched background work at once, in the caller's thread (tests; debugging a job).
+DENGBAO_TASKS_INLINE = env_bool("DENGBAO_TASKS_INLINE", False)
 
 LOGGING = {
     "version": 1,

@@ -67,7 +67,21 @@ def _run_job(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def dispatch(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
-    """Run ``func`` in the background. Its database connections are closed afterwards."""
+    """Run ``func`` in the background. Its database connections are closed afterwards.
+
+    With ``DENGBAO_TASKS_INLINE`` it runs now, in this thread and this transaction; the
+    returned future holds its result or its exception either way.
+    """
+    from django.conf import settings
+
+    if getattr(settings, "DENGBAO_TASKS_INLINE", False):
+        future: Future[Any] = Future()
+        try:
+            future.set_result(func(*args, **kwargs))
+        except Exception as exc:
+            log.exception("task %s failed", getattr(func, "__name__", func))
+            future.set_exception(exc)
+        return future
     return _executor().submit(_run_job, func, *args, **kwargs)
 
 

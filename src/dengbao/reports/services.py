@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
@@ -29,11 +30,13 @@ def document_store(
     round_number: int | None = None,
     template: Path | None = None,
     data: dict | None = None,
+    pdf: bool = False,
 ) -> GeneratedDocument:
     """Store ``content`` as the next version of this document, with where it came from: the
     template file (None: the shipped one) and, for documents that can be signed, the data."""
     if actor is not None:
         permissions.require(actor, "project.view_internal", project)
+    pdf_content = _pdf_of(content) if pdf else None
     with transaction.atomic():
         latest = (
             GeneratedDocument.objects.select_for_update()
@@ -57,6 +60,8 @@ def document_store(
             data=data,
         )
         document.file.save(filename, ContentFile(content), save=False)
+        if pdf_content is not None:
+            document.pdf.save(_pdf_name(filename), ContentFile(pdf_content), save=False)
         document.save()
         audit.record(
             actor=actor,
@@ -66,6 +71,73 @@ def document_store(
             project=project,
         )
     return document
+
+
+def document_pdf(*, actor: User, document: GeneratedDocument) -> bytes:
+    """The document as PDF: converted once by LibreOffice, then kept with the version."""
+    permissions.require(actor, "project.view", document.project)
+    if document.pdf:
+        with document.pdf.open("rb") as stored:
+            return stored.read()
+    with document.file.open("rb") as source:
+        content = _pdf_of(source.read())
+    document.pdf.save(_pdf_name(document.filename), ContentFile(content), save=False)
+    GeneratedDocument.objects.filter(pk=document.pk).update(pdf=document.pdf.name)
+    return content
+
+
+def _pdf_of(docx: bytes) -> bytes:
+    from dengbao.core.documents.builder import DocumentError, to_pdf
+
+    content = to_pdf(docx)
+    if content is None:
+        raise DocumentError(
+            "未安装 LibreOffice，无法生成 PDF（Debian：apt-get install libreoffice-writer-nogui）"
+        )
+    return content
+
+
+def _pdf_name(filename: str) -> str:
+    return filename.rsplit(".", 1)[0] + ".pdf"
+
+
+def document_lock(*, actor: User, document: GeneratedDocument) -> GeneratedDocument:
+    """签发: the reviewer signs this version off; it is then final and can no longer be replaced
+    or removed. Only a report of a finalised round can be signed — its results are frozen."""
+    permissions.require(actor, "project.review", document.project)
+    if document.kind != "assessment_report":
+        raise ValueError("只有等级测评报告需要签发")
+    with transaction.atomic():
+        locked = GeneratedDocument.objects.select_for_update(of=("self",)).get(pk=document.pk)
+        if locked.locked_at is not None:
+            raise ValueError(f"该版本已于 {timezone.localtime(locked.locked_at):%Y-%m-%d %H:%M} 签发")
+        rnd = (
+            locked.assessment.rounds.filter(number=locked.round_number).first() if locked.assessment else None
+        )
+        if rnd is None or rnd.finalised_at is None:
+            raise ValueError("测评轮次尚未定稿，不能签发：请先由审核员定稿该轮测评结果")
+        latest = (
+            GeneratedDocument.objects.filter(
+                project=locked.project,
+                system=locked.system,
+                kind=locked.kind,
+                round_number=locked.round_number,
+            )
+            .order_by("-version")
+            .first()
+        )
+        if latest.pk != locked.pk:
+            raise ValueError(f"只能签发该轮次的最新版本（v{latest.version}）")
+        locked.locked_at, locked.locked_by = timezone.now(), actor
+        locked.save(update_fields=["locked_at", "locked_by"])
+        audit.record(
+            actor=actor,
+            action="document.lock",
+            obj=locked,
+            details={"version": locked.version, "sha256": locked.sha256, "data": locked.data},
+            project=locked.project,
+        )
+    return locked
 
 
 def _template_label(template: Path | None) -> str:

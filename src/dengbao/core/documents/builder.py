@@ -28,9 +28,22 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
+from . import bulk
+
 # An image never takes more than this share of the page's text height, so a tall
 # topology picture still leaves room for its caption.
 MAX_IMAGE_HEIGHT_SHARE = 0.6
+
+
+class Picture:
+    """A context value that becomes the picture at ``path``, scaled to fit the page; it may sit
+    anywhere in the context (e.g. one chart per row of a loop)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"Picture({self.path.name})"
 
 
 class DocumentError(ValueError):
@@ -49,15 +62,22 @@ def render_docx(
 
     Values are XML-escaped (a "<" in a system description cannot break the file), a field
     the context lacks is an error rather than a silent blank, and the template runs in
-    Jinja's sandbox because organisations upload their own. A table cell shaded
+    Jinja's sandbox because organisations upload their own. A ``bulk.Blocks`` value (the
+    long result appendix) is streamed in after rendering, in place of its paragraph. A table cell shaded
     with ``{% cellbg "" %}`` (an empty colour) gets no shading at all, which is how the
     templates mark "this cell only".
     """
     template = Path(template)
     tpl = _open(template)
     values = dict(context)
+    blocks: dict[str, bulk.Blocks] = {}
+    for key, value in values.items():
+        if isinstance(value, bulk.Blocks):  # streamed in after rendering (see bulk.py)
+            values[key] = bulk.marker(len(blocks))
+            blocks[values[key]] = value
     for key, path in (images or {}).items():
-        values[key] = _inline_image(tpl, key, Path(path))
+        values[key] = Picture(path)
+    values = _pictures(tpl, values, "")
     env = SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
     try:
         tpl.render(values, jinja_env=env, autoescape=True)
@@ -70,7 +90,7 @@ def render_docx(
     _tidy_shading(tpl)
     out = BytesIO()
     tpl.save(out)
-    return out.getvalue()
+    return bulk.splice(out.getvalue(), blocks)
 
 
 def template_fields(template: Path) -> set[str]:
@@ -154,6 +174,17 @@ def _open(template: Path) -> DocxTemplate:
     except Exception as exc:  # python-docx raises several types for a non-.docx file
         raise DocumentError(f"模板 {Path(template).name} 不是有效的 Word（.docx）文件") from exc
     return tpl
+
+
+def _pictures(tpl: DocxTemplate, value: Any, where: str) -> Any:
+    """The context with every ``Picture`` turned into docxtpl's inline image."""
+    if isinstance(value, Picture):
+        return _inline_image(tpl, where, value.path)
+    if isinstance(value, dict):
+        return {k: _pictures(tpl, v, f"{where}.{k}" if where else str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_pictures(tpl, v, f"{where}[{i}]") for i, v in enumerate(value)]
+    return value
 
 
 def _inline_image(tpl: DocxTemplate, key: str, path: Path) -> InlineImage:

@@ -16,13 +16,14 @@ from pathlib import Path
 
 from docx.document import Document
 
-from . import filing_form_template, grading_report_template
+from . import assessment_report_template, filing_form_template, grading_report_template
 from .common import TEMPLATES
 
 BUILDERS: dict[str, Callable[[], Document]] = {
     "grading-report-2025.docx": grading_report_template.grading_report,
     "filing-form-2025.docx": lambda: filing_form_template.filing_form(legacy=False),
     "filing-form-legacy.docx": lambda: filing_form_template.filing_form(legacy=True),
+    "assessment-report-2025.docx": assessment_report_template.assessment_report,
 }
 
 

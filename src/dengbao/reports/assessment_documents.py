@@ -1,0 +1,179 @@
+"""The 网络安全等级测评报告 of one system from an assessment round's records."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.http import Http404
+from django.utils import timezone
+
+from dengbao.accounts import permissions
+from dengbao.accounts.models import Project, User
+from dengbao.assessments.models import Assessment, Round
+from dengbao.assessments.selectors import round_score
+from dengbao.core.catalogue import default as catalogue
+from dengbao.core.catalogue.vocab import PARTS
+from dengbao.core.documents import assessment_report as ar
+from dengbao.systems.documents import DocumentNotReady, Made
+from dengbao.systems.models import InformationSystem
+
+from . import services
+from .models import DocumentKind
+from .selectors import active_template
+
+
+def assessment_for(system: InformationSystem) -> Assessment | None:
+    """The assessment that covers ``system`` (the newest when several do)."""
+    return system.assessments.order_by("-created_at").first()
+
+
+def report_input(
+    *, actor: User, assessment: Assessment, system: InformationSystem, rnd: Round
+) -> ar.ReportInput:
+    """Everything the report prints, read from the records under the actor's permission."""
+    project = assessment.project
+    permissions.require(actor, "project.view_internal", project)
+    score = round_score(actor=actor, rnd=rnd)
+    objects = list(assessment.test_objects.order_by("kind", "name"))
+    names = {o.pk: o.name for o in objects}
+    results = [
+        ar.ResultEntry(obj=names[obj_id], unit=unit, result=result or "未记录", note=note)
+        for obj_id, unit, result, note in rnd.results.values_list(
+            "obj_id", "unit_id", "result", "note"
+        ).iterator(chunk_size=5000)
+    ]
+    problems = [
+        ar.ProblemEntry(
+            unit=p.unit_id,
+            title=p.title,
+            description=p.description,
+            risk=p.risk,
+            objects=tuple(o.name for o in p.test_objects.all()),
+            remediation=p.remediation,
+            status=p.get_status_display(),
+            case_id=p.high_risk_case,
+            case_title=_case_title(p.high_risk_case),
+            case_status=p.case_status,
+            case_reason=p.case_reason,
+        )
+        for p in rnd.problems.prefetch_related("test_objects").order_by("unit_id", "pk")
+    ]
+    majors = [
+        ar.MajorRiskEntry(
+            title=m.title,
+            description=m.description,
+            fixed=m.fixed,
+            problems=tuple(p.title for p in m.problems.all()),
+        )
+        for m in rnd.major_risks.prefetch_related("problems").order_by("pk")
+    ]
+    people = _people(rnd)
+    filing = system.filings.order_by("-created_at").first()
+    today = timezone.localdate()
+    return ar.ReportInput(
+        report_number=f"{(filing.certificate_number if filing else '') or system.code or system.pk}"
+        f"-{today:%y}-{rnd.number:02d}",
+        report_date=today,
+        agency=ar.Party(name=project.provider.name, address=project.provider.address),
+        client=ar.Party(name=project.client.name, address=project.client.address),
+        system_name=system.name,
+        system_code=system.code,
+        level=assessment.level,
+        sa=assessment.sa,
+        system_description=system.description,
+        assessment_name=assessment.name,
+        round_label=rnd.label,
+        started=timezone.localdate(rnd.started_at),
+        finished=timezone.localdate(rnd.finalised_at) if rnd.finalised_at else None,
+        score=score,
+        objects=[
+            ar.TestObject(
+                kind=o.kind,
+                name=o.name,
+                model_version=o.model_version,
+                location=o.location,
+                importance=o.get_importance_display(),
+                note=o.note,
+            )
+            for o in objects
+        ],
+        results=results,
+        problems=problems,
+        major_risks=majors,
+        assessors=people["assessors"],
+        reviewer=people["reviewer"],
+        extensions=[PARTS[e][1] for e in assessment.extensions if e in PARTS],
+    )
+
+
+def make_assessment_report(
+    *,
+    actor: User,
+    project: Project,
+    system: InformationSystem,
+    assessment: Assessment | None = None,
+    round_number: int | None = None,
+    pdf: bool = False,
+) -> Made:
+    """Render, store as the next version (with the figures it printed) and return the report."""
+    permissions.require(actor, "project.view_internal", project)
+    if not project.systems.filter(pk=system.pk).exists():
+        raise Http404("system not found")
+    assessment = assessment or assessment_for(system)
+    if assessment is None or not assessment.systems.filter(pk=system.pk).exists():
+        raise DocumentNotReady([f"{system.name}：等级测评（尚未建立包含该系统的测评）"])
+    rnd = assessment.rounds.order_by("-number").first()
+    if round_number is not None:
+        rnd = assessment.rounds.filter(number=round_number).first()
+        if rnd is None:
+            raise Http404("round not found")
+    data = report_input(actor=actor, assessment=assessment, system=system, rnd=rnd)
+    missing = ar.missing_for_report(data)
+    if missing:
+        raise DocumentNotReady([f"{system.name}：{m}" for m in missing])
+    template = active_template(
+        organisation_id=getattr(actor, "organisation_id", None), kind="assessment_report"
+    )
+    content = ar.render_assessment_report(data, catalogue(), template=template)
+    document = services.document_store(
+        actor=actor,
+        project=project,
+        system=system,
+        kind=DocumentKind.ASSESSMENT_REPORT,
+        filename=f"{system.code or system.pk}-等级测评报告.docx",
+        content=content,
+        note=rnd.label,
+        assessment=assessment,
+        round_number=rnd.number,
+        template=template or ar.TEMPLATE,
+        data=ar.summary(data),
+        pdf=pdf,
+    )
+    return Made(document, content)
+
+
+def _case_title(case_id: str) -> str:
+    if not case_id:
+        return ""
+    case = next((c for c in catalogue().high_risk if c.id == case_id), None)
+    return case.title if case else ""
+
+
+def _people(rnd: Round) -> dict:
+    """Who recorded the results (most results first) and who reviewed most of them."""
+
+    def display(values: list[tuple]) -> list[str]:
+        return [(d or u) for u, d, _n in values if u]
+
+    recorded = list(
+        rnd.results.exclude(recorded_by=None)
+        .values_list("recorded_by__username", "recorded_by__display_name")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    reviewed = list(
+        rnd.results.exclude(reviewed_by=None)
+        .values_list("reviewed_by__username", "reviewed_by__display_name")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:1]
+    )
+    return {"assessors": display(recorded)[:6], "reviewer": (display(reviewed) or [""])[0]}
