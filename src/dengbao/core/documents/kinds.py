@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import filing_form, grading_report, samples
+from . import filing_form, gap_list_doc, grading_report, remediation_plan, retest_report, samples
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,26 @@ KINDS: dict[str, TemplateKind] = {
             lambda: filing_form.filing_form_context(
                 samples.UNIT, [(samples.SYSTEM, samples.RECORD, samples.MATERIALS)], layout="legacy"
             ),
+        ),
+        TemplateKind(
+            "gap_list",
+            "差距分析问题列表（Word）",
+            gap_list_doc.TEMPLATE,
+            lambda: gap_list_doc.gap_list_context(
+                gap_list_doc.GapListData(samples.PLAN_SUBJECT, samples.GAP_ROWS)
+            ),
+        ),
+        TemplateKind(
+            "remediation_plan",
+            "安全整改方案",
+            remediation_plan.TEMPLATE,
+            lambda: remediation_plan.remediation_plan_context(samples.PLAN),
+        ),
+        TemplateKind(
+            "retest_report",
+            "复测对比报告",
+            retest_report.TEMPLATE,
+            lambda: retest_report.retest_report_context(samples.RETEST),
         ),
     )
 }

@@ -16,7 +16,14 @@ from pathlib import Path
 
 from docx.document import Document
 
-from . import assessment_report_template, filing_form_template, grading_report_template
+from . import (
+    assessment_report_template,
+    filing_form_template,
+    gap_list_template,
+    grading_report_template,
+    remediation_plan_template,
+    retest_report_template,
+)
 from .common import TEMPLATES
 
 BUILDERS: dict[str, Callable[[], Document]] = {
@@ -24,6 +31,9 @@ BUILDERS: dict[str, Callable[[], Document]] = {
     "filing-form-2025.docx": lambda: filing_form_template.filing_form(legacy=False),
     "filing-form-legacy.docx": lambda: filing_form_template.filing_form(legacy=True),
     "assessment-report-2025.docx": assessment_report_template.assessment_report,
+    "gap-list.docx": gap_list_template.gap_list,
+    "remediation-plan.docx": remediation_plan_template.remediation_plan,
+    "retest-report.docx": retest_report_template.retest_report,
 }
 
 

@@ -6,10 +6,15 @@ this data; fields the template asks for but the platform does not provide are li
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from ..filing import DataCategory, GradingRecord, Materials, SystemProfile, Unit
 from ..grading import grade, parse_harms
+from ..problems import GapRow
+from .plan_common import Subject
+from .remediation_plan import MajorRiskItem, PlanData, PlanItem
+from .retest_report import CategoryFigure, ChangedItem, RetestData, RoundFigures, RoundProblem
 
 UNIT = Unit(
     name="江城市第一医院（演示）",
@@ -75,3 +80,187 @@ RECORD = GradingRecord(
 )
 
 MATERIALS = Materials(grading_report="互联网医院定级报告", expert_review="专家评审意见表")
+
+
+# --- 差距分析问题列表, 安全整改方案, 复测对比报告 ----------------------------------------------
+
+PLAN_SUBJECT = Subject(
+    client=UNIT.name,
+    agency="江城网络安全测评中心（演示）",
+    assessment="互联网医院等级测评（演示）",
+    systems=(SYSTEM.name,),
+    level=3,
+    sa="S3A2",
+    round_label="初测",
+    date=dt.date(2025, 5, 20),
+)
+
+
+def _gap(unit: str, category: str, point: str, text: str, objects: str, risk: str, case: str = "") -> GapRow:
+    return GapRow(
+        category=category,
+        control_point=point,
+        item=f"{unit} a）{text}",
+        objects=objects,
+        description=f"测评要求：{text}\n{objects.split('、')[0]}（不符合）：未采取相应措施。",
+        risk=risk,
+        case=case,
+        remediation=f"按 GB/T 22239-2019 {point}的要求整改：{text}",
+        status="未整改",
+    )
+
+
+GAP_ROWS = (
+    _gap(
+        "L3-PES1-05",
+        "安全物理环境",
+        "防盗窃和防破坏",
+        "应将设备或主要部件进行固定并设置明显标记。",
+        "主机房",
+        "低",
+    ),
+    _gap(
+        "L3-ABS1-01",
+        "安全区域边界",
+        "边界防护",
+        "应保证跨越边界的访问和数据流通过受控接口通信。",
+        "核心防火墙",
+        "中",
+    ),
+    _gap(
+        "L3-CES1-01",
+        "安全计算环境",
+        "身份鉴别",
+        "应对登录的用户进行身份标识和鉴别。",
+        "应用服务器、数据库服务器",
+        "高",
+        "6.4.1.1 设备存在弱口令或相同口令",
+    ),
+    _gap("L3-CES1-11", "安全计算环境", "访问控制", "应授予管理用户所需的最小权限。", "数据库服务器", "中"),
+    _gap(
+        "L3-MMS1-20",
+        "安全运维管理",
+        "恶意代码防范管理",
+        "应定期检查恶意代码库的升级情况。",
+        "运维与变更记录",
+        "低",
+    ),
+)
+
+GAP_UNITS = ("L3-PES1-05", "L3-ABS1-01", "L3-CES1-01", "L3-CES1-11", "L3-MMS1-20")
+
+PLAN = PlanData(
+    subject=PLAN_SUBJECT,
+    items=(
+        PlanItem(GAP_ROWS[0], GAP_UNITS[0]),
+        PlanItem(
+            GAP_ROWS[1],
+            GAP_UNITS[1],
+            owner="刘科长",
+            due_date=dt.date(2025, 6, 30),
+            task_status="整改中",
+            measure="调整防火墙策略，关闭未使用的端口",
+        ),
+        PlanItem(
+            GAP_ROWS[2],
+            GAP_UNITS[2],
+            case_status="confirmed",
+            owner="刘科长",
+            due_date=dt.date(2025, 6, 10),
+            task_status="待整改",
+        ),
+        PlanItem(
+            GAP_ROWS[3],
+            GAP_UNITS[3],
+            case_status="proposed",
+            owner="王工程师",
+            due_date=dt.date(2025, 6, 30),
+            task_status="已验证",
+        ),
+        PlanItem(GAP_ROWS[4], GAP_UNITS[4]),
+    ),
+    major_risks=(
+        MajorRiskItem(
+            "核心系统存在弱口令", "数据库服务器与应用服务器使用弱口令，可被直接登录。", (GAP_UNITS[2],)
+        ),
+    ),
+)
+
+RETEST = RetestData(
+    subject=dataclasses.replace(PLAN_SUBJECT, round_label="第1次复测", date=dt.date(2025, 7, 15)),
+    before=RoundFigures(
+        label="初测",
+        scheme="2025",
+        compliance_rate=78.5,
+        weighted_score=None,
+        conclusion="基本符合",
+        major_risks=1,
+        risk_counts={"高": 1, "中": 2, "低": 2},
+        counts={"符合": 120, "部分符合": 30, "不符合": 12, "不适用": 8},
+        categories=(
+            CategoryFigure("安全物理环境", 92.0),
+            CategoryFigure("安全区域边界", 75.0),
+            CategoryFigure("安全计算环境", 66.67),
+            CategoryFigure("安全运维管理", 85.0),
+        ),
+    ),
+    after=RoundFigures(
+        label="第1次复测",
+        scheme="2025",
+        compliance_rate=91.25,
+        weighted_score=None,
+        conclusion="符合",
+        major_risks=0,
+        risk_counts={"中": 1, "低": 2},
+        counts={"符合": 150, "部分符合": 10, "不符合": 2, "不适用": 8},
+        categories=(
+            CategoryFigure("安全物理环境", 92.0),
+            CategoryFigure("安全区域边界", 95.0),
+            CategoryFigure("安全计算环境", 88.5),
+            CategoryFigure("安全运维管理", 90.0),
+        ),
+    ),
+    changes=(
+        ChangedItem(
+            "核心防火墙",
+            GAP_UNITS[1],
+            "边界防护 a）应保证跨越边界的访问和数据流通过受控接口通信。",
+            "不符合",
+            "符合",
+        ),
+        ChangedItem(
+            "应用服务器", GAP_UNITS[2], "身份鉴别 a）应对登录的用户进行身份标识和鉴别。", "不符合", "符合"
+        ),
+        ChangedItem(
+            "数据库服务器",
+            GAP_UNITS[2],
+            "身份鉴别 a）应对登录的用户进行身份标识和鉴别。",
+            "不符合",
+            "部分符合",
+        ),
+        ChangedItem(
+            "主机房",
+            "L3-PES1-01",
+            "物理位置选择 a）机房场地应选择在具有防震、防风和防雨等能力的建筑内。",
+            "符合",
+            "部分符合",
+        ),
+    ),
+    before_problems=tuple(RoundProblem(u, r) for u, r in zip(GAP_UNITS, GAP_ROWS, strict=True)),
+    after_problems=(
+        RoundProblem(GAP_UNITS[0], GAP_ROWS[0]),
+        RoundProblem(GAP_UNITS[2], dataclasses.replace(GAP_ROWS[2], risk="中", case="")),
+        RoundProblem(GAP_UNITS[4], GAP_ROWS[4]),
+        RoundProblem(
+            "L3-PES1-01",
+            _gap(
+                "L3-PES1-01",
+                "安全物理环境",
+                "物理位置选择",
+                "机房场地应选择在具有防震、防风和防雨等能力的建筑内。",
+                "主机房",
+                "低",
+            ),
+        ),
+    ),
+)

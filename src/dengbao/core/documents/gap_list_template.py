@@ -1,0 +1,188 @@
+"""The 差距分析问题列表 (Word) template, built with ``template_kit``; also the cover and table
+helpers the 安全整改方案 and 复测对比报告 templates share with it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from docx.document import Document as DocumentObject
+from docx.oxml import OxmlElement
+from docx.table import Table
+
+from .template_kit import (
+    COVER_LINE,
+    COVER_TITLE,
+    TABLE_CENTER,
+    TABLE_HEAD,
+    TABLE_SMALL,
+    TABLE_SMALL_HEAD,
+    C,
+    form_table,
+    labelled,
+    loop_rows,
+    new_document,
+    para,
+    section_break,
+)
+
+BASIC_REQUIREMENTS = "GB/T 22239-2019《信息安全技术 网络安全等级保护基本要求》"
+TEST_REQUIREMENTS = "GB/T 28448-2019《信息安全技术 网络安全等级保护测评要求》"
+STANDARDS = f"{BASIC_REQUIREMENTS}和 {TEST_REQUIREMENTS}"
+GUIDE = "《网络安全等级保护测评高风险判定实施指引（试行）》"
+
+# 序号 安全类 控制点 测评项 测评对象 问题描述 风险等级 高风险判例 整改建议 整改状态 — 24.7 cm landscape
+GAP_WIDTHS = (0.9, 1.8, 1.8, 4.0, 2.4, 4.7, 1.2, 2.4, 4.0, 1.5)
+GAP_HEADS = (
+    "序号",
+    "安全类",
+    "控制点",
+    "测评项",
+    "测评对象",
+    "问题描述",
+    "风险等级",
+    "高风险判例",
+    "整改建议",
+    "整改状态",
+)
+
+
+def cover(doc: DocumentObject, title: str) -> None:
+    """Title page: the assessment and the document's name, then unit, agency and date."""
+    para(doc, "", COVER_LINE).paragraph_format.space_before = doc.styles[COVER_LINE].font.size * 6
+    para(doc, "{{ subject.assessment }}", COVER_TITLE)
+    para(doc, title, COVER_TITLE)
+    spacer = para(doc, "", COVER_LINE)
+    spacer.paragraph_format.space_before = doc.styles[COVER_LINE].font.size * 8
+    for label, value in (
+        ("被测单位：", "{{ subject.client }}"),
+        ("定级对象：", "{{ subject.systems_text }}"),
+        ("安全保护等级：", "{{ subject.level_text }}"),
+        ("测评机构：", "{{ subject.agency }}"),
+        ("编制日期：", "{{ subject.date }}"),
+    ):
+        p = labelled(doc, label, value)
+        p.paragraph_format.left_indent = doc.styles[COVER_LINE].font.size * 4
+
+
+def head_row(texts: Sequence[str], style: str = TABLE_HEAD) -> list[C]:
+    return [C(text, head=True, style=style) for text in texts]
+
+
+def none_rows(items: str, cols: int, text: str = "无") -> list[list[C]]:
+    """A row saying "无" that shows only when ``items`` is empty (placed after its loop)."""
+    return [
+        [C(f"{{%tr if not {items} %}}", span=cols)],
+        [C(text, span=cols, style=TABLE_CENTER)],
+        [C("{%tr endif %}", span=cols)],
+    ]
+
+
+def repeat_header(table: Table, rows: int = 1) -> Table:
+    """Mark the first ``rows`` rows as the header Word repeats on every page of a long table."""
+    for tr in table._tbl.tr_lst[:rows]:
+        tr_pr = tr.get_or_add_trPr()
+        header = OxmlElement("w:tblHeader")
+        tr_pr.append(header)
+    return table
+
+
+def cant_split(table: Table) -> Table:
+    """Keep each row on one page where it fits, so a problem is not read across a page break."""
+    for tr in table._tbl.tr_lst:
+        tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    return table
+
+
+def gap_table(doc: DocumentObject, items: str = "rows", var: str = "row") -> Table:
+    """The problem table of the Excel list's columns, one row per element of ``items``."""
+    opening, closing = loop_rows(items, var, len(GAP_WIDTHS))
+    fields = ("category", "control_point", "item", "objects", "description")
+    cells = [C(f"{{{{ {var}.index }}}}", style=TABLE_SMALL_HEAD)]
+    cells += [C(f"{{{{ {var}.{f} }}}}", style=TABLE_SMALL) for f in fields]
+    cells.append(C(f"{{% cellbg {var}.risk_fill %}}{{{{ {var}.risk }}}}", style=TABLE_SMALL_HEAD))
+    cells += [C(f"{{{{ {var}.{f} }}}}", style=TABLE_SMALL) for f in ("case", "remediation")]
+    cells.append(C(f"{{{{ {var}.status }}}}", style=TABLE_SMALL_HEAD))
+    table = form_table(doc, GAP_WIDTHS, [head_row(GAP_HEADS, TABLE_SMALL_HEAD), opening, cells, closing])
+    return repeat_header(table)
+
+
+def gap_list() -> DocumentObject:
+    """差距分析问题列表: cover, 一 说明, 二 问题统计 (risk, 安全类, status), 三 问题列表 (landscape)."""
+    doc = new_document("差距分析问题列表")
+    cover(doc, "差距分析问题列表")
+
+    para(doc, "一、说明", "Heading 1", page_break=True)
+    para(
+        doc,
+        "本列表为{{ subject.scope }}的差距分析结果。测评依据"
+        f"{STANDARDS}，对定级对象{{{{ subject.systems_text }}}}逐项开展测评，测评结果为“部分符合”"
+        "或“不符合”的测评项，每项列为一个安全问题。",
+    )
+    para(
+        doc,
+        f"风险等级分为高、中、低三级：经确认适用{GUIDE}所列判例的问题为高风险；其余存在“不符合”结果的"
+        "问题一般为中风险，仅存在“部分符合”结果的问题一般为低风险，测评人员可结合问题的实际影响调整。"
+        "“高风险判例”一栏列出适用判例的编号与名称，适用条件尚待确认的注明“待确认”，经分析不构成高风险的"
+        "注明理由。",
+    )
+    para(
+        doc,
+        "整改状态为本列表编制时的状态。本列表供被测单位制定整改计划使用；整改完成后，由测评机构复测核实。",
+    )
+
+    doc.add_heading("二、问题统计", 1)
+    para(doc, "{{ summary }}")
+    doc.add_heading("（一）按风险等级统计", 2)
+    para(doc, "表1　安全问题风险等级分布", "Caption")
+    opening, closing = loop_rows("risk_rows", "r", 3)
+    form_table(
+        doc,
+        [6.0, 5.0, 5.0],
+        [
+            head_row(("风险等级", "问题数量", "占比")),
+            opening,
+            [C("{{ r.risk }}", style=TABLE_CENTER), C("{{ r.count }}", style=TABLE_CENTER),
+             C("{{ r.share }}", style=TABLE_CENTER)],
+            closing,
+        ],
+    )  # fmt: skip
+
+    doc.add_heading("（二）按安全类统计", 2)
+    para(doc, "表2　各安全类安全问题数量", "Caption")
+    opening, closing = loop_rows("category_rows", "c", 6)
+    numbers = ("high", "medium", "low", "total")
+    table = form_table(
+        doc,
+        [1.4, 5.4, 2.3, 2.3, 2.3, 2.3],
+        [
+            head_row(("序号", "安全类", "高风险", "中风险", "低风险", "合计")),
+            opening,
+            [C("{{ c.index }}", style=TABLE_CENTER), C("{{ c.category }}"),
+             *(C(f"{{{{ c.{n} }}}}", style=TABLE_CENTER) for n in numbers)],
+            closing,
+            [C("合计", span=2, style=TABLE_HEAD),
+             *(C(f"{{{{ category_total.{n} }}}}", style=TABLE_CENTER) for n in numbers)],
+        ],
+    )  # fmt: skip
+    repeat_header(table)
+
+    doc.add_heading("（三）按整改状态统计", 2)
+    para(doc, "表3　安全问题整改状态", "Caption")
+    opening, closing = loop_rows("status_rows", "s", 3)
+    form_table(
+        doc,
+        [6.0, 5.0, 5.0],
+        [
+            head_row(("整改状态", "问题数量", "占比")),
+            opening,
+            [C("{{ s.status }}", style=TABLE_CENTER), C("{{ s.count }}", style=TABLE_CENTER),
+             C("{{ s.share }}", style=TABLE_CENTER)],
+            closing,
+        ],
+    )  # fmt: skip
+
+    section_break(doc, landscape=True)
+    doc.add_heading("三、问题列表", 1)
+    para(doc, "表4　差距分析问题列表（{{ subject.round_label }}，共 {{ total }} 项）", "Caption")
+    gap_table(doc)
+    return doc
