@@ -1,0 +1,1 @@
+"""Website monitoring engine (pure asyncio core, no Django)."""
