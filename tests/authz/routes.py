@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import ProjectWorld
+from tests.engagements import factories as engagement
 
 
 def _system(world: ProjectWorld):
@@ -90,6 +91,14 @@ def _task(world: ProjectWorld):
     )
 
 
+def _job(world: ProjectWorld):
+    from dengbao.reports.models import DocumentJob
+
+    return world.project.document_jobs.first() or DocumentJob.objects.create(
+        project=world.project, kind="bundle"
+    )
+
+
 # name of a URL argument -> how to get a value for it that belongs to the given project
 ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "project": lambda world: world.project.slug,
@@ -109,6 +118,12 @@ ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "task_id": lambda world: _task(world).pk,
     "evidence_id": lambda world: 999999,  # any evidence id: foreign users must get 403/404 before the lookup
     "record_id": lambda world: _assessment(world).test_objects.first().results.first().pk,
+    "attachment_id": lambda world: engagement.attachment(world).pk,
+    "deliverable_id": lambda world: engagement.deliverable(world).pk,
+    "occurrence_id": lambda world: engagement.occurrence(world).pk,
+    "ticket_id": lambda world: engagement.ticket(world).pk,
+    "job_id": lambda world: _job(world).pk,
+    "page": lambda world: 1,
 }
 
 # The system administrator's area: project *metadata* (names, members) for every

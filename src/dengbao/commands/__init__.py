@@ -16,3 +16,11 @@ def register(group: click.Group) -> None:
 
     for command in (audit.group, backup.command, backup.restore):
         group.add_command(command)
+
+    from . import monitor
+
+    group.add_command(monitor.command)
+
+    from . import report
+
+    group.add_command(report.command)

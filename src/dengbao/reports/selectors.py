@@ -11,7 +11,7 @@ from .models import GeneratedDocument
 
 def document_list(*, actor: User, project: Project) -> QuerySet[GeneratedDocument]:
     permissions.require(actor, "project.view", project)
-    return project.documents.select_related("system", "generated_by").order_by("-generated_at")
+    return project.documents.select_related("system", "generated_by", "locked_by").order_by("-generated_at")
 
 
 def document_get(*, actor: User, project: Project, document_id: int) -> GeneratedDocument:
@@ -49,3 +49,17 @@ def active_template(*, organisation_id: int | None, kind: str):
         organisation_id=organisation_id, kind=kind, active=True
     ).first()
     return Path(template.file.path) if template else None
+
+
+def job_list(*, actor: User, project: Project):
+    from .models import DocumentJob
+
+    permissions.require(actor, "project.view_internal", project)
+    return DocumentJob.objects.filter(project=project).select_related("created_by").order_by("-created_at")
+
+
+def job_get(*, actor: User, project: Project, job_id: int):
+    job = job_list(actor=actor, project=project).filter(pk=job_id).prefetch_related("documents").first()
+    if job is None:
+        raise Http404("job not found")
+    return job

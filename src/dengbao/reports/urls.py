@@ -6,5 +6,17 @@ app_name = "reports"
 
 urlpatterns = [
     path("projects/<slug:project>/documents/", views.document_list, name="list"),
+    path("projects/<slug:project>/documents/generate/", views.job_create, name="generate"),
+    path("projects/<slug:project>/documents/jobs/<int:job_id>/", views.job_detail, name="job"),
     path("projects/<slug:project>/documents/<int:document_id>/", views.document_download, name="download"),
+    path("projects/<slug:project>/documents/<int:document_id>/pdf/", views.document_pdf, name="pdf"),
+    path(
+        "projects/<slug:project>/documents/<int:document_id>/preview/", views.document_preview, name="preview"
+    ),
+    path(
+        "projects/<slug:project>/documents/<int:document_id>/pages/<int:page>.png",
+        views.document_page,
+        name="page",
+    ),
+    path("projects/<slug:project>/documents/<int:document_id>/sign/", views.document_lock, name="sign"),
 ]

@@ -1,23 +1,73 @@
+"""The documents page: generate (in the background), follow a job, preview, download, sign."""
+
 from __future__ import annotations
 
+import shutil
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from dengbao.accounts import permissions
 from dengbao.accounts import selectors as account_selectors
+from dengbao.core.documents import preview
+from dengbao.core.documents.builder import ConversionError, DocumentError
 
-from . import selectors
+from . import generation, selectors, services
+
+PREVIEW_PAGES = 6
 
 
 @login_required
 def document_list(request: HttpRequest, project: str) -> HttpResponse:
     obj = account_selectors.project_get(actor=request.user, slug=project)
-    documents = selectors.document_list(actor=request.user, project=obj)
-    return render(
-        request,
-        "reports/document_list.html",
-        {"project": obj, "documents": documents, "active_module": "reports"},
-    )
+    internal = permissions.can(request.user, "project.view_internal", obj)
+    context = {
+        "project": obj,
+        "documents": selectors.document_list(actor=request.user, project=obj),
+        "active_module": "reports",
+        "can_generate": internal,
+        "can_sign": permissions.can(request.user, "project.review", obj),
+        "systems": obj.systems.order_by("code", "name") if internal else [],
+        "jobs": selectors.job_list(actor=request.user, project=obj)[:5] if internal else [],
+        "pdf_available": bool(shutil.which("soffice") or shutil.which("libreoffice")),
+    }
+    return render(request, "reports/document_list.html", context)
+
+
+@login_required
+def job_create(request: HttpRequest, project: str) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    kind = request.POST.get("kind", "")
+    params = {}
+    if kind == "assessment_report":
+        system_id = request.POST.get("system_id", "")
+        params = {
+            "system_id": int(system_id) if system_id.isdigit() else None,
+            "pdf": bool(request.POST.get("pdf")),
+        }
+    try:
+        job = generation.job_start(actor=request.user, project=obj, kind=kind, params=params)
+    except (ValueError, ValidationError) as exc:
+        messages.error(request, str(exc))
+        return redirect("reports:list", project=obj.slug)
+    return redirect("reports:job", project=obj.slug, job_id=job.pk)
+
+
+@login_required
+def job_detail(request: HttpRequest, project: str, job_id: int) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    job = selectors.job_get(actor=request.user, project=obj, job_id=job_id)
+    label = generation.JOB_LABELS.get(job.kind, job.kind)
+    context = {"project": obj, "job": job, "label": label, "active_module": "reports"}
+    if request.headers.get("HX-Request"):
+        return render(request, "reports/_job_progress.html", context)
+    return render(request, "reports/job.html", context)
 
 
 @login_required
@@ -25,3 +75,77 @@ def document_download(request: HttpRequest, project: str, document_id: int) -> H
     obj = account_selectors.project_get(actor=request.user, slug=project)
     document = selectors.document_get(actor=request.user, project=obj, document_id=document_id)
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename)
+
+
+def _pdf(request: HttpRequest, project: str, document_id: int):
+    obj = account_selectors.project_get(actor=request.user, slug=project)
+    document = selectors.document_get(actor=request.user, project=obj, document_id=document_id)
+    if not document.filename.endswith(".docx"):
+        return obj, document, None, _("只有 Word 文档可以转换为 PDF。")
+    try:
+        return obj, document, services.document_pdf(actor=request.user, document=document), ""
+    except (DocumentError, ConversionError) as exc:
+        return obj, document, None, str(exc)
+
+
+@login_required
+def document_pdf(request: HttpRequest, project: str, document_id: int) -> HttpResponse:
+    obj, document, pdf, error = _pdf(request, project, document_id)
+    if pdf is None:
+        messages.error(request, error)
+        return redirect("reports:list", project=obj.slug)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = document.filename.rsplit(".", 1)[0] + ".pdf"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
+    return response
+
+
+@login_required
+def document_preview(request: HttpRequest, project: str, document_id: int) -> HttpResponse:
+    obj, document, pdf, error = _pdf(request, project, document_id)
+    pages = preview.page_count(pdf) if pdf else 0
+    context = {
+        "project": obj,
+        "document": document,
+        "error": error,
+        "pages": pages,
+        "shown": range(1, min(pages, PREVIEW_PAGES) + 1),
+        "active_module": "reports",
+    }
+    return render(request, "reports/preview.html", context)
+
+
+@login_required
+def document_page(request: HttpRequest, project: str, document_id: int, page: int) -> HttpResponse:
+    _obj, _document, pdf, error = _pdf(request, project, document_id)
+    if pdf is None:
+        return HttpResponse(error, status=409, content_type="text/plain; charset=utf-8")
+    try:
+        png = preview.page_png(pdf, page - 1)
+    except preview.PreviewError as exc:
+        return HttpResponse(str(exc), status=404, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def document_lock(request: HttpRequest, project: str, document_id: int) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.review")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    document = selectors.document_get(actor=request.user, project=obj, document_id=document_id)
+    try:
+        services.document_lock(actor=request.user, document=document)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        signed = {"name": document.filename, "version": document.version}
+        messages.success(request, _("已签发 %(name)s v%(version)s") % signed)
+    return redirect("reports:list", project=obj.slug)
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)

@@ -1,0 +1,103 @@
+"""`dengbao report …`: the 测评报告, the gap list and the whole deliverable set from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import cli_actor, project_option, user_option
+from .docs import _system
+
+OUTPUT = click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+
+
+def _project(username: str | None, slug: str):
+    actor = cli_actor(username)
+    from dengbao.accounts import permissions
+
+    return actor, permissions.project_for(actor, slug, "project.view_internal")
+
+
+def _done(made, output: Path) -> None:
+    output.write_bytes(made.content)
+    d = made.document
+    click.echo(f"{d.filename} v{d.version} sha256={d.sha256} -> {output}")
+
+
+@click.group(name="report")
+def command() -> None:
+    """测评报告、差距分析问题列表与全部交付文档 (Word / Excel / PDF / zip)."""
+
+
+@command.command(name="assessment")
+@click.option("--system", "system_ref", required=True, help="system ID, code or name")
+@click.option("--round", "round_number", type=int, help="round number (default: the latest)")
+@click.option("--pdf", is_flag=True, help="also write FILE.pdf (needs LibreOffice)")
+@OUTPUT
+@project_option
+@user_option
+def assessment_cmd(
+    system_ref: str,
+    round_number: int | None,
+    pdf: bool,
+    output: Path,
+    project_slug: str,
+    username: str | None,
+) -> None:
+    """网络安全等级测评报告 of one system (the assessment that covers it)."""
+    actor, project = _project(username, project_slug)
+    from dengbao.core.documents.builder import ConversionError, DocumentError
+    from dengbao.reports.assessment_documents import make_assessment_report
+    from dengbao.systems.documents import DocumentNotReady
+
+    system = _system(project, system_ref)
+    try:
+        made = make_assessment_report(
+            actor=actor, project=project, system=system, round_number=round_number, pdf=pdf
+        )
+    except DocumentNotReady as exc:
+        raise click.ClickException(exc.messages[0]) from None
+    except (DocumentError, ConversionError) as exc:
+        raise click.ClickException(str(exc)) from None
+    _done(made, output)
+    if pdf:
+        target = output.with_suffix(".pdf")
+        with made.document.pdf.open("rb") as stored:
+            target.write_bytes(stored.read())
+        click.echo(f"PDF -> {target}")
+
+
+@command.command(name="gaps")
+@OUTPUT
+@project_option
+@user_option
+def gaps_cmd(output: Path, project_slug: str, username: str | None) -> None:
+    """差距分析问题列表 of every assessment in the project (.xlsx)."""
+    actor, project = _project(username, project_slug)
+    from dengbao.reports.bundle import make_gap_list_xlsx
+
+    _done(make_gap_list_xlsx(actor=actor, project=project), output)
+
+
+@command.command(name="bundle")
+@OUTPUT
+@project_option
+@user_option
+def bundle_cmd(output: Path, project_slug: str, username: str | None) -> None:
+    """All deliverables: per system 定级报告, 备案表, 测评报告, plus the gap list, as one zip."""
+    actor, project = _project(username, project_slug)
+    from dengbao.reports.bundle import make_bundle
+
+    with click.progressbar(length=1, label="生成交付文档", file=click.get_text_stream("stderr")) as bar:
+
+        def progress(done: int, total: int, step: str) -> None:
+            bar.length = total
+            bar.label = step[:40]
+            bar.update(done - bar.pos)
+
+        bundle = make_bundle(actor=actor, project=project, progress=progress)
+    output.write_bytes(bundle.content)
+    click.echo(f"{len(bundle.documents)} documents -> {output}")
+    for line in bundle.missing:
+        click.echo(f"未生成：{line}", err=True)

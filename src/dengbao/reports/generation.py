@@ -1,0 +1,121 @@
+"""Document generation in the background, with progress a page can poll.
+
+``job_start`` records what to make and hands the work to the one dispatcher (tasks.py);
+``job_run`` makes it, updating ``done / total / step`` as it goes. A failure is stored
+with the message that names the template field or the data item at fault — never a
+traceback — and the user sees it on the job's page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from dengbao import tasks
+from dengbao.accounts import permissions
+from dengbao.accounts.models import Project, User
+from dengbao.audit import services as audit
+from dengbao.core.documents.builder import ConversionError, DocumentError
+from dengbao.systems.documents import DocumentNotReady
+
+from .models import DocumentJob
+
+log = logging.getLogger("dengbao.reports")
+
+JOB_LABELS = {
+    "bundle": "项目全部交付文档（zip）",
+    "assessment_report": "等级测评报告",
+}
+
+
+def job_start(*, actor: User, project: Project, kind: str, params: dict | None = None) -> DocumentJob:
+    permissions.require(actor, "project.view_internal", project)
+    if kind not in JOB_LABELS:
+        raise ValueError(f"unknown document job {kind!r}")
+    params = dict(params or {})
+    if kind == "assessment_report" and not project.systems.filter(pk=params.get("system_id")).exists():
+        raise ValueError("请选择本项目的定级对象")
+    with transaction.atomic():
+        job = DocumentJob.objects.create(project=project, kind=kind, params=params, created_by=actor)
+        audit.record(actor=actor, action="document.job_start", obj=job, details={"kind": kind, **params},
+                     project=project)  # fmt: skip
+    if settings.DENGBAO_TASKS_INLINE:
+        tasks.dispatch(job_run, job.pk)  # in this thread and transaction
+    else:
+        transaction.on_commit(lambda: tasks.dispatch(job_run, job.pk))  # the worker must see the row
+    job.refresh_from_db()
+    return job
+
+
+def job_run(job_id: int) -> None:
+    """Make what the job asks for; every outcome ends in DONE or FAILED with its message."""
+    job = DocumentJob.objects.select_related("project", "created_by").get(pk=job_id)
+    DocumentJob.objects.filter(pk=job.pk).update(status=DocumentJob.Status.RUNNING, step="开始")
+    try:
+        made = _RUNNERS[job.kind](job, _progress(job))
+    except DocumentNotReady as exc:
+        _fail(job, "生成前请补充：" + "；".join(exc.missing))
+    except (DocumentError, ConversionError, ValueError, PermissionDenied) as exc:
+        _fail(job, str(exc) or exc.__class__.__name__)
+    except Exception as exc:  # a bug: logged in full, the user gets the gist
+        log.exception("document job %s failed", job.pk)
+        _fail(job, f"生成失败（{exc.__class__.__name__}）：{exc}")
+    else:
+        job.documents.set(made)
+        DocumentJob.objects.filter(pk=job.pk).update(
+            status=DocumentJob.Status.DONE, step="完成", finished_at=timezone.now()
+        )
+
+
+def _progress(job: DocumentJob) -> Callable[[int, int, str], None]:
+    def report(done: int, total: int, step: str) -> None:
+        DocumentJob.objects.filter(pk=job.pk).update(done=done, total=total, step=step[:200])
+
+    return report
+
+
+def _fail(job: DocumentJob, message: str) -> None:
+    DocumentJob.objects.filter(pk=job.pk).update(
+        status=DocumentJob.Status.FAILED, error=message, finished_at=timezone.now()
+    )
+
+
+def _bundle(job: DocumentJob, progress) -> list:
+    from . import services
+    from .bundle import make_bundle
+    from .models import DocumentKind
+
+    bundle = make_bundle(actor=job.created_by, project=job.project, progress=progress)
+    DocumentJob.objects.filter(pk=job.pk).update(problems=bundle.missing)
+    archive = services.document_store(
+        actor=job.created_by,
+        project=job.project,
+        kind=DocumentKind.BUNDLE,
+        filename=f"{job.project.slug}-交付文档.zip",
+        content=bundle.content,
+        data={"files": bundle.files, "missing": bundle.missing},
+    )
+    return [archive, *bundle.documents]
+
+
+def _assessment_report(job: DocumentJob, progress) -> list:
+    from .assessment_documents import make_assessment_report
+
+    system = job.project.systems.get(pk=job.params["system_id"])
+    progress(0, 2, f"{system.name}：读取测评记录并生成报告")
+    made = make_assessment_report(
+        actor=job.created_by,
+        project=job.project,
+        system=system,
+        pdf=bool(job.params.get("pdf")),
+    )
+    progress(2, 2, "完成")
+    return [made.document]
+
+
+_RUNNERS = {"bundle": _bundle, "assessment_report": _assessment_report}

@@ -1,0 +1,215 @@
+"""测评报告, the deliverable bundle, background jobs, preview and 签发, from the demo's records."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import zipfile
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from dengbao import demo
+from dengbao.accounts.models import Project, User
+from dengbao.assessments.selectors import round_score
+from dengbao.cli import main
+from dengbao.core.documents import assessment_report as ar
+from dengbao.reports.models import DocumentJob
+
+
+@pytest.fixture
+def demo_project(db, monkeypatch, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setenv("DENGBAO_DEMO_PASSWORD", "Demo-Pass-2026!")
+    demo.load()
+    return Project.objects.get(slug="demo")
+
+
+def _user(name: str) -> User:
+    return User.objects.get(username=name)
+
+
+def _text(document) -> str:
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts += [c.text for c in row.cells]
+    return "\n".join(parts)
+
+
+def test_report_from_the_records(demo_project):
+    from dengbao.reports.assessment_documents import make_assessment_report
+
+    pm = _user("pm")
+    his = demo_project.systems.get(code="HIS")
+    assessment = his.assessments.get()
+    rnd = assessment.rounds.get(number=1)
+    made = make_assessment_report(actor=pm, project=demo_project, system=his, round_number=1)
+    document = docx.Document(io.BytesIO(made.content))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == list(ar.CHAPTERS)
+    text = _text(document)
+    assert not re.search(r"\{\{|\{%|%\}|\}\}", text)
+
+    expected = round_score(actor=pm, rnd=rnd)
+    summary = {r.cells[0].text: r.cells[1].text for r in document.tables[0].rows}
+    assert summary["符合率"] == f"{expected.compliance_rate:g}%"
+    assert document.tables[0].rows[-1].cells[-1].text == expected.conclusion
+    majors = rnd.major_risks.count()
+    assert summary["重大风险隐患数量"].startswith(str(majors))
+
+    chapter5 = next(t for t in document.tables if t.rows[0].cells[-1].text == "高风险判定及分析")
+    listed = [r.cells[2].text.split()[0] for r in chapter5.rows[1:]]
+    assert sorted(listed) == sorted(rnd.problems.values_list("unit_id", flat=True))
+    for problem in rnd.problems.exclude(case_status="none"):
+        row = next(r for r in chapter5.rows[1:] if r.cells[1].text.startswith(problem.title))
+        assert problem.high_risk_case in row.cells[5].text
+
+    appendix_a = next(t for t in document.tables if t.rows[0].cells[-1].text == "说明")
+    assert {r.cells[2].text for r in appendix_a.rows[1:]} == set(
+        assessment.test_objects.values_list("name", flat=True)
+    )
+    result_rows = sum(len(t.rows) - 1 for t in document.tables if t.rows[0].cells[-1].text == "符合情况")
+    assert result_rows == rnd.results.count()
+
+    stored = made.document
+    assert stored.kind == "assessment_report" and stored.round_number == 1 and stored.assessment == assessment
+    assert stored.template_name == "assessment-report-2025.docx（内置）" and len(stored.template_sha256) == 64
+    assert stored.data["conclusion"] == expected.conclusion
+    assert stored.data["compliance_rate"] == expected.compliance_rate
+
+
+def test_bundle_holds_exactly_the_deliverables(demo_project, login):
+    client = login(_user("pm"))
+    r = client.post("/projects/demo/documents/generate/", {"kind": "bundle"})
+    job = DocumentJob.objects.get()
+    assert r.status_code == 302 and r["Location"].endswith(f"/documents/jobs/{job.pk}/")
+    assert job.status == "done" and job.done == job.total > 0
+    archive = job.documents.get(kind="bundle")
+    with zipfile.ZipFile(archive.file.path) as z:
+        names = set(z.namelist())
+        missing = z.read("未生成-请补充.txt").decode()
+        manifest = z.read("清单-SHA256.txt").decode()
+    assessed = {"HIS", "EMR", "LIS"}
+    expected = {"差距分析问题列表.xlsx", "未生成-请补充.txt", "清单-SHA256.txt"}
+    for system in demo_project.systems.all():
+        expected |= {f"{system.code}/{system.code}-定级报告.docx", f"{system.code}/{system.code}-备案表.docx"}
+        if system.code in assessed:
+            expected.add(f"{system.code}/{system.code}-等级测评报告.docx")
+        else:
+            assert system.name in missing
+    assert names == expected
+    assert len(manifest.splitlines()) == len(expected) - 2
+    page = client.get(f"/projects/demo/documents/jobs/{job.pk}/").content.decode()
+    assert "已完成" in page and "交付文档.zip" in page
+
+
+def test_a_failing_job_says_what_is_missing(demo_project, login):
+    client = login(_user("pm"))
+    ih = demo_project.systems.get(code="IH")
+    client.post("/projects/demo/documents/generate/", {"kind": "assessment_report", "system_id": ih.pk})
+    job = DocumentJob.objects.get()
+    assert job.status == "failed"
+    assert "互联网医院" in job.error and "尚未建立包含该系统的测评" in job.error
+    page = client.get(f"/projects/demo/documents/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-status="failed"' in page and "尚未建立包含该系统的测评" in page
+
+
+def test_the_client_cannot_generate_and_sees_no_working_papers(demo_project, login):
+    client = login(_user("hospital"))
+    assert client.post("/projects/demo/documents/generate/", {"kind": "bundle"}).status_code == 403
+    assert not DocumentJob.objects.exists()
+
+
+def test_signing_freezes_the_latest_report_of_a_finalised_round(demo_project, login):
+    from dengbao.reports.assessment_documents import make_assessment_report
+
+    pm, reviewer = _user("pm"), _user("reviewer")
+    his = demo_project.systems.get(code="HIS")
+    first = make_assessment_report(actor=pm, project=demo_project, system=his, round_number=1).document
+    latest = make_assessment_report(actor=pm, project=demo_project, system=his, round_number=1).document
+    assert latest.version == first.version + 1
+
+    assessor = login(_user("assessor"))
+    assert assessor.post(f"/projects/demo/documents/{latest.pk}/sign/").status_code == 403
+
+    signer = login(reviewer)
+    signer.post(f"/projects/demo/documents/{first.pk}/sign/")
+    first.refresh_from_db()
+    assert first.locked_at is None  # not the latest version
+    signer.post(f"/projects/demo/documents/{latest.pk}/sign/")
+    latest.refresh_from_db()
+    assert latest.locked_by == reviewer and latest.locked_at is not None
+
+    current = his.assessments.get().rounds.order_by("-number").first()
+    if current.finalised_at is None:  # the demo's 复测 is still open: its report cannot be signed
+        open_report = make_assessment_report(actor=pm, project=demo_project, system=his).document
+        signer.post(f"/projects/demo/documents/{open_report.pk}/sign/")
+        open_report.refresh_from_db()
+        assert open_report.locked_at is None
+    listing = signer.get("/projects/demo/documents/").content.decode()
+    assert "已签发" in listing
+    from dengbao.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="document.lock").count() == 1
+
+
+def test_cli_report_commands(demo_project, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "his.docx"
+    r = runner.invoke(main, ["report", "assessment", "--project", "demo", "--system", "HIS", "--user", "pm",
+                             "-o", str(out)])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert [p.text for p in docx.Document(out).paragraphs if p.style.name == "Heading 1"] == list(ar.CHAPTERS)
+    gaps = tmp_path / "gaps.xlsx"
+    r = runner.invoke(main, ["report", "gaps", "--project", "demo", "--user", "pm", "-o", str(gaps)])
+    assert r.exit_code == 0, r.output
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(gaps).active
+    titles = [row[0] for row in sheet.iter_rows(min_row=3, values_only=True) if row[0] is not None]
+    current = [a.rounds.order_by("-number").first() for a in demo_project.assessments.all()]
+    assert len(titles) == sum(rnd.problems.count() for rnd in current)
+    r = runner.invoke(main, ["report", "assessment", "--project", "demo", "--system", "OA", "--user", "pm",
+                             "-o", str(tmp_path / "oa.docx")])  # fmt: skip
+    assert r.exit_code != 0 and "尚未建立包含该系统的测评" in r.output
+
+
+def _libreoffice_or_skip() -> None:
+    if shutil.which("soffice") or shutil.which("libreoffice"):
+        return
+    if os.environ.get("CI"):
+        pytest.fail("CI must install LibreOffice (libreoffice-writer-nogui): the PDF tests cannot run")
+    pytest.skip("LibreOffice is not installed here (CI installs it)")
+
+
+def test_every_word_document_converts_to_pdf_with_a_page_one(demo_project, login):
+    from dengbao.core.documents import preview
+    from dengbao.core.documents.builder import to_pdf
+    from dengbao.reports.assessment_documents import make_assessment_report
+    from dengbao.systems import documents as system_documents
+
+    _libreoffice_or_skip()
+    pm = _user("pm")
+    his = demo_project.systems.get(code="HIS")
+    made = [
+        system_documents.make_grading_report(actor=pm, project=demo_project, system=his),
+        system_documents.make_filing_form(actor=pm, project=demo_project, system=his),
+        make_assessment_report(actor=pm, project=demo_project, system=his, pdf=True),
+    ]
+    for item in made[:2]:
+        pdf = to_pdf(item.content)
+        assert pdf.startswith(b"%PDF") and preview.page_count(pdf) >= 1
+        assert not preview.is_blank(preview.page_png(pdf, 0))
+    report = made[2].document
+    assert report.pdf  # --pdf kept the conversion with the version
+    client = login(pm)
+    page = client.get(f"/projects/demo/documents/{report.pk}/preview/").content.decode()
+    assert "共" in page and f"/documents/{report.pk}/pages/1.png" in page
+    png = client.get(f"/projects/demo/documents/{report.pk}/pages/1.png")
+    assert png.status_code == 200 and png["Content-Type"] == "image/png"
+    assert not preview.is_blank(png.content)
+    assert client.get(f"/projects/demo/documents/{report.pk}/pages/9999.png").status_code == 404
