@@ -107,7 +107,7 @@ def parse(stream: BinaryIO, source: str) -> Iterator[Record]:
     text = io.TextIOWrapper(stream, encoding=encoding_of(stream), newline="")
     first = text.readline()
     text.seek(0)
-    reader = csv.reader(text, delimiter=_delimiter(first))
+    reader = csv.reader(text, delimiter=_delimiter(first), strict=True)
     try:
         header = next(reader, [])
         columns = header_fields(header)
