@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("dengbao.systems.urls")),
     path("", include("dengbao.reports.urls")),
     path("", include("dengbao.assessments.urls")),
+    path("", include("dengbao.engagements.urls")),
     path("accounts/", include("dengbao.accounts.urls")),
     path("audit/", include("dengbao.audit.urls")),
     path("manage/templates/", include("dengbao.reports.template_urls")),

@@ -36,6 +36,8 @@ PROJECT_ACTIONS: dict[str, frozenset[ProjectRole]] = {
     "project.record": frozenset({ProjectRole.MANAGER, ProjectRole.ASSESSOR}),
     "project.review": frozenset({ProjectRole.REVIEWER}),
     "project.upload_remediation": frozenset({ProjectRole.CLIENT, ProjectRole.MANAGER}),
+    "project.accept_deliverable": frozenset({ProjectRole.CLIENT}),  # the client signs for what it received
+    "project.open_ticket": _ALL_MEMBERS,  # anyone on either side may report an emergency
 }
 
 # Granted to every signed-in, active user: reference material with no client data in it.

@@ -21,7 +21,7 @@ PROJECT_MODULES: tuple[Module, ...] = (
     Module("assessments", _("等级测评"), "assessments:list"),
     Module("scanning", _("漏洞扫描"), None),
     Module("monitoring", _("网站监测"), None),
-    Module("engagement", _("项目管理"), None),
+    Module("engagement", _("项目管理"), "engagements:dashboard"),
     Module("reports", _("文档报告"), "reports:list"),
     Module("members", _("项目成员"), "manage:project_members", "project.manage_members"),
 )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EngagementsConfig(AppConfig):
+    name = "dengbao.engagements"
+    verbose_name = "项目管理"

@@ -1,0 +1,46 @@
+"""Template filters for SLA clocks: durations in hours and minutes, states in words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from dengbao.core.engagement import sla
+
+register = template.Library()
+
+STATES = {
+    sla.State.RUNNING: _l("计时中"),
+    sla.State.PAUSED: _l("暂停（等待客户）"),
+    sla.State.WARNING: _l("即将超时"),
+    sla.State.MET: _l("达标"),
+    sla.State.BREACHED: _l("超时"),
+    sla.State.NOT_NEEDED: _l("无需到场"),
+}
+TARGETS = {"response": _l("响应"), "on_site": _l("到场")}
+
+
+@register.filter
+def duration(value: dt.timedelta) -> str:
+    """1:05 → "1 小时 5 分"; negative values keep their sign."""
+    minutes = (
+        int(value.total_seconds() // 60) if value >= dt.timedelta(0) else -int(-value.total_seconds() // 60)
+    )
+    sign, minutes = ("-" if minutes < 0 else ""), abs(minutes)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return _("%(s)s%(h)d 小时 %(m)d 分") % {"s": sign, "h": hours, "m": minutes}
+    return _("%(s)s%(m)d 分") % {"s": sign, "m": minutes}
+
+
+@register.filter
+def clock_state(value: sla.State) -> str:
+    return str(STATES.get(value, value))
+
+
+@register.filter
+def clock_target(value: str) -> str:
+    return str(TARGETS.get(value, value))

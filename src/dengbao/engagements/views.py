@@ -1,0 +1,368 @@
+"""Engagement pages: the dashboard, the contract, deliverables, the service year and tickets.
+
+Views read the form, call one service or selector, and show the outcome; the services
+decide who may do what.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dengbao.accounts import permissions
+from dengbao.accounts import selectors as account_selectors
+from dengbao.core.engagement import schedule, sla
+
+from . import selectors, services, year_services
+from .models import Attachment, Extension, Invoice
+from .service_models import Ticket, TicketEvent
+
+
+def _load(request: HttpRequest, project: str):
+    obj = account_selectors.project_get(actor=request.user, slug=project)
+    return obj, selectors.contract_require(actor=request.user, project=obj)
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _date(value: str, label: str) -> dt.date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(
+            _("%(f)s“%(v)s”不是有效日期（格式：2026-12-31）") % {"f": label, "v": value[:20]}
+        ) from None
+
+
+def _required_date(value: str, label: str) -> dt.date:
+    day = _date(value, label)
+    if day is None:
+        raise ValidationError(_("请填写%(f)s") % {"f": label})
+    return day
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.strip().isdigit() else None
+
+
+def _ctx(request: HttpRequest, project, **extra):
+    return {
+        "project": project,
+        "active_module": "engagement",
+        "can_edit": permissions.can(request.user, "project.edit", project),
+        "can_record": permissions.can(request.user, "project.record", project),
+        "can_accept": permissions.can(request.user, "project.accept_deliverable", project),
+        "can_open_ticket": permissions.can(request.user, "project.open_ticket", project),
+        **extra,
+    }
+
+
+def _url(name: str, project, **kwargs) -> str:
+    return reverse(f"engagements:{name}", kwargs={"project": project.slug, **kwargs})
+
+
+@login_required
+def dashboard(request: HttpRequest, project: str) -> HttpResponse:
+    """项目管理: Gantt, next deadlines, deliverables, payments, this month's services, open tickets.
+
+    Without a contract, the project manager records it here (POST).
+    """
+    obj = account_selectors.project_get(actor=request.user, slug=project)
+    if request.method == "POST":
+        permissions.require(request.user, "project.edit", obj)  # before the form is read
+        try:
+            total = services.decimal(request.POST.get("total", ""), _("合同总价"))
+            contract = services.contract_create(
+                actor=request.user,
+                project=obj,
+                title=request.POST.get("title", ""),
+                number=request.POST.get("number", ""),
+                signed_on=_required_date(request.POST.get("signed_on", ""), _("签订日期")),
+                total=total,
+            )
+            services.deliverables_generate(actor=request.user, contract=contract)
+            year_services.occurrences_generate(actor=request.user, contract=contract)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("已登记合同，并生成进度计划、交付物清单和服务日历"))
+        return redirect(request.path)
+    month = None
+    if request.GET.get("month"):
+        try:
+            month = dt.date.fromisoformat(request.GET["month"][:7] + "-01")
+        except ValueError:
+            month = None
+    board = selectors.dashboard(actor=request.user, project=obj, month=month)
+    context = _ctx(request, obj, board=board, now=timezone.now())
+    if board:
+        context["prev_month"] = (board.month - dt.timedelta(days=1)).strftime("%Y-%m")
+        context["next_month"] = (board.month + dt.timedelta(days=32)).strftime("%Y-%m")
+    return render(request, "engagements/dashboard.html", context)
+
+
+@login_required
+def contract_detail(request: HttpRequest, project: str) -> HttpResponse:
+    """The contract: parties, line items, attachments, phases, extensions, payments and penalties."""
+    obj, contract = _load(request, project)
+    today = timezone.localdate()
+    payments = selectors.payment_rows(actor=request.user, contract=contract, today=today)
+    context = _ctx(
+        request,
+        obj,
+        contract=contract,
+        line_items=contract.line_items.prefetch_related("systems"),
+        attachments=contract.attachments.select_related("uploaded_by"),
+        attachment_kinds=Attachment.Kind.choices,
+        phases=contract.phases.all(),
+        deadlines=schedule.deadlines(contract.facts()),
+        extensions=contract.extensions.select_related("approved_by"),
+        causes=Extension.Cause.choices,
+        deadline_choices=Extension.Deadline.choices,
+        payments=payments,
+        invoices=contract.invoices.select_related("milestone"),
+        invoice_kinds=Invoice.Kind.choices,
+        penalties=selectors.penalty_rows(actor=request.user, contract=contract, today=today),
+        facts=[(f, contract._meta.get_field(f).verbose_name, getattr(contract, f)) for f in services.FACTS],
+    )
+    return render(request, "engagements/contract.html", context)
+
+
+@login_required
+def contract_fact(request: HttpRequest, project: str) -> HttpResponse:
+    obj, contract = _load(request, project)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.contract_record_fact(
+            actor=request.user,
+            contract=contract,
+            fact=request.POST.get("fact", ""),
+            on=_date(request.POST.get("on", ""), _("日期")),
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已保存"))
+    return redirect(_url("contract", obj) + "#schedule")
+
+
+@login_required
+def extension_add(request: HttpRequest, project: str) -> HttpResponse:
+    obj, contract = _load(request, project)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.extension_add(
+            actor=request.user,
+            contract=contract,
+            cause=request.POST.get("cause", ""),
+            deadline=request.POST.get("deadline", ""),
+            workdays=_int(request.POST.get("workdays", "")) or 0,
+            reason=request.POST.get("reason", ""),
+            approved_on=_date(request.POST.get("approved_on", ""), _("批准日期")) or timezone.localdate(),
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已记录延期"))
+    return redirect(_url("contract", obj) + "#extensions")
+
+
+@login_required
+def attachments(request: HttpRequest, project: str) -> HttpResponse:
+    """POST uploads the signed contract, the bid or another attachment (``file``, ``kind``)."""
+    obj, contract = _load(request, project)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError(_("请选择要上传的文件"))
+        attachment = services.attachment_add(
+            actor=request.user, contract=contract, kind=request.POST.get("kind", ""), upload=upload
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已上传 %(name)s") % {"name": attachment.filename})
+    return redirect(_url("contract", obj) + "#attachments")
+
+
+@login_required
+def attachment_download(request: HttpRequest, project: str, attachment_id: int) -> HttpResponse:
+    _, contract = _load(request, project)
+    attachment = selectors.attachment_get(actor=request.user, contract=contract, attachment_id=attachment_id)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename)
+
+
+@login_required
+def deliverable_list(request: HttpRequest, project: str) -> HttpResponse:
+    obj, contract = _load(request, project)
+    context = _ctx(
+        request,
+        obj,
+        contract=contract,
+        deliverables=selectors.deliverables_with_documents(actor=request.user, contract=contract),
+        today=timezone.localdate(),
+    )
+    return render(request, "engagements/deliverables.html", context)
+
+
+@login_required
+def deliverable_accept(request: HttpRequest, project: str, deliverable_id: int) -> HttpResponse:
+    obj, contract = _load(request, project)
+    deliverable = selectors.deliverable_get(
+        actor=request.user, contract=contract, deliverable_id=deliverable_id
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.deliverable_accept(actor=request.user, deliverable=deliverable)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已验收：%(d)s") % {"d": deliverable})
+    return redirect(_url("deliverables", obj) + f"#d{deliverable.pk}")
+
+
+@login_required
+def deliverable_deliver(request: HttpRequest, project: str, deliverable_id: int) -> HttpResponse:
+    obj, contract = _load(request, project)
+    deliverable = selectors.deliverable_get(
+        actor=request.user, contract=contract, deliverable_id=deliverable_id
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.deliverable_deliver(
+            actor=request.user,
+            deliverable=deliverable,
+            delivered_on=_date(request.POST.get("delivered_on", ""), _("交付日期")) or timezone.localdate(),
+            document_id=_int(request.POST.get("document", "")),
+            reference=request.POST.get("reference", ""),
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已记录交付：%(d)s") % {"d": deliverable})
+    return redirect(_url("deliverables", obj) + f"#d{deliverable.pk}")
+
+
+@login_required
+def service_calendar(request: HttpRequest, project: str) -> HttpResponse:
+    """The service year: every occurrence with owner, due date, status and proof; training and feedback."""
+    obj, contract = _load(request, project)
+    context = _ctx(
+        request,
+        obj,
+        contract=contract,
+        occurrences=selectors.occurrence_list(actor=request.user, contract=contract),
+        trainings=contract.trainings.all(),
+        feedback=contract.feedback.all(),
+        today=timezone.localdate(),
+    )
+    return render(request, "engagements/services.html", context)
+
+
+@login_required
+def occurrence_done(request: HttpRequest, project: str, occurrence_id: int) -> HttpResponse:
+    obj, contract = _load(request, project)
+    occurrence = selectors.occurrence_get(actor=request.user, contract=contract, occurrence_id=occurrence_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        year_services.occurrence_complete(
+            actor=request.user,
+            occurrence=occurrence,
+            done_on=_date(request.POST.get("done_on", ""), _("完成日期")) or timezone.localdate(),
+            proof=request.POST.get("proof", ""),
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已完成：%(o)s") % {"o": occurrence})
+    return redirect(_url("services", obj) + f"#o{occurrence.pk}")
+
+
+@login_required
+def ticket_list(request: HttpRequest, project: str) -> HttpResponse:
+    """Every ticket with its SLA clocks; POST opens one (the client contact too)."""
+    obj, contract = _load(request, project)
+    if request.method == "POST":
+        try:
+            ticket = year_services.ticket_open(
+                actor=request.user,
+                contract=contract,
+                title=request.POST.get("title", ""),
+                kind=request.POST.get("kind", ""),
+                priority=request.POST.get("priority", ""),
+                source=request.POST.get("source", "") or Ticket.Source.PORTAL,
+                description=request.POST.get("description", ""),
+                system_ids=[int(v) for v in request.POST.getlist("systems") if v.isdigit()],
+                on_site_required=request.POST.get("on_site_required") == "on",
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+            return redirect(request.path)
+        messages.success(request, _("已提交工单 #%(n)s") % {"n": ticket.number})
+        return redirect(_url("ticket", obj, ticket_id=ticket.pk))
+    context = _ctx(
+        request,
+        obj,
+        contract=contract,
+        rows=selectors.ticket_rows(actor=request.user, contract=contract),
+        kinds=Ticket.Kind.choices,
+        sources=Ticket.Source.choices,
+        priorities=[p.value for p in sla.Priority],
+        systems=obj.systems.order_by("code", "name"),
+    )
+    return render(request, "engagements/tickets.html", context)
+
+
+@login_required
+def ticket_detail(request: HttpRequest, project: str, ticket_id: int) -> HttpResponse:
+    """One ticket: its timeline and clocks; POST appends an event, or closes it with the report."""
+    obj, contract = _load(request, project)
+    ticket = selectors.ticket_get(actor=request.user, contract=contract, ticket_id=ticket_id)
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        try:
+            if kind == sla.EventKind.CLOSED:
+                year_services.ticket_close(
+                    actor=request.user, ticket=ticket, report=request.POST.get("report", "")
+                )
+            else:
+                year_services.ticket_event(
+                    actor=request.user, ticket=ticket, kind=kind, note=request.POST.get("note", "")
+                )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("已记录"))
+        return redirect(request.path)
+    (row,) = selectors.ticket_rows(actor=request.user, contract=contract, tickets=[ticket])
+    context = _ctx(
+        request,
+        obj,
+        contract=contract,
+        row=row,
+        ticket=ticket,
+        events=ticket.events.select_related("by"),
+        event_kinds=[(k, label) for k, label in TicketEvent.KINDS if k not in ("opened", "closed")],
+    )
+    return render(request, "engagements/ticket.html", context)
