@@ -376,6 +376,13 @@ def _demo_remediation_and_retest(assessment, rnd) -> None:
     problem_services.problems_sync(actor=assessor, rnd=retest)
 
 
+def step_engagement(report: DemoReport) -> None:
+    from dengbao.accounts.models import Project
+    from dengbao.engagements import demo
+
+    demo.load(Project.objects.get(slug=DEMO_SLUG), report)
+
+
 STEPS: list[Callable[[DemoReport], None]] = [
     step_organisations_and_project,
     step_users,
@@ -383,6 +390,7 @@ STEPS: list[Callable[[DemoReport], None]] = [
     step_unit_profile,
     step_grading,
     step_assessment,
+    step_engagement,
 ]
 
 
