@@ -27,8 +27,12 @@ _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def xml_text(value: object) -> str:
     """Escape text for an XML text node and drop the characters XML 1.0 forbids."""
-    text = _INVALID_XML.sub("", "" if value is None else str(value))
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = "" if value is None else str(value)
+    if _INVALID_XML.search(text):
+        text = _INVALID_XML.sub("", text)
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
 
 
 @dataclass(frozen=True)
@@ -69,9 +73,7 @@ class Blocks:
 
 def _paragraph(text: str, style: str) -> str:
     props = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
-    lines = str(text).split("\n")
-    runs = "<w:br/>".join(f'<w:t xml:space="preserve">{xml_text(line)}</w:t>' for line in lines)
-    return f"<w:p>{props}<w:r>{runs}</w:r></w:p>"
+    return f'<w:p>{props}<w:r><w:t xml:space="preserve">{_run_text(text)}</w:t></w:r></w:p>'
 
 
 def _cell(text: object, width: int, style: str, fill: str = "") -> str:
@@ -100,18 +102,36 @@ def _table(table: Table) -> Iterator[str]:
         for (name, _), w in zip(table.columns, widths, strict=True)
     )
     yield f"<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{head}</w:tr>"
+    # The body is most of a long document: each column's cell opening is built once.
+    openings = [
+        f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="{table.style}"/>'
+        "</w:pPr><w:r>"
+        for w in widths
+    ]
+    closing = "</w:r></w:p></w:tc>"
     batch: list[str] = []
     for row in table.rows:
         if len(row) != len(widths):
             raise ValueError(f"a row has {len(row)} cells, the table {len(widths)} columns: {row!r}")
-        cells = "".join(_cell(v, w, table.style) for v, w in zip(row, widths, strict=True))
-        batch.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
+        cells = [
+            f'{opening}<w:t xml:space="preserve">{_run_text(value)}</w:t>{closing}'
+            for opening, value in zip(openings, row, strict=True)
+        ]
+        batch.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{''.join(cells)}</w:tr>")
         if len(batch) >= 500:
             yield "".join(batch)
             batch.clear()
     yield "".join(batch)
     yield "</w:tbl>"
     yield "<w:p/>"  # Word joins two tables that touch; a paragraph keeps them apart
+
+
+def _run_text(value: object) -> str:
+    """The inside of one ``w:t``: escaped, with line breaks as ``w:br`` between texts."""
+    text = xml_text(value)
+    if "\n" in text:
+        text = '</w:t><w:br/><w:t xml:space="preserve">'.join(text.split("\n"))
+    return text
 
 
 def xml_chunks(blocks: Blocks) -> Iterator[str]:

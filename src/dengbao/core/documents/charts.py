@@ -81,7 +81,7 @@ def _figure(width_cm: float, height_cm: float):
     from matplotlib.figure import Figure
 
     font = cjk_font()
-    fig = Figure(figsize=(width_cm / 2.54, height_cm / 2.54), dpi=150)
+    fig = Figure(figsize=(width_cm / 2.54, height_cm / 2.54), dpi=130)
     if font:
         fig.set_layout_engine("constrained")
     return fig, ({"family": [font, "DejaVu Sans"]} if font else {})
