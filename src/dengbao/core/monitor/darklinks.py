@@ -128,10 +128,11 @@ def _from_script(code: str, base: str, rules: list, context: tuple[Hiding, ...])
         vis = Visibility(fragment, rules)
         out += _from_tree(fragment, base, vis, kind_prefix="document.write", context=context)
     for match in _REDIRECT.finditer(code):
+        written_spans.append(match.span())
         target = _unescape_js(match.group(2)).strip()
         hiding = (*context, Hiding("内联脚本跳转（location/window.open）", True))
         out.append(FoundLink(page.absolute(base, target), "", "script-redirect", True, hiding))
-    for match in _STRING.finditer(code):
+    for match in _STRING.finditer(code):  # other URL literals, not those already read above
         if any(start <= match.start() < end for start, end in written_spans):
             continue
         value = _unescape_js(match.group(2)).strip()
