@@ -51,8 +51,10 @@ def _parse_lines(stream: BinaryIO, source: str) -> Iterator[Record]:
             ) from None
         except json.JSONDecodeError as exc:
             reason = f"不是有效的 JSON（第 {exc.colno} 列：{exc.msg}）"
-            if exc.pos >= len(raw.rstrip()) - 1:
+            if not raw.endswith(b"\n"):
                 reason += "；这一行不完整，文件可能被截断"
+            elif raw.strip() in (b"{", b"["):
+                reason += "；Nuclei 的 JSONL 每行应是一个完整的 JSON 对象"
             raise ImportFormatError(reason, source=source, where=where, line=number) from None
         yield _finding(result, source, where, number)
 

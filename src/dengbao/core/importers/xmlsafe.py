@@ -38,9 +38,10 @@ class _Parser(defused_et.DefusedXMLParser):
 
 
 def _expat_reason(code: int, line: int, column: int) -> str:
-    messages = expat_errors.messages
-    if code == messages[expat_errors.XML_ERROR_NO_ELEMENTS] and (line, column) == (1, 0):
+    if code == _code("XML_ERROR_NO_ELEMENTS") and (line, column) == (1, 0):
         return "文件为空或不是 XML"
+    if code == _code("XML_ERROR_SYNTAX") and line == 1 and column < 4:
+        return "不是格式正确的 XML（文件开头就不是 XML）"
     if code in _TRUNCATED:
         return "文件在此意外结束，内容不完整（文件被截断或扫描中断）"
     return _REASONS.get(code, "XML 格式错误")

@@ -74,9 +74,9 @@ def _parse_json(stream: BinaryIO, source: str) -> Iterator[Record]:
         seen_site = True
         for _ in cursor.array_items():
             yield from _json_site(cursor)
-    cursor.end()
     if not seen_site:
         raise ImportFormatError("不是 ZAP 的 JSON 报告：顶层没有 site 列表", source=source)
+    cursor.end()
 
 
 def _json_site(cursor: JsonCursor) -> Iterator[Finding]:
