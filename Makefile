@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format browser-test clean
+.PHONY: run test lint format browser-test clean fonts
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -21,8 +21,18 @@ $(DEVSTAMP): pyproject.toml $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+## fonts: Chinese fonts for the charts in documents (Debian's fonts-noto-cjk when missing; a warning when it cannot)
+fonts:
+	@if command -v fc-list >/dev/null && [ -n "$$(fc-list :lang=zh family 2>/dev/null)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing fonts-noto-cjk (Chinese text in the report charts)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends fonts-noto-cjk >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends fonts-noto-cjk >/dev/null 2>&1; } || \
+	  echo "warning: could not install fonts-noto-cjk; charts will show Chinese as boxes" >&2; \
+	else echo "warning: no Chinese font found; install fonts-noto-cjk for readable charts in documents" >&2; fi
+
 ## run: install, migrate the embedded database under var/, load the demo, create the administrator, serve on :8000
-run: $(STAMP)
+run: $(STAMP) fonts
 	$(BIN)/dengbao migrate --noinput -v 0
 	$(BIN)/dengbao demo
 	$(BIN)/dengbao createadmin

@@ -213,3 +213,50 @@ def test_every_word_document_converts_to_pdf_with_a_page_one(demo_project, login
     assert png.status_code == 200 and png["Content-Type"] == "image/png"
     assert not preview.is_blank(png.content)
     assert client.get(f"/projects/demo/documents/{report.pk}/pages/9999.png").status_code == 404
+
+
+def test_an_organisations_report_template_is_checked_then_used(demo_project, login):
+    from dengbao.accounts.models import Organisation
+    from dengbao.core.documents.kinds import KINDS
+    from dengbao.reports.models import DocumentTemplate
+    from tests.conftest import make_user
+
+    def modified(marker: str, name: str) -> io.BytesIO:
+        document = docx.Document(str(KINDS["assessment_report"].default))
+        document.add_paragraph(marker)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        buffer.seek(0)
+        buffer.name = name
+        return buffer
+
+    provider = Organisation.objects.get(name="江城安测信息安全技术有限公司")
+    admin = login(make_user(provider, platform_role="sysadmin", username="tpl-admin"))
+    broken = modified(
+        "{{ conclusion.valeu }} {{ signatory }} {% for r in risks %}{{ r.severity }}{% endfor %}", "b.docx"
+    )
+    admin.post("/manage/templates/", {"kind": "assessment_report", "file": broken})
+    rejected = DocumentTemplate.objects.get(filename="b.docx")
+    assert rejected.problems == [
+        "未知字段：conclusion.valeu",
+        "未知字段：risks[].severity",
+        "未知字段：signatory",
+    ]
+    admin.post(f"/manage/templates/{rejected.pk}/activate/", {"active": "1"})
+    rejected.refresh_from_db()
+    assert not rejected.active
+
+    admin.post(
+        "/manage/templates/", {"kind": "assessment_report", "file": modified("本机构报告格式", "ours.docx")}
+    )
+    ours = DocumentTemplate.objects.get(filename="ours.docx")
+    assert ours.problems == []
+    admin.post(f"/manage/templates/{ours.pk}/activate/", {"active": "1"})
+
+    from dengbao.reports.assessment_documents import make_assessment_report
+
+    made = make_assessment_report(
+        actor=_user("pm"), project=demo_project, system=demo_project.systems.get(code="HIS")
+    )
+    assert "本机构报告格式" in _text(docx.Document(io.BytesIO(made.content)))
+    assert made.document.template_name == "ours.docx"

@@ -6,7 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import filing_form, gap_list_doc, grading_report, remediation_plan, retest_report, samples
+from . import (
+    assessment_report,
+    filing_form,
+    gap_list_doc,
+    grading_report,
+    remediation_plan,
+    retest_report,
+    samples,
+)
 
 
 @dataclass(frozen=True)
@@ -15,6 +23,13 @@ class TemplateKind:
     label: str
     default: Path
     sample_context: Callable[[], dict]
+
+
+def _assessment_report_sample() -> dict:
+    from ..catalogue import default
+    from .report_samples import sample_input
+
+    return assessment_report.assessment_report_context(sample_input(), default())
 
 
 KINDS: dict[str, TemplateKind] = {
@@ -41,6 +56,12 @@ KINDS: dict[str, TemplateKind] = {
             lambda: filing_form.filing_form_context(
                 samples.UNIT, [(samples.SYSTEM, samples.RECORD, samples.MATERIALS)], layout="legacy"
             ),
+        ),
+        TemplateKind(
+            "assessment_report",
+            "网络安全等级测评报告",
+            assessment_report.TEMPLATE,
+            _assessment_report_sample,
         ),
         TemplateKind(
             "gap_list",
