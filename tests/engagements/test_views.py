@@ -100,7 +100,7 @@ def test_late_part_penalty_is_shown(world_a, contract, login):
     # due 2020-01-21 (40 working days), delivered 2020-03-13: 52 days × 0.1% × ¥50,000
     assert (row.late_days, row.part_value, row.penalty) == (52, Decimal("50000.00"), Decimal("2600.00"))
     body = login(world_a.members["client"]).get(BASE + "contract/").content.decode()
-    assert "2,600.00" in body or "2600.00" in body
+    assert "¥2,600.00" in body and "¥50,000.00 × 0.00100 × 52" in body
 
 
 def test_client_opens_a_ticket_and_the_manager_sees_it(world_a, contract, login):

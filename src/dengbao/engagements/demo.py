@@ -113,7 +113,7 @@ def _deliverables(contract, pm, hospital) -> None:
 
 
 def _payments(contract, pm) -> None:
-    from dengbao.engagements import services
+    from dengbao.engagements import payment_services as services
 
     first, second, retention = contract.milestones.order_by("position")
     services.milestone_trigger(actor=pm, milestone=second, on=D(2020, 3, 5))  # 验收单 signed

@@ -27,11 +27,9 @@ from .models import (
     Contract,
     Deliverable,
     Extension,
-    Invoice,
     LineItem,
     PaymentMilestone,
     Phase,
-    Receipt,
     SlaPolicy,
 )
 
@@ -318,86 +316,6 @@ def deliverable_accept(
             project=project,
         )
     return deliverable
-
-
-def milestone_trigger(
-    *, actor: User | None, milestone: PaymentMilestone, on: dt.date | None
-) -> PaymentMilestone:
-    """Record the day a payment's condition was met; its due date follows from the contract's rule."""
-    project = milestone.contract.project
-    if actor is not None:
-        permissions.require(actor, "project.edit", project)
-    with transaction.atomic():
-        milestone = PaymentMilestone.objects.select_for_update().get(pk=milestone.pk)
-        milestone.triggered_on = on
-        milestone.save(update_fields=["triggered_on"])
-        audit.record(
-            actor=actor,
-            action="payment.trigger",
-            obj=milestone,
-            details={"on": on.isoformat() if on else None},
-            project=project,
-        )
-    return milestone
-
-
-def invoice_add(
-    *,
-    actor: User | None,
-    contract: Contract,
-    kind: str,
-    number: str,
-    amount: Decimal,
-    issued_on: dt.date,
-    milestone: PaymentMilestone | None = None,
-) -> Invoice:
-    if actor is not None:
-        permissions.require(actor, "project.edit", contract.project)
-    if kind not in Invoice.Kind.values:
-        raise ValidationError("发票类别须为货物、软件或服务")
-    with transaction.atomic():
-        invoice = Invoice.objects.create(
-            contract=contract,
-            milestone=milestone,
-            kind=kind,
-            number=_clean(number, 64),
-            amount=money.yuan(amount),
-            issued_on=issued_on,
-        )
-        audit.record(
-            actor=actor,
-            action="payment.invoice",
-            obj=invoice,
-            details={"kind": kind, "amount": str(invoice.amount)},
-            project=contract.project,
-        )
-    return invoice
-
-
-def receipt_add(
-    *, actor: User | None, milestone: PaymentMilestone, amount: Decimal, received_on: dt.date, note: str = ""
-) -> Receipt:
-    contract = milestone.contract
-    if actor is not None:
-        permissions.require(actor, "project.edit", contract.project)
-    if amount <= 0:
-        raise ValidationError("到账金额须大于 0")
-    with transaction.atomic():
-        receipt = Receipt.objects.create(
-            contract=contract,
-            milestone=milestone,
-            amount=money.yuan(amount),
-            received_on=received_on,
-            note=_clean(note, 200),
-        )
-        audit.record(
-            actor=actor,
-            action="payment.receipt",
-            obj=receipt,
-            details={"milestone": milestone.name, "amount": str(receipt.amount)},
-            project=contract.project,
-        )
-    return receipt
 
 
 def _limit_text() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django import template
 from django.utils.translation import gettext as _
@@ -44,3 +45,11 @@ def clock_state(value: sla.State) -> str:
 @register.filter
 def clock_target(value: str) -> str:
     return str(TARGETS.get(value, value))
+
+
+@register.filter
+def yuan(value) -> str:
+    """¥296,000.00: thousands separated, two decimals, whatever the locale settings."""
+    if value is None or value == "":
+        return "—"
+    return f"¥{Decimal(value):,.2f}"
