@@ -18,6 +18,7 @@ from dengbao.core.documents import gap_list_doc, remediation_plan, retest_report
 from dengbao.reports import plan_documents
 from dengbao.reports.models import DocumentKind, GeneratedDocument
 from dengbao.systems.documents import DocumentNotReady
+from tests.core.test_plan_documents import all_text, table_after
 
 
 @pytest.fixture
@@ -41,23 +42,6 @@ def _opened(content: bytes):
     return docx.Document(io.BytesIO(content))
 
 
-def _text(document) -> str:
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts += [c.text for c in row.cells]
-    return "\n".join(parts)
-
-
-def _table_after(document, caption: str):
-    body = list(document.element.body.iterchildren())
-    for i, element in enumerate(body):
-        if element.tag.endswith("}p") and "".join(element.itertext()).startswith(caption):
-            following = next(e for e in body[i + 1 :] if e.tag.endswith("}tbl"))
-            return next(t for t in document.tables if t._tbl is following)
-    raise AssertionError(f"no caption {caption!r}")
-
-
 def _is_measure_table(table) -> bool:
     head = [c.text for c in table.rows[0].cells]
     return len(head) == 10 and head[5] == "优先级"
@@ -72,18 +56,18 @@ def test_gap_list_docx_holds_every_problem_of_the_current_round(demo_project, as
     document = _opened(made.content)
     current = assessment.rounds.get(number=2)
     expected = list(Problem.objects.filter(round=current).values_list("unit_id", flat=True))
-    rows = _table_after(document, "表4").rows[1:]
+    rows = table_after(document, "表4").rows[1:]
     listed = [row.cells[3].text.split()[0] for row in rows]
     assert sorted(listed) == sorted(expected) and len(listed) == len(expected) > 100
     risks = {r: Problem.objects.filter(round=current, risk=r).count() for r in ("高", "中", "低")}
-    totals = {row.cells[0].text: row.cells[1].text for row in _table_after(document, "表1").rows[1:]}
+    totals = {row.cells[0].text: row.cells[1].text for row in table_after(document, "表1").rows[1:]}
     assert totals == {
         "高风险": str(risks["高"]),
         "中风险": str(risks["中"]),
         "低风险": str(risks["低"]),
         "合计": str(len(expected)),
     }
-    text = _text(document)
+    text = all_text(document)
     assert "{{" not in text and "{%" not in text
     assert "HIS/EMR/LIS 等级测评（演示）" in text and "第1次复测" in text
 
@@ -127,7 +111,7 @@ def test_plan_lists_every_problem_with_the_task_of_its_unit(demo_project, assess
         assert rows[unit][7] == str(hospital) and rows[unit][9] == "待整改"
         assert "落实措施：演示数据：按整改建议处理" in rows[unit][6]
     assert sum(r[7] == "待定" for r in rows.values()) == len(expected) - 3
-    assert "未发现重大风险隐患" in _text(document)  # the 复测 round records none of its own
+    assert "未发现重大风险隐患" in all_text(document)  # the 复测 round records none of its own
     stored = made.document
     assert stored.kind == DocumentKind.REMEDIATION_PLAN and stored.version == 1
     assert stored.sha256 == hashlib.sha256(made.content).hexdigest()
@@ -144,7 +128,7 @@ def test_plan_of_the_first_round_puts_its_major_risk_first(demo_project, assessm
         actor=_user("pm"), project=demo_project, assessment=assessment
     )
     document = _opened(made.content)
-    majors = _table_after(document, "表3").rows
+    majors = table_after(document, "表3").rows
     assert majors[1].cells[1].text == major.title and majors[1].cells[3].text.startswith(unit)
     urgent = [
         row
@@ -172,18 +156,18 @@ def test_retest_report_figures_are_the_scoring_engines(demo_project, assessment)
     assert second.compliance_rate > first.compliance_rate
     assert made.document.data["before"]["compliance_rate"] == first.compliance_rate
     assert made.document.data["after"]["compliance_rate"] == second.compliance_rate
-    categories = {row.cells[1].text: row.cells[3].text for row in _table_after(document, "表2").rows[1:]}
+    categories = {row.cells[1].text: row.cells[3].text for row in table_after(document, "表2").rows[1:]}
     assert categories == {g.name: "—" if g.score is None else f"{g.score:g}%" for g in second.categories}
     changes = round_diff(actor=pm, before=before, after=after)
-    listed = _table_after(document, "表3").rows[1:]
+    listed = table_after(document, "表3").rows[1:]
     assert sorted(
         (r.cells[1].text, r.cells[2].text, r.cells[4].text, r.cells[5].text) for r in listed
     ) == sorted(changes)
-    fixed = [r.cells[3].text.split()[0] for r in _table_after(document, "表4").rows[1:]]
+    fixed = [r.cells[3].text.split()[0] for r in table_after(document, "表4").rows[1:]]
     verified = before.problems.filter(tasks__status="verified").values_list("unit_id", flat=True)
     assert sorted(fixed) == sorted(verified)
     assert len(document.inline_shapes) == 1  # the per-category chart
-    text = _text(document)
+    text = all_text(document)
     assert "{{" not in text and "{%" not in text
     stored = made.document
     assert stored.kind == DocumentKind.RETEST_REPORT and stored.round_number == 2
@@ -236,7 +220,7 @@ def test_the_organisations_active_template_is_used(demo_project, assessment):
     assert template.problems == []
     services.template_activate(actor=admin, template=template, active=True)
     made = plan_documents.make_remediation_plan(actor=pm, project=demo_project, assessment=assessment)
-    assert f"江城安测整改方案模板 {demo_project.client.name}" in _text(_opened(made.content))
+    assert f"江城安测整改方案模板 {demo_project.client.name}" in all_text(_opened(made.content))
     assert (
         made.document.template_name == "ours-plan.docx" and made.document.template_sha256 == template.sha256
     )

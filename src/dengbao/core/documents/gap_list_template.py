@@ -9,6 +9,7 @@ from docx.document import Document as DocumentObject
 from docx.oxml import OxmlElement
 from docx.table import Table
 
+from ..problems import GAP_COLUMNS
 from .template_kit import (
     COVER_LINE,
     COVER_TITLE,
@@ -30,20 +31,9 @@ TEST_REQUIREMENTS = "GB/T 28448-2019《信息安全技术 网络安全等级保�
 STANDARDS = f"{BASIC_REQUIREMENTS}和 {TEST_REQUIREMENTS}"
 GUIDE = "《网络安全等级保护测评高风险判定实施指引（试行）》"
 
-# 序号 安全类 控制点 测评项 测评对象 问题描述 风险等级 高风险判例 整改建议 整改状态 — 24.7 cm landscape
+# The Excel list's columns (GAP_COLUMNS), its widths in cm of a landscape page (24.7 cm)
+GAP_HEADS = tuple(name for name, _ in GAP_COLUMNS)
 GAP_WIDTHS = (0.9, 1.8, 1.8, 4.0, 2.4, 4.7, 1.2, 2.4, 4.0, 1.5)
-GAP_HEADS = (
-    "序号",
-    "安全类",
-    "控制点",
-    "测评项",
-    "测评对象",
-    "问题描述",
-    "风险等级",
-    "高风险判例",
-    "整改建议",
-    "整改状态",
-)
 
 
 def cover(doc: DocumentObject, title: str) -> None:
@@ -86,24 +76,39 @@ def repeat_header(table: Table, rows: int = 1) -> Table:
     return table
 
 
-def cant_split(table: Table) -> Table:
-    """Keep each row on one page where it fits, so a problem is not read across a page break."""
-    for tr in table._tbl.tr_lst:
-        tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-    return table
+def cells(var: str, fields: Sequence[str], style: str = TABLE_CENTER) -> list[C]:
+    """One ``{{ var.field }}`` cell per field."""
+    return [C(f"{{{{ {var}.{f} }}}}", style=style) for f in fields]
+
+
+def list_table(
+    doc: DocumentObject,
+    widths: Sequence[float],
+    heads: Sequence[str],
+    items: str,
+    var: str,
+    row: Sequence[C],
+    *,
+    after: Sequence[Sequence[C]] = (),
+    head_style: str = TABLE_HEAD,
+) -> Table:
+    """A header (repeated on every page), ``row`` once per element of ``items``, then ``after``
+    (a total, a "无" row)."""
+    opening, closing = loop_rows(items, var, len(widths))
+    table = form_table(doc, widths, [head_row(heads, head_style), opening, list(row), closing, *after])
+    return repeat_header(table)
 
 
 def gap_table(doc: DocumentObject, items: str = "rows", var: str = "row") -> Table:
     """The problem table of the Excel list's columns, one row per element of ``items``."""
-    opening, closing = loop_rows(items, var, len(GAP_WIDTHS))
-    fields = ("category", "control_point", "item", "objects", "description")
-    cells = [C(f"{{{{ {var}.index }}}}", style=TABLE_SMALL_HEAD)]
-    cells += [C(f"{{{{ {var}.{f} }}}}", style=TABLE_SMALL) for f in fields]
-    cells.append(C(f"{{% cellbg {var}.risk_fill %}}{{{{ {var}.risk }}}}", style=TABLE_SMALL_HEAD))
-    cells += [C(f"{{{{ {var}.{f} }}}}", style=TABLE_SMALL) for f in ("case", "remediation")]
-    cells.append(C(f"{{{{ {var}.status }}}}", style=TABLE_SMALL_HEAD))
-    table = form_table(doc, GAP_WIDTHS, [head_row(GAP_HEADS, TABLE_SMALL_HEAD), opening, cells, closing])
-    return repeat_header(table)
+    row = [
+        C(f"{{{{ {var}.index }}}}", style=TABLE_SMALL_HEAD),
+        *cells(var, ("category", "control_point", "item", "objects", "description"), TABLE_SMALL),
+        C(f"{{% cellbg {var}.risk_fill %}}{{{{ {var}.risk }}}}", style=TABLE_SMALL_HEAD),
+        *cells(var, ("case", "remediation"), TABLE_SMALL),
+        C(f"{{{{ {var}.status }}}}", style=TABLE_SMALL_HEAD),
+    ]
+    return list_table(doc, GAP_WIDTHS, GAP_HEADS, items, var, row, head_style=TABLE_SMALL_HEAD)
 
 
 def gap_list() -> DocumentObject:
@@ -134,52 +139,39 @@ def gap_list() -> DocumentObject:
     para(doc, "{{ summary }}")
     doc.add_heading("（一）按风险等级统计", 2)
     para(doc, "表1　安全问题风险等级分布", "Caption")
-    opening, closing = loop_rows("risk_rows", "r", 3)
-    form_table(
+    shares = [6.0, 5.0, 5.0]
+    list_table(
         doc,
-        [6.0, 5.0, 5.0],
-        [
-            head_row(("风险等级", "问题数量", "占比")),
-            opening,
-            [C("{{ r.risk }}", style=TABLE_CENTER), C("{{ r.count }}", style=TABLE_CENTER),
-             C("{{ r.share }}", style=TABLE_CENTER)],
-            closing,
-        ],
-    )  # fmt: skip
+        shares,
+        ("风险等级", "问题数量", "占比"),
+        "risk_rows",
+        "r",
+        cells("r", ("risk", "count", "share")),
+    )
 
     doc.add_heading("（二）按安全类统计", 2)
     para(doc, "表2　各安全类安全问题数量", "Caption")
-    opening, closing = loop_rows("category_rows", "c", 6)
     numbers = ("high", "medium", "low", "total")
-    table = form_table(
+    list_table(
         doc,
         [1.4, 5.4, 2.3, 2.3, 2.3, 2.3],
-        [
-            head_row(("序号", "安全类", "高风险", "中风险", "低风险", "合计")),
-            opening,
-            [C("{{ c.index }}", style=TABLE_CENTER), C("{{ c.category }}"),
-             *(C(f"{{{{ c.{n} }}}}", style=TABLE_CENTER) for n in numbers)],
-            closing,
-            [C("合计", span=2, style=TABLE_HEAD),
-             *(C(f"{{{{ category_total.{n} }}}}", style=TABLE_CENTER) for n in numbers)],
-        ],
-    )  # fmt: skip
-    repeat_header(table)
+        ("序号", "安全类", "高风险", "中风险", "低风险", "合计"),
+        "category_rows",
+        "c",
+        [*cells("c", ("index",)), C("{{ c.category }}"), *cells("c", numbers)],
+        after=[[C("合计", span=2, style=TABLE_HEAD), *cells("category_total", numbers)]],
+    )
 
     doc.add_heading("（三）按整改状态统计", 2)
     para(doc, "表3　安全问题整改状态", "Caption")
-    opening, closing = loop_rows("status_rows", "s", 3)
-    form_table(
+    list_table(
         doc,
-        [6.0, 5.0, 5.0],
-        [
-            head_row(("整改状态", "问题数量", "占比")),
-            opening,
-            [C("{{ s.status }}", style=TABLE_CENTER), C("{{ s.count }}", style=TABLE_CENTER),
-             C("{{ s.share }}", style=TABLE_CENTER)],
-            closing,
-        ],
-    )  # fmt: skip
+        shares,
+        ("整改状态", "问题数量", "占比"),
+        "status_rows",
+        "s",
+        cells("s", ("status", "count", "share")),
+    )
 
     section_break(doc, landscape=True)
     doc.add_heading("三、问题列表", 1)

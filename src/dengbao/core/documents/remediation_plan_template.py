@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from docx.document import Document as DocumentObject
 
-from .gap_list_template import BASIC_REQUIREMENTS, GUIDE, TEST_REQUIREMENTS, cover, head_row, repeat_header
+from .gap_list_template import BASIC_REQUIREMENTS, GUIDE, TEST_REQUIREMENTS, cells, cover, list_table
 from .template_kit import (
-    TABLE_CENTER,
     TABLE_HEAD,
     TABLE_SMALL,
     TABLE_SMALL_HEAD,
+    TABLE_TEXT,
     C,
-    form_table,
-    loop_rows,
     new_document,
     para,
     section_break,
@@ -60,22 +58,16 @@ def remediation_plan() -> DocumentObject:
     doc.add_heading("（三）问题概况", 2)
     para(doc, "{{ summary }}")
     para(doc, "表1　各安全类整改任务统计", "Caption")
-    opening, closing = loop_rows("category_rows", "c", 8)
     numbers = ("total", "urgent", "high", "medium", "low", "done")
-    overview = form_table(
+    list_table(
         doc,
         [1.2, 4.0, 1.8, 1.8, 1.8, 1.8, 1.8, 1.8],
-        [
-            head_row(("序号", "安全类", "问题数", "紧急", "高", "中", "低", "已完成")),
-            opening,
-            [C("{{ c.index }}", style=TABLE_CENTER), C("{{ c.category }}"),
-             *(C(f"{{{{ c.{n} }}}}", style=TABLE_CENTER) for n in numbers)],
-            closing,
-            [C("合计", span=2, style=TABLE_HEAD),
-             *(C(f"{{{{ category_total.{n} }}}}", style=TABLE_CENTER) for n in numbers)],
-        ],
-    )  # fmt: skip
-    repeat_header(overview)
+        ("序号", "安全类", "问题数", "紧急", "高", "中", "低", "已完成"),
+        "category_rows",
+        "c",
+        [*cells("c", ("index",)), C("{{ c.category }}"), *cells("c", numbers)],
+        after=[[C("合计", span=2, style=TABLE_HEAD), *cells("category_total", numbers)]],
+    )
 
     doc.add_heading("二、整改优先级", 1)
     para(
@@ -85,18 +77,18 @@ def remediation_plan() -> DocumentObject:
         "同一安全类中，问题按优先级从高到低排列。",
     )
     para(doc, "表2　整改优先级", "Caption")
-    opening, closing = loop_rows("priority_rows", "p", 4)
-    form_table(
+    list_table(
         doc,
         [2.0, 6.6, 5.2, 2.2],
+        ("优先级", "判定依据", "整改要求", "问题数"),
+        "priority_rows",
+        "p",
         [
-            head_row(("优先级", "判定依据", "整改要求", "问题数")),
-            opening,
-            [C("{{ p.priority }}", style=TABLE_CENTER), C("{{ p.basis }}"), C("{{ p.requirement }}"),
-             C("{{ p.count }}", style=TABLE_CENTER)],
-            closing,
+            *cells("p", ("priority",)),
+            *cells("p", ("basis", "requirement"), TABLE_TEXT),
+            *cells("p", ("count",)),
         ],
-    )  # fmt: skip
+    )
 
     doc.add_heading("三、重大风险隐患", 1)
     para(doc, "{%p if major_risks %}")
@@ -106,19 +98,18 @@ def remediation_plan() -> DocumentObject:
         "应最先整改。构成重大风险隐患的问题在第四章中列为紧急。",
     )
     para(doc, "表3　重大风险隐患", "Caption")
-    opening, closing = loop_rows("major_risks", "m", 5)
-    majors = form_table(
+    list_table(
         doc,
         [1.0, 3.4, 4.6, 5.2, 1.8],
+        ("序号", "重大风险隐患", "说明", "涉及的安全问题", "状态"),
+        "major_risks",
+        "m",
         [
-            head_row(("序号", "重大风险隐患", "说明", "涉及的安全问题", "状态")),
-            opening,
-            [C("{{ m.index }}", style=TABLE_CENTER), C("{{ m.title }}"), C("{{ m.description }}"),
-             C("{{ m.problems }}"), C("{{ m.status }}", style=TABLE_CENTER)],
-            closing,
+            *cells("m", ("index",)),
+            *cells("m", ("title", "description", "problems"), TABLE_TEXT),
+            *cells("m", ("status",)),
         ],
-    )  # fmt: skip
-    repeat_header(majors)
+    )
     para(doc, "{%p else %}")
     para(doc, "{{ subject.scope }}未发现重大风险隐患。")
     para(doc, "{%p endif %}")
@@ -131,23 +122,16 @@ def remediation_plan() -> DocumentObject:
     para(doc, "{%p for group in groups %}")
     para(doc, "{{ group.heading }}", "Heading 2")
     para(doc, "{{ group.caption }}", "Caption")
-    opening, closing = loop_rows("group.problems", "i", len(MEASURE_WIDTHS))
-    cells = [
-        C("{{ i.index }}", style=TABLE_SMALL_HEAD),
+    row = [
+        *cells("i", ("index",), TABLE_SMALL_HEAD),
         C(("{{ i.control_point }}", "{{ i.item }}"), style=TABLE_SMALL),
-        C("{{ i.objects }}", style=TABLE_SMALL),
-        C("{{ i.description }}", style=TABLE_SMALL),
+        *cells("i", ("objects", "description"), TABLE_SMALL),
         C("{% cellbg i.risk_fill %}{{ i.risk }}", style=TABLE_SMALL_HEAD),
-        C("{{ i.priority }}", style=TABLE_SMALL_HEAD),
-        C("{{ i.measure }}", style=TABLE_SMALL),
-        C("{{ i.owner }}", style=TABLE_SMALL),
-        C("{{ i.due }}", style=TABLE_SMALL),
-        C("{{ i.status }}", style=TABLE_SMALL_HEAD),
+        *cells("i", ("priority",), TABLE_SMALL_HEAD),
+        *cells("i", ("measure", "owner", "due"), TABLE_SMALL),
+        *cells("i", ("status",), TABLE_SMALL_HEAD),
     ]
-    table = form_table(
-        doc, MEASURE_WIDTHS, [head_row(MEASURE_HEADS, TABLE_SMALL_HEAD), opening, cells, closing]
-    )
-    repeat_header(table)
+    list_table(doc, MEASURE_WIDTHS, MEASURE_HEADS, "group.problems", "i", row, head_style=TABLE_SMALL_HEAD)
     para(doc, "{%p endfor %}")
 
     section_break(doc, landscape=False)
