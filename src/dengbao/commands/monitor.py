@@ -122,6 +122,8 @@ def check_cmd(
 
 
 def _summary(data: dict[str, Any], *, saved: str | None) -> None:
+    from dengbao.core.monitor.results import Severity
+
     click.echo(f"网站监测：{data['url']}")
     if data["available"]:
         click.echo(
@@ -146,7 +148,9 @@ def _summary(data: dict[str, Any], *, saved: str | None) -> None:
     if data["dark_links"]:
         click.echo(f"可疑链接（暗链）{len(data['dark_links'])} 个：")
         for link in data["dark_links"]:
-            click.echo(f"  [{link['severity']}] {link['url']} “{link['text']}” {link['reason']}")
+            level = Severity(link["severity"]).label
+            level += "危" if len(level) == 1 else ""
+            click.echo(f"  [{level}] {link['url']} “{link['text']}” {link['reason']}")
     if saved:
         click.echo(f"已将本次页面批准为基线：{saved}")
     click.echo("结论：" + ("全部通过" if data["ok"] else f"{len(data['failed'])} 项未通过"))
