@@ -33,6 +33,10 @@ def test_every_page_answers_every_member(world_a, contract, login):
             assert response.status_code == 200, (role, page)
     body = login(world_a.members["manager"]).get(BASE).content.decode()
     assert 'id="gantt"' in body and "公安备案" in body and "2020-01-21" in body
+    assert 'id="client-todo"' not in body
+    _deliver(world_a, contract)
+    client_body = login(world_a.members["client"]).get(BASE).content.decode()
+    assert 'id="client-todo"' in client_body and "验收：WEB 等级测评报告" in client_body
 
 
 def test_manager_records_a_contract_from_the_dashboard(world_b, login):
@@ -205,3 +209,18 @@ def test_occurrence_needs_proof(world_a, contract, login):
     occurrence.refresh_from_db()
     assert (occurrence.status, occurrence.done_on) == ("done", dt.date(2020, 1, 2))
     assert login(world_a.members["client"]).post(url, {"proof": "x"}).status_code == 403
+
+
+def test_manager_records_actual_phase_dates(world_a, contract, login):
+    url = BASE + "contract/phases/"
+    form = {"phase": "onsite", "actual_start": "2019-12-06", "actual_end": "2019-12-30"}
+    assert login(world_a.members["assessor"]).post(url, form).status_code == 403
+    client = login(world_a.members["manager"])
+    assert client.get(url).status_code == 405
+    client.post(url, form)
+    phase = contract.phases.get(key="onsite")
+    assert (phase.actual_start, phase.actual_end) == (dt.date(2019, 12, 6), dt.date(2019, 12, 30))
+    page = client.post(url, {**form, "actual_end": "2019-12-01"}, follow=True).content.decode()
+    assert "结束日期不能早于开始日期" in page
+    phase.refresh_from_db()
+    assert phase.actual_end == dt.date(2019, 12, 30)

@@ -12,6 +12,7 @@ urlpatterns = [
     path(P, views.dashboard, name="dashboard"),
     path(P + "contract/", views.contract_detail, name="contract"),
     path(P + "contract/facts/", views.contract_fact, name="contract_fact"),
+    path(P + "contract/phases/", views.phase_record, name="phase_record"),
     path(P + "contract/extensions/", views.extension_add, name="extension_add"),
     path(P + "contract/attachments/", views.attachments, name="attachments"),
     path(P + "contract/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),

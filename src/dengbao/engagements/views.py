@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from dengbao.accounts import permissions
 from dengbao.accounts import selectors as account_selectors
+from dengbao.assessments import selectors as assessment_selectors
 from dengbao.core.engagement import schedule, sla
 
 from . import selectors, services, year_services
@@ -108,7 +109,8 @@ def dashboard(request: HttpRequest, project: str) -> HttpResponse:
         except ValueError:
             month = None
     board = selectors.dashboard(actor=request.user, project=obj, month=month)
-    context = _ctx(request, obj, board=board, now=timezone.now())
+    assessments = assessment_selectors.assessment_list(actor=request.user, project=obj)
+    context = _ctx(request, obj, board=board, assessments=assessments)
     if board:
         context["prev_month"] = (board.month - dt.timedelta(days=1)).strftime("%Y-%m")
         context["next_month"] = (board.month + dt.timedelta(days=32)).strftime("%Y-%m")
@@ -153,6 +155,29 @@ def contract_fact(request: HttpRequest, project: str) -> HttpResponse:
             contract=contract,
             fact=request.POST.get("fact", ""),
             on=_date(request.POST.get("on", ""), _("日期")),
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已保存"))
+    return redirect(_url("contract", obj) + "#schedule")
+
+
+@login_required
+def phase_record(request: HttpRequest, project: str) -> HttpResponse:
+    """POST the actual start and end of one phase (``phase`` is its key)."""
+    obj, contract = _load(request, project)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    phase = contract.phases.filter(key=request.POST.get("phase", "")).first()
+    try:
+        if phase is None:
+            raise ValidationError(_("未知的阶段"))
+        services.phase_record(
+            actor=request.user,
+            phase=phase,
+            actual_start=_date(request.POST.get("actual_start", ""), _("实际开始")),
+            actual_end=_date(request.POST.get("actual_end", ""), _("实际结束")),
         )
     except ValidationError as exc:
         _errors(request, exc)
