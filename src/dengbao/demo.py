@@ -274,7 +274,6 @@ DEMO_NOTES = {
 
 def step_assessment(report: DemoReport) -> None:
     """The HIS/EMR/LIS level-3 assessment: 40 objects fully recorded with fictional results (演示数据)."""
-    import random
 
     from dengbao.accounts.models import Project, User
     from dengbao.assessments import services
@@ -288,25 +287,7 @@ def step_assessment(report: DemoReport) -> None:
         actor=pm, project=project, name="HIS/EMR/LIS 等级测评（演示）", systems=systems
     )
     rnd = services.current_round(assessment)
-    rng = random.Random(20191126)  # noqa: S311 - fixed seed: the demo is the same on every machine
-    choices, weights = ["符合", "部分符合", "不符合", "不适用"], [62, 20, 14, 4]
-    for kind, names in DEMO_OBJECTS:
-        for name in names:
-            obj = services.object_add(actor=assessor, assessment=assessment, kind=kind, name=name)
-            changes = []
-            for record in obj.results.filter(round=rnd):
-                value = rng.choices(choices, weights)[0]
-                changes.append(
-                    {
-                        "record_id": record.pk,
-                        "version": record.version,
-                        "result": value,
-                        "note": DEMO_NOTES[value],
-                        "methods": ["核查"],
-                        "na_reason": "演示数据：对象不具备该功能" if value == "不适用" else "",
-                    }
-                )
-            services.results_apply(actor=assessor, rnd=rnd, changes=changes, source="demo")
+    _record(assessment, rnd, DEMO_OBJECTS, seed=20191126)
     from dengbao.assessments import problem_services
 
     problem_services.problems_sync(actor=assessor, rnd=rnd)
@@ -328,6 +309,81 @@ def step_assessment(report: DemoReport) -> None:
         )
     _demo_remediation_and_retest(assessment, rnd)
     report.created.append(f"assessment {assessment.name}")
+
+
+def _record(assessment, rnd, objects, *, seed: int) -> None:
+    """Add the objects and record every result with fictional values (a fixed seed: the demo is the
+    same on every machine)."""
+    import random
+
+    from dengbao.accounts.models import User
+    from dengbao.assessments import services
+
+    assessor = User.objects.get(username="assessor")
+    rng = random.Random(seed)  # noqa: S311 - not for security
+    choices, weights = ["符合", "部分符合", "不符合", "不适用"], [62, 20, 14, 4]
+    for kind, names in objects:
+        for name in names:
+            obj = services.object_add(actor=assessor, assessment=assessment, kind=kind, name=name)
+            changes = [
+                {
+                    "record_id": record.pk,
+                    "version": record.version,
+                    "result": (value := rng.choices(choices, weights)[0]),
+                    "note": DEMO_NOTES[value],
+                    "methods": ["核查"],
+                    "na_reason": "演示数据：对象不具备该功能" if value == "不适用" else "",
+                }
+                for record in obj.results.filter(round=rnd)
+            ]
+            services.results_apply(actor=assessor, rnd=rnd, changes=changes, source="demo")
+
+
+# The two smaller assessments of the contract: 互联网医院 (level 3 with the cloud and mobile
+# extensions) and the level-2 OA and portal, assessed together; each with a finalised 初测.
+DEMO_OTHER_ASSESSMENTS: tuple[tuple[str, tuple[str, ...], int, tuple], ...] = (
+    ("互联网医院 等级测评（演示）", ("IH",), 20191127, (
+        ("机房", ("主机房",)),
+        ("网络设备", ("互联网区交换机",)),
+        ("安全设备", ("互联网区防火墙", "Web应用防火墙")),
+        ("服务器/操作系统", ("IH应用服务器",)),
+        ("数据库管理系统", ("IH-MySQL",)),
+        ("业务应用系统", ("互联网医院平台",)),
+        ("云平台", ("政务云平台",)),
+        ("虚拟机", ("IH云主机",)),
+        ("移动应用", ("掌上医院App",)),
+        ("管理文档", ("互联网医院管理制度",)),
+        ("人员", ("互联网医院运维人员",)),
+    )),
+    ("OA/门户网站 等级测评（演示）", ("OA", "WEB"), 20191128, (
+        ("机房", ("主机房",)),
+        ("网络设备", ("办公区交换机",)),
+        ("安全设备", ("办公区防火墙",)),
+        ("服务器/操作系统", ("OA服务器", "门户网站服务器")),
+        ("数据库管理系统", ("OA-MySQL",)),
+        ("业务应用系统", ("OA系统", "门户网站")),
+        ("管理文档", ("办公网管理制度",)),
+        ("人员", ("办公网管理员",)),
+    )),
+)  # fmt: skip
+
+
+def step_other_assessments(report: DemoReport) -> None:
+    from dengbao.accounts.models import Project, User
+    from dengbao.assessments import problem_services, services
+
+    project = Project.objects.get(slug=DEMO_SLUG)
+    pm, assessor = User.objects.get(username="pm"), User.objects.get(username="assessor")
+    for name, codes, seed, objects in DEMO_OTHER_ASSESSMENTS:
+        if project.assessments.filter(name=name).exists():
+            continue
+        systems = list(project.systems.filter(code__in=codes).order_by("code"))
+        assessment = services.assessment_create(actor=pm, project=project, name=name, systems=systems)
+        rnd = services.current_round(assessment)
+        _record(assessment, rnd, objects, seed=seed)
+        problem_services.problems_sync(actor=assessor, rnd=rnd)
+        services.round_finalise(actor=pm, rnd=rnd)
+        report.created.append(f"assessment {name}")
 
 
 def _demo_remediation_and_retest(assessment, rnd) -> None:
@@ -390,6 +446,7 @@ STEPS: list[Callable[[DemoReport], None]] = [
     step_unit_profile,
     step_grading,
     step_assessment,
+    step_other_assessments,
     step_engagement,
 ]
 

@@ -91,29 +91,43 @@ def test_bundle_holds_exactly_the_deliverables(demo_project, login):
     archive = job.documents.get(kind="bundle")
     with zipfile.ZipFile(archive.file.path) as z:
         names = set(z.namelist())
-        missing = z.read("未生成-请补充.txt").decode()
         manifest = z.read("清单-SHA256.txt").decode()
-    assessed = {"HIS", "EMR", "LIS"}
-    expected = {"差距分析问题列表.xlsx", "未生成-请补充.txt", "清单-SHA256.txt"}
-    for system in demo_project.systems.all():
-        expected |= {f"{system.code}/{system.code}-定级报告.docx", f"{system.code}/{system.code}-备案表.docx"}
-        if system.code in assessed:
-            expected.add(f"{system.code}/{system.code}-等级测评报告.docx")
-        else:
-            assert system.name in missing
-    assert names == expected
-    assert len(manifest.splitlines()) == len(expected) - 2
+    expected = {"差距分析问题列表.xlsx", "清单-SHA256.txt"}
+    for system in demo_project.systems.all():  # the six systems of the contract, each assessed
+        expected |= {
+            f"{system.code}/{system.code}-{kind}.docx" for kind in ("定级报告", "备案表", "等级测评报告")
+        }
+    assert names == expected and len(expected) == 6 * 3 + 2
+    for name in expected - {"清单-SHA256.txt"}:
+        assert name in manifest
     page = client.get(f"/projects/demo/documents/jobs/{job.pk}/").content.decode()
     assert "已完成" in page and "交付文档.zip" in page
 
 
+def _unassessed_system(project):
+    from dengbao.systems.services import system_create
+
+    return system_create(actor=None, organisation=project.client, project=project, name="后勤系统", code="HQ")
+
+
+def test_a_system_not_yet_assessed_is_listed_in_the_bundle(demo_project):
+    from dengbao.reports.bundle import make_bundle
+
+    _unassessed_system(demo_project)
+    bundle = make_bundle(actor=_user("pm"), project=demo_project)
+    assert "未生成-请补充.txt" in bundle.files
+    assert any("后勤系统" in m and "定级结果" in m for m in bundle.missing)
+    assert any("后勤系统" in m and "尚未建立包含该系统的测评" in m for m in bundle.missing)
+    assert not any(name.startswith("HQ/") for name in bundle.files)
+
+
 def test_a_failing_job_says_what_is_missing(demo_project, login):
     client = login(_user("pm"))
-    ih = demo_project.systems.get(code="IH")
-    client.post("/projects/demo/documents/generate/", {"kind": "assessment_report", "system_id": ih.pk})
+    hq = _unassessed_system(demo_project)
+    client.post("/projects/demo/documents/generate/", {"kind": "assessment_report", "system_id": hq.pk})
     job = DocumentJob.objects.get()
     assert job.status == "failed"
-    assert "互联网医院" in job.error and "尚未建立包含该系统的测评" in job.error
+    assert "后勤系统" in job.error and "尚未建立包含该系统的测评" in job.error
     page = client.get(f"/projects/demo/documents/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert 'data-status="failed"' in page and "尚未建立包含该系统的测评" in page
 
@@ -173,8 +187,9 @@ def test_cli_report_commands(demo_project, tmp_path):
     titles = [row[0] for row in sheet.iter_rows(min_row=3, values_only=True) if row[0] is not None]
     current = [a.rounds.order_by("-number").first() for a in demo_project.assessments.all()]
     assert len(titles) == sum(rnd.problems.count() for rnd in current)
-    r = runner.invoke(main, ["report", "assessment", "--project", "demo", "--system", "OA", "--user", "pm",
-                             "-o", str(tmp_path / "oa.docx")])  # fmt: skip
+    _unassessed_system(demo_project)
+    r = runner.invoke(main, ["report", "assessment", "--project", "demo", "--system", "HQ", "--user", "pm",
+                             "-o", str(tmp_path / "hq.docx")])  # fmt: skip
     assert r.exit_code != 0 and "尚未建立包含该系统的测评" in r.output
 
 
