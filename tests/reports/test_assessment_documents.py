@@ -275,3 +275,21 @@ def test_an_organisations_report_template_is_checked_then_used(demo_project, log
     )
     assert "本机构报告格式" in _text(docx.Document(io.BytesIO(made.content)))
     assert made.document.template_name == "ours.docx"
+
+
+def test_plan_documents_from_the_documents_page(demo_project, login):
+    client = login(_user("pm"))
+    assessment = demo_project.assessments.get(name__startswith="HIS/EMR/LIS")
+    page = client.get("/projects/demo/documents/").content.decode()
+    assert "安全整改方案" in page and assessment.name in page
+    for kind in ("gap_list_docx", "remediation_plan", "retest_report"):
+        client.post("/projects/demo/documents/generate/", {"kind": kind, "assessment_id": assessment.pk})
+    jobs = DocumentJob.objects.order_by("pk")
+    assert [j.status for j in jobs] == ["done"] * 3, [j.error for j in jobs]
+    made = [j.documents.get() for j in jobs]
+    assert [d.kind for d in made] == ["gap_list_docx", "remediation_plan", "retest_report"]
+    assert all(d.assessment == assessment for d in made)
+    single = demo_project.assessments.get(name__startswith="OA")  # only an 初测: nothing to compare
+    client.post("/projects/demo/documents/generate/", {"kind": "retest_report", "assessment_id": single.pk})
+    failed = DocumentJob.objects.order_by("-pk").first()
+    assert failed.status == "failed" and "复测" in failed.error

@@ -80,6 +80,67 @@ def gaps_cmd(output: Path, project_slug: str, username: str | None) -> None:
     _done(make_gap_list_xlsx(actor=actor, project=project), output)
 
 
+def _assessment(project, ref: str):
+    from django.db.models import Q
+
+    query = Q(name=ref) | (Q(pk=int(ref)) if ref.isdigit() else Q())
+    assessment = project.assessments.filter(query).first()
+    if assessment is None:
+        names = "、".join(project.assessments.values_list("name", flat=True)) or "无"
+        raise click.UsageError(f"no assessment {ref!r} in project {project.slug} (有：{names})")
+    return assessment
+
+
+def _plan(kind: str, assessment_ref: str, output: Path, project_slug: str, username: str | None) -> None:
+    actor, project = _project(username, project_slug)
+    from dengbao.reports import plan_documents
+    from dengbao.systems.documents import DocumentNotReady
+
+    maker = {
+        "gaps": plan_documents.make_gap_list_docx,
+        "plan": plan_documents.make_remediation_plan,
+        "retest": plan_documents.make_retest_report,
+    }[kind]
+    try:
+        made = maker(actor=actor, project=project, assessment=_assessment(project, assessment_ref))
+    except DocumentNotReady as exc:
+        raise click.ClickException(exc.messages[0]) from None
+    _done(made, output)
+
+
+ASSESSMENT = click.option("--assessment", "assessment_ref", required=True, help="assessment ID or name")
+
+
+@command.command(name="gaps-docx")
+@ASSESSMENT
+@OUTPUT
+@project_option
+@user_option
+def gaps_docx_cmd(assessment_ref: str, output: Path, project_slug: str, username: str | None) -> None:
+    """差距分析问题列表 of one assessment (Word)."""
+    _plan("gaps", assessment_ref, output, project_slug, username)
+
+
+@command.command(name="plan")
+@ASSESSMENT
+@OUTPUT
+@project_option
+@user_option
+def plan_cmd(assessment_ref: str, output: Path, project_slug: str, username: str | None) -> None:
+    """安全整改方案 of one assessment (Word)."""
+    _plan("plan", assessment_ref, output, project_slug, username)
+
+
+@command.command(name="retest")
+@ASSESSMENT
+@OUTPUT
+@project_option
+@user_option
+def retest_cmd(assessment_ref: str, output: Path, project_slug: str, username: str | None) -> None:
+    """复测对比报告: the latest round against the one before (Word)."""
+    _plan("retest", assessment_ref, output, project_slug, username)
+
+
 @command.command(name="bundle")
 @OUTPUT
 @project_option

@@ -30,7 +30,11 @@ log = logging.getLogger("dengbao.reports")
 JOB_LABELS = {
     "bundle": "项目全部交付文档（zip）",
     "assessment_report": "等级测评报告",
+    "gap_list_docx": "差距分析问题列表（Word）",
+    "remediation_plan": "安全整改方案",
+    "retest_report": "复测对比报告",
 }
+ASSESSMENT_JOBS = ("gap_list_docx", "remediation_plan", "retest_report")
 
 
 def job_start(*, actor: User, project: Project, kind: str, params: dict | None = None) -> DocumentJob:
@@ -40,6 +44,8 @@ def job_start(*, actor: User, project: Project, kind: str, params: dict | None =
     params = dict(params or {})
     if kind == "assessment_report" and not project.systems.filter(pk=params.get("system_id")).exists():
         raise ValueError("请选择本项目的定级对象")
+    if kind in ASSESSMENT_JOBS and not project.assessments.filter(pk=params.get("assessment_id")).exists():
+        raise ValueError("请选择本项目的等级测评")
     with transaction.atomic():
         job = DocumentJob.objects.create(project=project, kind=kind, params=params, created_by=actor)
         audit.record(actor=actor, action="document.job_start", obj=job, details={"kind": kind, **params},
@@ -118,4 +124,23 @@ def _assessment_report(job: DocumentJob, progress) -> list:
     return [made.document]
 
 
-_RUNNERS = {"bundle": _bundle, "assessment_report": _assessment_report}
+def _plan_document(job: DocumentJob, progress) -> list:
+    from . import plan_documents
+
+    maker = {
+        "gap_list_docx": plan_documents.make_gap_list_docx,
+        "remediation_plan": plan_documents.make_remediation_plan,
+        "retest_report": plan_documents.make_retest_report,
+    }[job.kind]
+    assessment = job.project.assessments.get(pk=job.params["assessment_id"])
+    progress(0, 1, f"{assessment.name}：{JOB_LABELS[job.kind]}")
+    made = maker(actor=job.created_by, project=job.project, assessment=assessment)
+    progress(1, 1, "完成")
+    return [made.document]
+
+
+_RUNNERS = {
+    "bundle": _bundle,
+    "assessment_report": _assessment_report,
+    **dict.fromkeys(ASSESSMENT_JOBS, _plan_document),
+}

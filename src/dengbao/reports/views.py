@@ -32,6 +32,8 @@ def document_list(request: HttpRequest, project: str) -> HttpResponse:
         "can_generate": internal,
         "can_sign": permissions.can(request.user, "project.review", obj),
         "systems": obj.systems.order_by("code", "name") if internal else [],
+        "assessments": obj.assessments.order_by("name") if internal else [],
+        "plan_kinds": [(k, generation.JOB_LABELS[k]) for k in generation.ASSESSMENT_JOBS],
         "jobs": selectors.job_list(actor=request.user, project=obj)[:5] if internal else [],
         "pdf_available": bool(shutil.which("soffice") or shutil.which("libreoffice")),
     }
@@ -46,11 +48,9 @@ def job_create(request: HttpRequest, project: str) -> HttpResponse:
     kind = request.POST.get("kind", "")
     params = {}
     if kind == "assessment_report":
-        system_id = request.POST.get("system_id", "")
-        params = {
-            "system_id": int(system_id) if system_id.isdigit() else None,
-            "pdf": bool(request.POST.get("pdf")),
-        }
+        params = {"system_id": _number(request.POST.get("system_id")), "pdf": bool(request.POST.get("pdf"))}
+    elif kind in generation.ASSESSMENT_JOBS:
+        params = {"assessment_id": _number(request.POST.get("assessment_id"))}
     try:
         job = generation.job_start(actor=request.user, project=obj, kind=kind, params=params)
     except (ValueError, ValidationError) as exc:
@@ -143,6 +143,10 @@ def document_lock(request: HttpRequest, project: str, document_id: int) -> HttpR
         signed = {"name": document.filename, "version": document.version}
         messages.success(request, _("已签发 %(name)s v%(version)s") % signed)
     return redirect("reports:list", project=obj.slug)
+
+
+def _number(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 def _quote(name: str) -> str:
