@@ -74,6 +74,7 @@ class TemplateKindChoice(models.TextChoices):
     GAP_LIST = "gap_list", _("差距分析问题列表（Word）")
     REMEDIATION_PLAN = "remediation_plan", _("安全整改方案")
     RETEST_REPORT = "retest_report", _("复测对比报告")
+    SCAN_REPORT = "scan_report", _("漏洞扫描报告")
 
 
 class DocumentTemplate(models.Model):

@@ -14,6 +14,7 @@ from . import (
     remediation_plan,
     retest_report,
     samples,
+    scan_report,
 )
 
 
@@ -30,6 +31,12 @@ def _assessment_report_sample() -> dict:
     from .report_samples import sample_input
 
     return assessment_report.assessment_report_context(sample_input(), default())
+
+
+def _scan_report_sample() -> dict:
+    from .report_samples import sample_scan_input
+
+    return scan_report.scan_report_context(sample_scan_input())
 
 
 KINDS: dict[str, TemplateKind] = {
@@ -62,6 +69,12 @@ KINDS: dict[str, TemplateKind] = {
             "网络安全等级测评报告",
             assessment_report.TEMPLATE,
             _assessment_report_sample,
+        ),
+        TemplateKind(
+            "scan_report",
+            "漏洞扫描报告",
+            scan_report.TEMPLATE,
+            _scan_report_sample,
         ),
         TemplateKind(
             "gap_list",

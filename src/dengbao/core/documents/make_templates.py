@@ -23,6 +23,7 @@ from . import (
     grading_report_template,
     remediation_plan_template,
     retest_report_template,
+    scan_report_template,
 )
 from .common import TEMPLATES
 
@@ -34,6 +35,7 @@ BUILDERS: dict[str, Callable[[], Document]] = {
     "gap-list.docx": gap_list_template.gap_list,
     "remediation-plan.docx": remediation_plan_template.remediation_plan,
     "retest-report.docx": retest_report_template.retest_report,
+    "scan-report.docx": scan_report_template.scan_report,
 }
 
 

@@ -78,3 +78,74 @@ def sample_input() -> ReportInput:
         assessors=("测评师甲", "测评师乙"),
         reviewer="审核员丙",
     )
+
+
+def sample_scan_input():
+    """A small fictional scan (演示数据): findings of every level on two hosts, a web finding, open ports."""
+    from ..importers.model import Finding, ServiceObservation, Severity, dedup_key
+    from .scan_report import ScanReportInput
+
+    def finding(title: str, severity: Severity, host: str, port: int | None, **extra) -> Finding:
+        rule = extra.pop("rule", title)
+        key = dedup_key("演示", rule, host, port or "")
+        return Finding(
+            title=title, severity=severity, raw_severity=severity.value, tool="演示", tool_rule_id=rule,
+            dedup_key=key, host=host, port=port, protocol="tcp" if port else "", **extra,
+        )  # fmt: skip
+
+    findings = (
+        finding(
+            "OpenSSH 远程代码执行漏洞（演示）",
+            Severity.CRITICAL,
+            "10.0.0.10",
+            22,
+            cve=("CVE-2024-6387",),
+            cvss_score=8.1,
+            solution="升级 OpenSSH 至厂商修复版本。",
+        ),
+        finding(
+            "弱口令（演示）", Severity.HIGH, "10.0.0.11", 3306, solution="修改为复杂口令并限制来源地址。"
+        ),
+        finding(
+            "TLS 1.0 已启用（演示）", Severity.MEDIUM, "10.0.0.10", 443, solution="仅启用 TLS 1.2 及以上。"
+        ),
+        finding(
+            "TLS 1.0 已启用（演示）", Severity.MEDIUM, "10.0.0.11", 443, solution="仅启用 TLS 1.2 及以上。"
+        ),
+        finding(
+            "缺少 X-Frame-Options 响应头（演示）",
+            Severity.LOW,
+            "10.0.0.10",
+            None,
+            url="https://portal.example.org/",
+            parameter="",
+        ),
+        finding("开放端口信息（演示）", Severity.INFO, "10.0.0.11", 80),
+    )
+    services = (
+        ServiceObservation(
+            host="10.0.0.10",
+            port=22,
+            protocol="tcp",
+            state="open",
+            service="ssh",
+            product="OpenSSH",
+            version="8.9",
+        ),
+        ServiceObservation(host="10.0.0.10", port=443, protocol="tcp", state="open", service="https"),
+        ServiceObservation(host="10.0.0.11", port=3306, protocol="tcp", state="open", service="mysql"),
+    )
+    return ScanReportInput(
+        title="2026 年第一季度漏洞扫描（演示）",
+        client="江城市第一医院（演示）",
+        agency="江城安测信息安全技术有限公司（演示）",
+        report_date=dt.date(2026, 3, 31),
+        started=dt.datetime(2026, 3, 20, 9, 0),
+        finished=dt.datetime(2026, 3, 20, 11, 30),
+        tools=("内置扫描引擎",),
+        targets="10.0.0.0/24；https://portal.example.org/",
+        authorisation="授权书（演示）：有效期 2026-01-01 至 2026-12-31",
+        findings=findings,
+        services=services,
+        states={findings[1].dedup_key: "已确认"},
+    )
