@@ -53,9 +53,12 @@ def test_target_outside_is_refused_and_named():
 
 
 def test_network_partly_outside_is_refused():
-    refusals = check(scope(), targets=["10.0.0.0/15"], ports=[22], technique="discovery", at=MONDAY_NOON)
+    half = scope(cidrs=["10.5.0.0/25"])
+    refusals = check(
+        half, targets=["10.5.0.0/25", "10.5.0.0/24"], ports=[22], technique="discovery", at=MONDAY_NOON
+    )
     assert codes(refusals) == ["target"]
-    assert "不完全在授权范围内" in refusals[0].reason
+    assert "不完全在授权范围内" in refusals[0].reason and refusals[0].target == "10.5.0.0/24"
 
 
 def test_network_covered_by_two_authorised_halves_passes():
