@@ -210,16 +210,27 @@ def test_every_word_document_converts_to_pdf_with_a_page_one(demo_project, login
     _libreoffice_or_skip()
     pm = _user("pm")
     his = demo_project.systems.get(code="HIS")
-    made = [
-        system_documents.make_grading_report(actor=pm, project=demo_project, system=his),
-        system_documents.make_filing_form(actor=pm, project=demo_project, system=his),
-        make_assessment_report(actor=pm, project=demo_project, system=his, pdf=True),
-    ]
-    for item in made[:2]:
-        pdf = to_pdf(item.content)
-        assert pdf.startswith(b"%PDF") and preview.page_count(pdf) >= 1
-        assert not preview.is_blank(preview.page_png(pdf, 0))
-    report = made[2].document
+    from dengbao.core.documents.report_samples import sample_scan_input
+    from dengbao.core.documents.scan_report import render_scan_report
+    from dengbao.reports import plan_documents
+
+    assessment = his.assessments.get()
+    report = make_assessment_report(actor=pm, project=demo_project, system=his, pdf=True).document
+    word = {
+        "定级报告": system_documents.make_grading_report(actor=pm, project=demo_project, system=his).content,
+        "备案表": system_documents.make_filing_form(actor=pm, project=demo_project, system=his).content,
+        "漏洞扫描报告": render_scan_report(sample_scan_input()),
+    }
+    for name, maker in (
+        ("差距分析问题列表", plan_documents.make_gap_list_docx),
+        ("安全整改方案", plan_documents.make_remediation_plan),
+        ("复测对比报告", plan_documents.make_retest_report),
+    ):
+        word[name] = maker(actor=pm, project=demo_project, assessment=assessment).content
+    for name, content in word.items():
+        pdf = to_pdf(content)
+        assert pdf.startswith(b"%PDF") and preview.page_count(pdf) >= 1, name
+        assert not preview.is_blank(preview.page_png(pdf, 0)), name
     assert report.pdf  # --pdf kept the conversion with the version
     client = login(pm)
     page = client.get(f"/projects/demo/documents/{report.pk}/preview/").content.decode()
