@@ -1,0 +1,330 @@
+"""Scan jobs: checked against the project's authorisation before the first packet, then run.
+
+``scan_create`` picks the authorisation that allows the request (or the one named) and
+refuses — with every reason, audited — when none does. ``scan_execute`` runs the pure
+engine of ``dengbao.core.scanner`` in a worker thread with its own event loop, while the
+calling thread writes progress to the row and passes on a cancel request; the results go
+into the inventory and the findings through the same path as an imported report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import threading
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from dengbao import tasks
+from dengbao.accounts import permissions
+from dengbao.accounts.models import Project, User
+from dengbao.audit import services as audit
+from dengbao.core import scanner
+
+from . import import_services
+from .authorisation_services import split_lines
+from .models import Authorisation, Scan
+
+log = logging.getLogger("dengbao.scanning")
+POLL_SECONDS = 0.5
+
+
+def scope_of(authorisation: Authorisation) -> scanner.Scope:
+    """The authorisation as the scanner's Scope (the one place that translates it)."""
+    return scanner.Scope.build(
+        cidrs=authorisation.cidrs,
+        hosts=authorisation.hosts,
+        urls=authorisation.urls,
+        ports=authorisation.ports or None,
+        techniques=authorisation.techniques,
+        windows=[scanner.TimeWindow.of(w["days"], w["start"], w["end"]) for w in authorisation.windows],
+        valid_from=authorisation.valid_from,
+        valid_until=authorisation.valid_until,
+        revoked=authorisation.revoked_at is not None,
+    )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    authorisation: Authorisation | None
+    refusals: list[scanner.Refusal]
+
+    @property
+    def allowed(self) -> bool:
+        return self.authorisation is not None and not self.refusals
+
+    @property
+    def reason(self) -> str:
+        return "；".join(r.reason for r in self.refusals)
+
+
+def _request_ports(profile: str, ports: str) -> tuple[int, ...]:
+    spec = ports.strip() or scanner.PROFILES[profile].ports
+    return tuple(scanner.parse_ports(spec))
+
+
+def scan_check(
+    *,
+    project: Project,
+    targets: list[str],
+    ports: str,
+    profile: str,
+    authorisation: Authorisation | None = None,
+    at: dt.datetime | None = None,
+) -> Verdict:
+    """Which authorisation allows this request, or the reasons the closest one refuses it."""
+    at = at or timezone.now()
+    if profile not in scanner.PROFILES:
+        raise ValidationError(f"未知的扫描类型“{profile}”")
+    try:
+        port_list = _request_ports(profile, ports)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+    technique = scanner.PROFILES[profile].technique
+    candidates = (
+        [authorisation] if authorisation else list(project.authorisations.order_by("-valid_until", "-pk"))
+    )
+    if not candidates:
+        return Verdict(
+            None, [scanner.Refusal("authorisation", "本项目没有授权书：扫描前须登记已签署的授权书")]
+        )
+    best: list[scanner.Refusal] | None = None
+    for candidate in candidates:
+        refusals = scanner.check(
+            scope_of(candidate), targets=targets, ports=port_list, technique=technique, at=at
+        )
+        if not refusals:
+            return Verdict(candidate, [])
+        if best is None or len(refusals) < len(best):
+            best, closest = refusals, candidate
+    return Verdict(closest if authorisation else None, best or [])
+
+
+def scan_create(
+    *,
+    actor: User,
+    project: Project,
+    targets: str | list[str],
+    ports: str = "",
+    profile: str = "quick",
+    engine: str = "auto",
+    rate_limit: int = 1000,
+    authorisation: Authorisation | None = None,
+    repeat_days: int | None = None,
+    system=None,
+    name: str = "",
+    start: bool = True,
+) -> Scan:
+    """Create a scan job and start it — or record it as refused, with the reasons, when out of scope."""
+    permissions.require(actor, "project.record", project)
+    target_list = (
+        split_lines(targets) if isinstance(targets, str) else [t.strip() for t in targets if t.strip()]
+    )
+    if not target_list:
+        raise ValidationError("请填写扫描目标")
+    if engine not in Scan.Engine.values:
+        raise ValidationError(f"未知的扫描引擎“{engine}”")
+    if authorisation is not None and authorisation.project_id != project.pk:
+        raise ValidationError("所选授权书不属于本项目")
+    if not (1 <= rate_limit <= 100000):
+        raise ValidationError("速率上限须在 1 到 100000 之间")
+    if repeat_days is not None and not (1 <= repeat_days <= 366):
+        raise ValidationError("重复间隔须在 1 到 366 天之间")
+    if system is not None and not project.systems.filter(pk=system.pk).exists():
+        raise ValidationError("所选定级对象不属于本项目")
+    verdict = scan_check(
+        project=project, targets=target_list, ports=ports, profile=profile, authorisation=authorisation
+    )
+    now = timezone.now()
+    scan = Scan(
+        project=project,
+        authorisation=verdict.authorisation,
+        system=system,
+        name=name.strip()[:200],
+        targets="\n".join(target_list),
+        ports=ports.strip()[:500],
+        profile=profile,
+        engine=engine,
+        rate_limit=rate_limit,
+        repeat_days=repeat_days,
+        created_by=actor,
+        created_at=now,
+    )
+    if not verdict.allowed:
+        scan.status, scan.refused_reason, scan.finished_at = Scan.Status.REFUSED, verdict.reason, now
+        scan.save()
+        audit.record(
+            actor=actor,
+            action="scan.refused",
+            obj=scan,
+            outcome="refused",
+            details={
+                "targets": target_list,
+                "profile": profile,
+                "refusals": [r.to_dict() for r in verdict.refusals],
+            },
+            project=project,
+        )
+        return scan
+    with transaction.atomic():
+        if repeat_days:
+            scan.next_run_at = now + dt.timedelta(days=repeat_days)
+        scan.save()
+        audit.record(
+            actor=actor,
+            action="scan.create",
+            obj=scan,
+            details={
+                "targets": target_list,
+                "profile": profile,
+                "engine": engine,
+                "authorisation": scan.authorisation_id,
+            },
+            project=project,
+        )
+    if start:
+        _start(scan)
+    return scan
+
+
+def _start(scan: Scan) -> None:
+    if settings.DENGBAO_TASKS_INLINE:
+        tasks.dispatch(scan_execute, scan.pk)
+    else:
+        transaction.on_commit(lambda: tasks.dispatch(scan_execute, scan.pk))
+
+
+def scan_cancel(*, actor: User, scan: Scan) -> Scan:
+    permissions.require(actor, "project.record", scan.project)
+    if not scan.active:
+        raise ValidationError("该扫描已结束")
+    with transaction.atomic():
+        Scan.objects.filter(pk=scan.pk).update(cancel_requested=True)
+        if scan.status == Scan.Status.QUEUED:
+            Scan.objects.filter(pk=scan.pk).update(status=Scan.Status.CANCELLED, finished_at=timezone.now())
+        audit.record(actor=actor, action="scan.cancel", obj=scan, project=scan.project)
+    scan.refresh_from_db()
+    return scan
+
+
+class _Progress:
+    def __init__(self) -> None:
+        self.done = 0
+        self.total = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+
+def scan_execute(scan_id: int):
+    """Run a queued scan to its end: DONE with results, REFUSED, FAILED or CANCELLED. Returns the result."""
+    scan = Scan.objects.select_related("project", "authorisation", "created_by", "system").get(pk=scan_id)
+    if scan.status != Scan.Status.QUEUED or scan.cancel_requested:
+        return None
+    Scan.objects.filter(pk=scan.pk).update(status=Scan.Status.RUNNING, started_at=timezone.now(), step="开始")
+    request = scanner.ScanRequest(
+        targets=tuple(scan.targets.split()),
+        ports=scan.ports or None,
+        profile=scan.profile,
+        rate=float(scan.rate_limit) if scan.rate_limit else None,
+    )
+    progress, cancel = _Progress(), threading.Event()
+    box: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            box["result"] = asyncio.run(
+                scanner.run(
+                    request,
+                    scope_of(scan.authorisation),
+                    engine=scan.engine,
+                    progress=progress,
+                    cancel=cancel,
+                )
+            )
+        except BaseException as exc:  # handed back to the calling thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, name=f"dengbao-scan-{scan.pk}", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(POLL_SECONDS)
+        Scan.objects.filter(pk=scan.pk).update(done=progress.done, total=progress.total, step="扫描中")
+        if Scan.objects.filter(pk=scan.pk, cancel_requested=True).exists():
+            cancel.set()
+    error = box.get("error")
+    if isinstance(error, scanner.ScopeRefused):
+        return _refused(scan, error)
+    if error is not None:
+        log.error("scan %s failed: %s", scan.pk, error)
+        _finish(scan, Scan.Status.FAILED, error=str(error) or error.__class__.__name__)
+        return None
+    result = box["result"]
+    summary = result.to_dict()
+    summary.pop("findings", None)
+    import_services.scan_results_store(actor=scan.created_by, scan=scan, result=result)
+    status = Scan.Status.CANCELLED if result.cancelled else Scan.Status.DONE
+    _finish(
+        scan,
+        status,
+        engine_used=result.engine,
+        result={**summary, "findings": len(result.findings)},
+        done=progress.total or result.total,
+        total=progress.total or result.total,
+    )
+    audit.record(
+        actor=scan.created_by,
+        action="scan.finish",
+        obj=scan,
+        details={"engine": result.engine, "open": len(result.open), "stopped": result.stopped},
+        project=scan.project,
+    )
+    return result
+
+
+def _refused(scan: Scan, exc: scanner.ScopeRefused) -> None:
+    _finish(scan, Scan.Status.REFUSED, refused_reason=str(exc))
+    audit.record(
+        actor=scan.created_by,
+        action="scan.refused",
+        obj=scan,
+        outcome="refused",
+        details={"refusals": [r.to_dict() for r in exc.refusals], "at": "start"},
+        project=scan.project,
+    )
+    return None
+
+
+def _finish(scan: Scan, status: str, **fields) -> None:
+    step = {"done": "完成", "failed": "失败", "refused": "已拒绝", "cancelled": "已取消"}.get(status, "")
+    Scan.objects.filter(pk=scan.pk).update(status=status, step=step, finished_at=timezone.now(), **fields)
+
+
+def scans_due(now: dt.datetime | None = None) -> int:
+    """Start a new run of every recurring scan whose next run is due (the scheduler calls this)."""
+    now = now or timezone.now()
+    started = 0
+    for scan in Scan.objects.filter(repeat_days__isnull=False, next_run_at__lte=now).select_related(
+        "project", "created_by", "authorisation", "system"
+    ):
+        Scan.objects.filter(pk=scan.pk).update(next_run_at=now + dt.timedelta(days=scan.repeat_days))
+        if scan.created_by is None or not permissions.can(scan.created_by, "project.record", scan.project):
+            continue
+        scan_create(
+            actor=scan.created_by,
+            project=scan.project,
+            targets=scan.targets.split(),
+            ports=scan.ports,
+            profile=scan.profile,
+            engine=scan.engine,
+            rate_limit=scan.rate_limit,
+            system=scan.system,
+            name=scan.name,
+        )
+        started += 1
+    return started
