@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import ProjectWorld
 from tests.engagements import factories as engagement
+from tests.monitoring import factories as monitoring
 
 
 def _system(world: ProjectWorld):
@@ -122,7 +123,21 @@ ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "deliverable_id": lambda world: engagement.deliverable(world).pk,
     "occurrence_id": lambda world: engagement.occurrence(world).pk,
     "ticket_id": lambda world: engagement.ticket(world).pk,
+    "visit_id": lambda world: engagement.visit(world).pk,
+    "inspection_object_id": lambda world: engagement.visit(world).targets.first().pk,
+    "inspection_item_id": lambda world: engagement.visit(world).targets.first().results.first().pk,
+    "file_id": lambda world: 999999,  # any file id: foreign users must get 403/404 before the lookup
+    "hardening_id": lambda world: engagement.hardening_action(world).pk,
+    "line_item_id": lambda world: engagement.contract(world).line_items.first().pk,
+    "milestone_id": lambda world: engagement.contract(world).milestones.first().pk,
+    "training_id": lambda world: engagement.training(world).pk,
+    "feedback_id": lambda world: engagement.feedback(world).pk,
     "job_id": lambda world: _job(world).pk,
+    "monitor_id": lambda world: monitoring.monitor(world).pk,
+    "incident_id": lambda world: monitoring.incident(world).pk,
+    "host_id": lambda world: monitoring.allowed_host(world).pk,
+    "channel_id": lambda world: monitoring.channel(world).pk,
+    "rule_id": lambda world: monitoring.rule(world).pk,
     "page": lambda world: 1,
 }
 

@@ -80,3 +80,53 @@ def ticket(world: ProjectWorld):
         priority="P1",
         source="phone",
     )
+
+
+def visit(world: ProjectWorld):
+    """An inspection visit of one server (its default checklist), not yet finished."""
+    from dengbao.engagements import inspection_services
+
+    made = contract(world)
+    return made.inspections.order_by("pk").first() or inspection_services.visit_create(
+        actor=world.members["assessor"],
+        contract=made,
+        visited_on=dt.date(2020, 3, 31),
+        targets=[{"object_type": "服务器/操作系统", "name": "HIS-DB01"}],
+    )
+
+
+def hardening_action(world: ProjectWorld):
+    from dengbao.engagements import hardening_services
+
+    made = contract(world)
+    return made.hardening_actions.order_by("pk").first() or hardening_services.action_create(
+        actor=world.members["assessor"], contract=made, measure="linux.ssh", visit=visit(world)
+    )
+
+
+def training(world: ProjectWorld):
+    from dengbao.engagements import year_services
+
+    made = contract(world)
+    return made.trainings.order_by("pk").first() or year_services.training_record(
+        actor=None,
+        contract=made,
+        topic="安全意识培训",
+        trainer="讲师",
+        held_on=dt.date(2020, 7, 15),
+        attendees=[{"name": "张三", "department": "信息科"}],
+    )
+
+
+def feedback(world: ProjectWorld):
+    from dengbao.engagements import year_services
+
+    made = contract(world)
+    return made.feedback.order_by("pk").first() or year_services.feedback_record(
+        actor=None,
+        contract=made,
+        kind="complaint",
+        received_on=dt.date(2020, 10, 5),
+        person="刘信息科",
+        content="响应慢",
+    )

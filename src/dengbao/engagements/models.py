@@ -297,4 +297,6 @@ class Receipt(models.Model):
         return f"{self.amount} {self.received_on}"
 
 
+from .followup_models import *  # noqa: E402, F403
+from .inspection_models import *  # noqa: E402, F403
 from .service_models import *  # noqa: E402, F403

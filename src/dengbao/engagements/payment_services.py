@@ -59,6 +59,12 @@ def invoice_add(
         permissions.require(actor, "project.edit", contract.project)
     if kind not in Invoice.Kind.values:
         raise ValidationError("发票类别须为货物、软件或服务")
+    if not number.strip():
+        raise ValidationError("请填写发票号码")
+    if amount <= 0:
+        raise ValidationError("发票金额须大于 0")
+    if milestone is not None and milestone.contract_id != contract.pk:
+        raise ValidationError("付款节点不属于本合同")
     with transaction.atomic():
         invoice = Invoice.objects.create(
             contract=contract,

@@ -20,7 +20,7 @@ from dengbao.accounts.models import Project, User
 from dengbao.core.engagement import money, schedule, sla
 
 from .models import Attachment, Contract, Deliverable, PaymentMilestone
-from .service_models import ServiceOccurrence, Ticket
+from .service_models import ServiceOccurrence, SlaPolicy, Ticket
 
 
 def contract_get(*, actor: User, project: Project) -> Contract | None:
@@ -117,17 +117,19 @@ def ticket_rows(
     policies = {p.priority: p for p in contract.sla_policies.all()}
     rows = []
     for ticket in tickets if tickets is not None else ticket_list(actor=actor, contract=contract):
-        policy = policies.get(ticket.priority)
-        default = sla.DEFAULT_TARGETS[sla.Priority(ticket.priority)]
-        target = sla.Target(
-            policy.response_minutes if policy else default.response_minutes,
-            (policy.on_site_minutes if policy else default.on_site_minutes)
-            if ticket.on_site_required
-            else None,
-        )
-        events = [e.as_core() for e in ticket.events.all()]
-        rows.append(TicketRow(ticket, sla.clocks(events, target, now=now)))
+        rows.append(TicketRow(ticket, ticket_clocks(ticket, policies, now)))
     return rows
+
+
+def ticket_clocks(ticket: Ticket, policies: dict[str, SlaPolicy], now: dt.datetime) -> list[sla.Clock]:
+    """A ticket's clocks under its contract's policy for its priority (``policies`` by priority)."""
+    policy = policies.get(ticket.priority)
+    default = sla.DEFAULT_TARGETS[sla.Priority(ticket.priority)]
+    target = sla.Target(
+        policy.response_minutes if policy else default.response_minutes,
+        (policy.on_site_minutes if policy else default.on_site_minutes) if ticket.on_site_required else None,
+    )
+    return sla.clocks([e.as_core() for e in ticket.events.all()], target, now=now)
 
 
 @dataclass(frozen=True)

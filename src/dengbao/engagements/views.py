@@ -22,9 +22,10 @@ from dengbao.accounts import selectors as account_selectors
 from dengbao.assessments import selectors as assessment_selectors
 from dengbao.core.engagement import schedule, sla
 
-from . import selectors, services, year_services
+from . import record_services, selectors, services, year_services
+from .followup_models import TrainingFile
 from .models import Attachment, Extension, Invoice
-from .service_models import Ticket, TicketEvent
+from .service_models import Feedback, Ticket, TicketEvent
 
 
 def _load(request: HttpRequest, project: str):
@@ -140,6 +141,8 @@ def contract_detail(request: HttpRequest, project: str) -> HttpResponse:
         invoice_kinds=Invoice.Kind.choices,
         penalties=selectors.penalty_rows(actor=request.user, contract=contract, today=today),
         facts=[(f, contract._meta.get_field(f).verbose_name, getattr(contract, f)) for f in services.FACTS],
+        systems=obj.systems.order_by("code", "name"),
+        line_gap=record_services.line_items_mismatch(contract),
     )
     return render(request, "engagements/contract.html", context)
 
@@ -297,8 +300,10 @@ def service_calendar(request: HttpRequest, project: str) -> HttpResponse:
         obj,
         contract=contract,
         occurrences=selectors.occurrence_list(actor=request.user, contract=contract),
-        trainings=contract.trainings.all(),
-        feedback=contract.feedback.all(),
+        trainings=contract.trainings.prefetch_related("files"),
+        feedback=contract.feedback.prefetch_related("handlings__by"),
+        feedback_kinds=Feedback.Kind.choices,
+        training_file_kinds=TrainingFile.Kind.choices,
         today=timezone.localdate(),
     )
     return render(request, "engagements/services.html", context)
@@ -388,6 +393,7 @@ def ticket_detail(request: HttpRequest, project: str, ticket_id: int) -> HttpRes
         row=row,
         ticket=ticket,
         events=ticket.events.select_related("by"),
+        notifications=ticket.sla_notifications.all(),
         event_kinds=[(k, label) for k, label in TicketEvent.KINDS if k not in ("opened", "closed")],
     )
     return render(request, "engagements/ticket.html", context)
