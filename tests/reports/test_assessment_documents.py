@@ -304,3 +304,33 @@ def test_plan_documents_from_the_documents_page(demo_project, login):
     client.post("/projects/demo/documents/generate/", {"kind": "retest_report", "assessment_id": single.pk})
     failed = DocumentJob.objects.order_by("-pk").first()
     assert failed.status == "failed" and "复测" in failed.error
+
+
+def test_vulnerabilities_of_the_assessed_systems_fill_appendix_e(demo_project):
+    from pathlib import Path
+
+    from dengbao.reports.assessment_documents import make_assessment_report
+    from dengbao.scanning.finding_models import Finding
+    from dengbao.scanning.import_services import import_scan
+
+    pm = _user("pm")
+    his, web = demo_project.systems.get(code="HIS"), demo_project.systems.get(code="WEB")
+    samples = Path(__file__).parent.parent / "importers" / "samples"
+    import_scan(
+        actor=pm, project=demo_project, fmt="nessus", path=samples / "nessus_hospital.nessus", system=his
+    )
+    import_scan(actor=pm, project=demo_project, fmt="zap", path=samples / "zap_portal.xml", system=web)
+    expected = Finding.objects.filter(system=his).exclude(state__in=["false_positive", "verified_fixed"])
+    assert expected.exists()
+    made = make_assessment_report(actor=pm, project=demo_project, system=his)
+    document = docx.Document(io.BytesIO(made.content))
+    appendix_e = next(
+        t for t in document.tables if [c.text for c in t.rows[0].cells][:3] == ["主机", "端口", "漏洞名称"]
+    )
+    titles = [r.cells[2].text for r in appendix_e.rows[1:]]
+    assert sorted(titles) == sorted(expected.values_list("title", flat=True))
+    assert not Finding.objects.filter(system=web, title__in=titles).exclude(
+        title__in=expected.values("title")
+    )
+    text = _text(document)
+    assert f"漏洞扫描共发现 {expected.count()} 个安全漏洞" in text

@@ -99,6 +99,7 @@ def report_input(
         results=results,
         problems=problems,
         major_risks=majors,
+        scan_findings=_scan_findings(assessment),
         assessors=people["assessors"],
         reviewer=people["reviewer"],
         extensions=[PARTS[e][1] for e in assessment.extensions if e in PARTS],
@@ -149,6 +150,31 @@ def make_assessment_report(
         pdf=pdf,
     )
     return Made(document, content)
+
+
+def _scan_findings(assessment: Assessment) -> list[ar.ScanEntry]:
+    """附录E: the vulnerabilities found on the assessed systems that still stand (not false positives,
+    not verified fixed), worst first."""
+    from dengbao.scanning.finding_models import Finding, State
+
+    rank = {"严重": 0, "高": 1, "中": 2, "低": 3, "信息": 4}
+    rows = (
+        Finding.objects.filter(project=assessment.project, system__in=assessment.systems.all())
+        .exclude(state__in=[State.FALSE_POSITIVE, State.VERIFIED_FIXED])
+        .values_list("host", "port", "protocol", "url", "title", "severity", "cve", "solution")
+    )
+    entries = [
+        ar.ScanEntry(
+            host=url or host,
+            port=f"{port}/{protocol or 'tcp'}" if port else "—",
+            title=title,
+            severity=severity,
+            cve=cve.replace(" ", ", ") or "—",
+            solution=solution or "—",
+        )
+        for host, port, protocol, url, title, severity, cve, solution in rows
+    ]
+    return sorted(entries, key=lambda e: (rank.get(e.severity, 9), e.host, e.port, e.title))
 
 
 def _case_title(case_id: str) -> str:
