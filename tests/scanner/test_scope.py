@@ -62,8 +62,11 @@ def test_network_partly_outside_is_refused():
 
 
 def test_network_covered_by_two_authorised_halves_passes():
-    halves = scope(cidrs=["10.5.0.0/25", "10.5.0.128/25"])
-    assert check(halves, targets=["10.5.0.0/24"], ports=[22], technique="discovery", at=MONDAY_NOON) == []
+    halves = scope(cidrs=["10.5.0.0/25", "10.5.0.128/25", "10.5.1.0/24"])
+    for target in ("10.5.0.0/24", "10.5.0.0/23", "10.5.0.128/26"):
+        assert check(halves, targets=[target], ports=[22], technique="discovery", at=MONDAY_NOON) == [], (
+            target
+        )
 
 
 def test_excluded_address_is_refused_alone_or_inside_a_network():

@@ -146,7 +146,7 @@ class _Run:
                 delay = limiter.reserve()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                    batch = 0
+                    batch = -1  # count this job as just-yielded (reported below)
                     if self.should_stop():
                         return
             if address not in approved:
@@ -159,7 +159,7 @@ class _Run:
                     code = sock.getsockopt(sol, so_error)
                     if code == 0 and not _connected(sock):
                         code = await self._wait(sock, timeout)
-                        batch = 0
+                        batch = -1  # this worker just yielded; progress is reported below
                         if code == 0 and not _connected(sock):
                             code = errno.ECONNREFUSED  # a self-connect: nothing listens there
                 elif code == 0 and not _connected(sock):
@@ -171,7 +171,9 @@ class _Run:
             else:
                 self._record(address, port, code)
             batch += 1
-            if batch >= _BATCH:
+            if batch == 0:
+                await self.report()  # time-throttled: a slow network scan still reports as it goes
+            elif batch >= _BATCH:
                 batch = 0
                 await self.report()
                 await asyncio.sleep(0)

@@ -160,10 +160,12 @@ class Scope:
 
 def _covered(net: IPNetwork, networks: Sequence[IPNetwork]) -> bool:
     """Is every address of ``net`` inside the union of ``networks``?"""
-    same = [n for n in networks if n.version == net.version]
-    if any(net.subnet_of(n) for n in same):  # type: ignore[arg-type]
-        return True
-    inside = sum(n.num_addresses for n in ipaddress.collapse_addresses(same) if n.subnet_of(net))  # type: ignore[arg-type]
+    inside = 0
+    for block in ipaddress.collapse_addresses(n for n in networks if n.version == net.version):  # type: ignore[misc]
+        if net.subnet_of(block):  # type: ignore[arg-type]
+            return True
+        if block.subnet_of(net):  # type: ignore[arg-type]
+            inside += block.num_addresses  # collapsed blocks are disjoint, so these add up
     return inside == net.num_addresses
 
 
