@@ -334,3 +334,35 @@ def test_vulnerabilities_of_the_assessed_systems_fill_appendix_e(demo_project):
     )
     text = _text(document)
     assert f"漏洞扫描共发现 {expected.count()} 个安全漏洞" in text
+
+
+def test_scan_report_of_an_import(demo_project, login, tmp_path):
+    from pathlib import Path
+
+    from dengbao.scanning.finding_models import Finding
+    from dengbao.scanning.import_services import import_scan
+
+    pm = _user("pm")
+    samples = Path(__file__).parent.parent / "importers" / "samples"
+    record = import_scan(
+        actor=pm, project=demo_project, fmt="nessus", path=samples / "nessus_hospital.nessus"
+    )
+    client = login(pm)
+    assert "生成漏洞扫描报告" in client.get("/projects/demo/documents/").content.decode()
+    client.post("/projects/demo/documents/generate/", {"kind": "scan_report", "import_id": record.pk})
+    job = DocumentJob.objects.get()
+    assert job.status == "done", job.error
+    stored = job.documents.get()
+    present = Finding.objects.filter(last_import=record).exclude(state="false_positive")
+    assert record.findings == 17 and present.count() == 16  # the sample repeats one finding
+    assert stored.kind == "scan_report" and stored.data["findings"] == present.count()
+    document = docx.Document(stored.file.path)
+    details = [t for t in document.tables if t.rows[0].cells[-1].text == "整改建议"]
+    shown = sorted(r.cells[2].text.split("\n")[0] for t in details for r in t.rows[1:])
+    assert shown == sorted(present.values_list("title", flat=True))
+    runner = CliRunner()
+    out = tmp_path / "scan.docx"
+    args = ["report", "scan", "--project", "demo", "--import", str(record.pk), "--user", "pm", "-o", str(out)]
+    r = runner.invoke(main, args)
+    assert r.exit_code == 0, r.output
+    assert "漏洞扫描报告" in [p.text for p in docx.Document(out).paragraphs][:4]

@@ -141,6 +141,19 @@ def retest_cmd(assessment_ref: str, output: Path, project_slug: str, username: s
     _plan("retest", assessment_ref, output, project_slug, username)
 
 
+@command.command(name="scan")
+@click.option("--import", "import_id", required=True, type=int, help="the scan-report import's ID")
+@OUTPUT
+@project_option
+@user_option
+def scan_cmd(import_id: int, output: Path, project_slug: str, username: str | None) -> None:
+    """漏洞扫描报告 of one imported (or platform-run) scan (Word)."""
+    actor, project = _project(username, project_slug)
+    from dengbao.reports.scan_documents import make_scan_report
+
+    _done(make_scan_report(actor=actor, project=project, import_id=import_id), output)
+
+
 @command.command(name="bundle")
 @OUTPUT
 @project_option

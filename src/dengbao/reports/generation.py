@@ -33,6 +33,7 @@ JOB_LABELS = {
     "gap_list_docx": "差距分析问题列表（Word）",
     "remediation_plan": "安全整改方案",
     "retest_report": "复测对比报告",
+    "scan_report": "漏洞扫描报告",
 }
 ASSESSMENT_JOBS = ("gap_list_docx", "remediation_plan", "retest_report")
 
@@ -46,6 +47,8 @@ def job_start(*, actor: User, project: Project, kind: str, params: dict | None =
         raise ValueError("请选择本项目的定级对象")
     if kind in ASSESSMENT_JOBS and not project.assessments.filter(pk=params.get("assessment_id")).exists():
         raise ValueError("请选择本项目的等级测评")
+    if kind == "scan_report" and not project.scan_imports.filter(pk=params.get("import_id")).exists():
+        raise ValueError("请选择本项目的一次扫描结果导入")
     with transaction.atomic():
         job = DocumentJob.objects.create(project=project, kind=kind, params=params, created_by=actor)
         audit.record(actor=actor, action="document.job_start", obj=job, details={"kind": kind, **params},
@@ -139,8 +142,18 @@ def _plan_document(job: DocumentJob, progress) -> list:
     return [made.document]
 
 
+def _scan_report(job: DocumentJob, progress) -> list:
+    from .scan_documents import make_scan_report
+
+    progress(0, 1, "读取扫描结果并生成报告")
+    made = make_scan_report(actor=job.created_by, project=job.project, import_id=job.params["import_id"])
+    progress(1, 1, "完成")
+    return [made.document]
+
+
 _RUNNERS = {
     "bundle": _bundle,
     "assessment_report": _assessment_report,
     **dict.fromkeys(ASSESSMENT_JOBS, _plan_document),
+    "scan_report": _scan_report,
 }

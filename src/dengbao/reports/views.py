@@ -33,6 +33,7 @@ def document_list(request: HttpRequest, project: str) -> HttpResponse:
         "can_sign": permissions.can(request.user, "project.review", obj),
         "systems": obj.systems.order_by("code", "name") if internal else [],
         "assessments": obj.assessments.order_by("name") if internal else [],
+        "scan_imports": obj.scan_imports.order_by("-created_at")[:20] if internal else [],
         "plan_kinds": [(k, generation.JOB_LABELS[k]) for k in generation.ASSESSMENT_JOBS],
         "jobs": selectors.job_list(actor=request.user, project=obj)[:5] if internal else [],
         "pdf_available": bool(shutil.which("soffice") or shutil.which("libreoffice")),
@@ -51,6 +52,8 @@ def job_create(request: HttpRequest, project: str) -> HttpResponse:
         params = {"system_id": _number(request.POST.get("system_id")), "pdf": bool(request.POST.get("pdf"))}
     elif kind in generation.ASSESSMENT_JOBS:
         params = {"assessment_id": _number(request.POST.get("assessment_id"))}
+    elif kind == "scan_report":
+        params = {"import_id": _number(request.POST.get("import_id"))}
     try:
         job = generation.job_start(actor=request.user, project=obj, kind=kind, params=params)
     except (ValueError, ValidationError) as exc:
