@@ -17,7 +17,7 @@ from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
 
-from .models import Authorisation, Technique
+from .models import Authorisation, PenTest, Technique
 from .uploads import hash_upload
 
 _HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})*$")
@@ -183,3 +183,46 @@ def authorisation_revoke(*, actor: User, authorisation: Authorisation, reason: s
             project=authorisation.project,
         )
     return authorisation
+
+
+def pentest_create(
+    *,
+    actor: User,
+    project: Project,
+    authorisation: Authorisation,
+    title: str,
+    started_on: dt.date,
+    ended_on: dt.date | None = None,
+    testers: str = "",
+    system=None,
+    summary: str = "",
+) -> PenTest:
+    """A penetration-test engagement: only under a valid authorisation that allows penetration testing."""
+    permissions.require(actor, "project.record", project)
+    if authorisation.project_id != project.pk:
+        raise ValidationError("所选授权书不属于本项目")
+    if Technique.PENTEST not in authorisation.techniques:
+        raise ValidationError("所选授权书未允许渗透测试")
+    if authorisation.revoked_at:
+        raise ValidationError("所选授权书已撤销")
+    start = timezone.localtime(authorisation.valid_from).date()
+    end = timezone.localtime(authorisation.valid_until).date()
+    if not (start <= started_on <= end) or (ended_on and not (started_on <= ended_on <= end)):
+        raise ValidationError(f"测试日期须在授权有效期内（{start} 至 {end}），且结束不早于开始")
+    if system is not None and not project.systems.filter(pk=system.pk).exists():
+        raise ValidationError("所选定级对象不属于本项目")
+    title = title.strip()
+    if not title:
+        raise ValidationError("请填写渗透测试名称")
+    with transaction.atomic():
+        row = PenTest.objects.create(
+            project=project, authorisation=authorisation, system=system, title=title[:200],
+            testers=testers.strip()[:200], started_on=started_on, ended_on=ended_on, summary=summary.strip(),
+            created_by=actor,
+        )  # fmt: skip
+        audit.record(
+            actor=actor, action="scan.pentest_create", obj=row,
+            after={"title": row.title, "authorisation": authorisation.pk, "started_on": str(started_on)},
+            project=project,
+        )  # fmt: skip
+    return row

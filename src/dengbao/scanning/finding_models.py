@@ -169,5 +169,10 @@ class FindingEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.from_state}→{self.to_state}"
 
-    def state_label(self, value: str) -> str:
-        return str(dict(State.choices).get(value, value))
+    @property
+    def from_label(self) -> str:
+        return str(dict(State.choices).get(self.from_state, self.from_state))
+
+    @property
+    def to_label(self) -> str:
+        return str(dict(State.choices).get(self.to_state, self.to_state))

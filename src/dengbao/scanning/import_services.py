@@ -313,8 +313,9 @@ def import_scan(
         try:
             fmt = detect(path)
         except ImportFormatError as exc:
-            _failed(actor, project, name, exc.located(source=name))
-            raise exc.located(source=name) from None
+            named = _named(exc, name)
+            _failed(actor, project, name, named)
+            raise named from None
     if fmt not in FORMATS:
         raise _refuse(actor, project, name, f"未知的格式“{fmt}”；可选：{'、'.join(FORMATS)}")
     digest = sha256 or file_sha256(path)
@@ -323,12 +324,17 @@ def import_scan(
         with transaction.atomic():
             imp = _store(actor, project, fmt, parse(path, fmt), name, size, digest, system, pentest, scan)
     except ImportFormatError as exc:
-        located = exc.located(source=name)
-        _failed(actor, project, name, located)
-        raise located from None
+        named = _named(exc, name)
+        _failed(actor, project, name, named)
+        raise named from None
     imp.seconds = round(time.monotonic() - started, 3)
     Import.objects.filter(pk=imp.pk).update(seconds=imp.seconds)
     return imp
+
+
+def _named(exc: ImportFormatError, name: str) -> ImportFormatError:
+    """The importer's error naming the file as the user uploaded it (not the temporary copy)."""
+    return ImportFormatError(exc.reason, source=name, where=exc.where, line=exc.line)
 
 
 def _failed(actor: User, project: Project, name: str, exc: ImportFormatError) -> None:
