@@ -38,6 +38,7 @@ PROJECT_ACTIONS: dict[str, frozenset[ProjectRole]] = {
     "project.upload_remediation": frozenset({ProjectRole.CLIENT, ProjectRole.MANAGER}),
     "project.accept_deliverable": frozenset({ProjectRole.CLIENT}),  # the client signs for what it received
     "project.open_ticket": _ALL_MEMBERS,  # anyone on either side may report an emergency
+    "project.accept_risk": frozenset({ProjectRole.CLIENT, ProjectRole.MANAGER}),  # a finding left unfixed
 }
 
 # Granted to every signed-in, active user: reference material with no client data in it.
