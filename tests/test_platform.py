@@ -39,7 +39,16 @@ def test_demo_loads_the_scenario_once(db, monkeypatch):
     }
     assert User.objects.get(username="auditor").platform_role == "auditadmin"
     assert User.objects.get(username="pm").check_password("Demo-Pass-2026!")
-    assessment = project.assessments.get()
+    assessments = dict(project.assessments.values_list("name", "sa"))
+    assert assessments == {
+        "HIS/EMR/LIS 等级测评（演示）": "S3A3",
+        "互联网医院 等级测评（演示）": "S3A2",
+        "OA/门户网站 等级测评（演示）": "S2A2",
+    }
+    for other in project.assessments.exclude(name__startswith="HIS"):  # a finalised 初测 each
+        (only,) = other.rounds.all()
+        assert only.finalised_at is not None and not only.results.filter(result="").exists()
+    assessment = project.assessments.get(name__startswith="HIS")
     assert assessment.sa == "S3A3" and assessment.test_objects.count() == 40
     first, retest = assessment.rounds.order_by("number")
     assert first.finalised_at is not None and not first.results.filter(result="").exists()  # fully recorded

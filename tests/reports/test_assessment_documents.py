@@ -45,7 +45,7 @@ def test_report_from_the_records(demo_project):
 
     pm = _user("pm")
     his = demo_project.systems.get(code="HIS")
-    assessment = his.assessments.get()
+    assessment = his.assessments.get(name__startswith="HIS")
     rnd = assessment.rounds.get(number=1)
     made = make_assessment_report(actor=pm, project=demo_project, system=his, round_number=1)
     document = docx.Document(io.BytesIO(made.content))
@@ -158,7 +158,7 @@ def test_signing_freezes_the_latest_report_of_a_finalised_round(demo_project, lo
     latest.refresh_from_db()
     assert latest.locked_by == reviewer and latest.locked_at is not None
 
-    current = his.assessments.get().rounds.order_by("-number").first()
+    current = his.assessments.get(name__startswith="HIS").rounds.order_by("-number").first()
     if current.finalised_at is None:  # the demo's 复测 is still open: its report cannot be signed
         open_report = make_assessment_report(actor=pm, project=demo_project, system=his).document
         signer.post(f"/projects/demo/documents/{open_report.pk}/sign/")
@@ -214,7 +214,7 @@ def test_every_word_document_converts_to_pdf_with_a_page_one(demo_project, login
     from dengbao.core.documents.scan_report import render_scan_report
     from dengbao.reports import plan_documents
 
-    assessment = his.assessments.get()
+    assessment = his.assessments.get(name__startswith="HIS")
     report = make_assessment_report(actor=pm, project=demo_project, system=his, pdf=True).document
     word = {
         "定级报告": system_documents.make_grading_report(actor=pm, project=demo_project, system=his).content,

@@ -31,7 +31,7 @@ def demo_project(db, monkeypatch, settings, tmp_path):
 
 @pytest.fixture
 def assessment(demo_project):
-    return demo_project.assessments.get()
+    return demo_project.assessments.get(name__startswith="HIS")
 
 
 def _user(name: str) -> User:
