@@ -131,8 +131,8 @@ def scan_create(
         raise ValidationError(f"未知的扫描引擎“{engine}”")
     if authorisation is not None and authorisation.project_id != project.pk:
         raise ValidationError("所选授权书不属于本项目")
-    if not (1 <= rate_limit <= 100000):
-        raise ValidationError("速率上限须在 1 到 100000 之间")
+    if not (0 <= rate_limit <= 100000):
+        raise ValidationError("速率上限须在 0（不限）到 100000 之间")
     if repeat_days is not None and not (1 <= repeat_days <= 366):
         raise ValidationError("重复间隔须在 1 到 366 天之间")
     if system is not None and not project.systems.filter(pk=system.pk).exists():
