@@ -439,6 +439,13 @@ def step_engagement(report: DemoReport) -> None:
     demo.load(Project.objects.get(slug=DEMO_SLUG), report)
 
 
+def step_scanning(report: DemoReport) -> None:
+    from dengbao.accounts.models import Project
+    from dengbao.scanning import demo
+
+    demo.load(Project.objects.get(slug=DEMO_SLUG), report)
+
+
 STEPS: list[Callable[[DemoReport], None]] = [
     step_organisations_and_project,
     step_users,
@@ -448,6 +455,7 @@ STEPS: list[Callable[[DemoReport], None]] = [
     step_assessment,
     step_other_assessments,
     step_engagement,
+    step_scanning,
 ]
 
 

@@ -24,3 +24,8 @@ def register(group: click.Group) -> None:
     from . import report
 
     group.add_command(report.command)
+
+    from . import scanning
+
+    for command in (scanning.import_scan_cmd, scanning.scan_group):
+        group.add_command(command)
