@@ -14,6 +14,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from dengbao import tasks
@@ -34,6 +35,8 @@ JOB_LABELS = {
     "remediation_plan": "安全整改方案",
     "retest_report": "复测对比报告",
     "scan_report": "漏洞扫描报告",
+    "inspection_record": "安全巡检及加固记录",
+    "ticket_record": "应急响应记录",
 }
 ASSESSMENT_JOBS = ("gap_list_docx", "remediation_plan", "retest_report")
 
@@ -69,6 +72,8 @@ def job_run(job_id: int) -> None:
         made = _RUNNERS[job.kind](job, _progress(job))
     except DocumentNotReady as exc:
         _fail(job, "生成前请补充：" + "；".join(exc.missing))
+    except Http404:
+        _fail(job, "要生成记录的对象不存在或不属于本项目")
     except (DocumentError, ConversionError, ValueError, PermissionDenied) as exc:
         _fail(job, str(exc) or exc.__class__.__name__)
     except Exception as exc:  # a bug: logged in full, the user gets the gist
@@ -151,9 +156,27 @@ def _scan_report(job: DocumentJob, progress) -> list:
     return [made.document]
 
 
+def _service_record(job: DocumentJob, progress) -> list:
+    from . import service_documents
+
+    progress(0, 1, JOB_LABELS[job.kind])
+    if job.kind == "inspection_record":
+        made = service_documents.make_inspection_record(
+            actor=job.created_by, project=job.project, visit_id=int(job.params.get("visit_id") or 0)
+        )
+    else:
+        made = service_documents.make_ticket_record(
+            actor=job.created_by, project=job.project, ticket_id=int(job.params.get("ticket_id") or 0)
+        )
+    progress(1, 1, "完成")
+    return [made.document]
+
+
 _RUNNERS = {
     "bundle": _bundle,
     "assessment_report": _assessment_report,
     **dict.fromkeys(ASSESSMENT_JOBS, _plan_document),
     "scan_report": _scan_report,
+    "inspection_record": _service_record,
+    "ticket_record": _service_record,
 }

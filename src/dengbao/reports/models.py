@@ -16,6 +16,8 @@ class DocumentKind(models.TextChoices):
     REMEDIATION_PLAN = "remediation_plan", _("安全整改方案")
     RETEST_REPORT = "retest_report", _("复测对比报告")
     SCAN_REPORT = "scan_report", _("漏洞扫描报告")
+    INSPECTION_RECORD = "inspection_record", _("安全巡检及加固记录")
+    TICKET_RECORD = "ticket_record", _("应急响应记录")
     BUNDLE = "bundle", _("项目全部交付文档")
 
 
@@ -75,6 +77,8 @@ class TemplateKindChoice(models.TextChoices):
     REMEDIATION_PLAN = "remediation_plan", _("安全整改方案")
     RETEST_REPORT = "retest_report", _("复测对比报告")
     SCAN_REPORT = "scan_report", _("漏洞扫描报告")
+    INSPECTION_RECORD = "inspection_record", _("安全巡检及加固记录")
+    TICKET_RECORD = "ticket_record", _("应急响应记录")
 
 
 class DocumentTemplate(models.Model):

@@ -54,6 +54,10 @@ def job_create(request: HttpRequest, project: str) -> HttpResponse:
         params = {"assessment_id": _number(request.POST.get("assessment_id"))}
     elif kind == "scan_report":
         params = {"import_id": _number(request.POST.get("import_id"))}
+    elif kind == "inspection_record":
+        params = {"visit_id": _number(request.POST.get("visit_id"))}
+    elif kind == "ticket_record":
+        params = {"ticket_id": _number(request.POST.get("ticket_id"))}
     try:
         job = generation.job_start(actor=request.user, project=obj, kind=kind, params=params)
     except (ValueError, ValidationError) as exc:

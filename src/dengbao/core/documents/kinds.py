@@ -15,6 +15,7 @@ from . import (
     retest_report,
     samples,
     scan_report,
+    service_records,
 )
 
 
@@ -31,6 +32,12 @@ def _assessment_report_sample() -> dict:
     from .report_samples import sample_input
 
     return assessment_report.assessment_report_context(sample_input(), default())
+
+
+def _samples():
+    from . import report_samples
+
+    return report_samples
 
 
 def _scan_report_sample() -> dict:
@@ -75,6 +82,18 @@ KINDS: dict[str, TemplateKind] = {
             "漏洞扫描报告",
             scan_report.TEMPLATE,
             _scan_report_sample,
+        ),
+        TemplateKind(
+            "inspection_record",
+            "安全巡检及加固记录",
+            service_records.INSPECTION_TEMPLATE,
+            lambda: service_records.inspection_context(_samples().sample_inspection_record()),
+        ),
+        TemplateKind(
+            "ticket_record",
+            "应急响应记录",
+            service_records.TICKET_TEMPLATE,
+            lambda: service_records.ticket_context(_samples().sample_ticket_record()),
         ),
         TemplateKind(
             "gap_list",

@@ -24,6 +24,7 @@ from . import (
     remediation_plan_template,
     retest_report_template,
     scan_report_template,
+    service_records_template,
 )
 from .common import TEMPLATES
 
@@ -36,6 +37,8 @@ BUILDERS: dict[str, Callable[[], Document]] = {
     "remediation-plan.docx": remediation_plan_template.remediation_plan,
     "retest-report.docx": retest_report_template.retest_report,
     "scan-report.docx": scan_report_template.scan_report,
+    "inspection-record.docx": service_records_template.inspection_record,
+    "ticket-record.docx": service_records_template.ticket_record,
 }
 
 

@@ -149,3 +149,138 @@ def sample_scan_input():
         services=services,
         states={findings[1].dedup_key: "已确认"},
     )
+
+
+_CONTRACT = {
+    "project": {"slug": "demo", "name": "等级保护测评与安全服务（演示）"},
+    "contract": {
+        "number": "演示-2019-001",
+        "title": "等级保护测评服务合同（演示）",
+        "client": "江城市第一医院（演示）",
+        "provider": "江城安测信息安全技术有限公司（演示）",
+    },
+}
+
+
+def sample_inspection_record() -> dict:
+    """The shape of engagements.record_selectors.inspection_record, with fictional values (演示数据)."""
+    results = [
+        {
+            "category": "补丁",
+            "item": "操作系统补丁是否为最新",
+            "expected": "无高危缺失补丁",
+            "outcome": "abnormal",
+            "outcome_label": "异常",
+            "note": "缺少 2 个高危补丁（演示）",
+            "evidence": [],
+        },
+        {
+            "category": "账户",
+            "item": "是否存在多余或共享账户",
+            "expected": "无",
+            "outcome": "normal",
+            "outcome_label": "正常",
+            "note": "",
+            "evidence": [],
+        },
+    ]
+    return {
+        **_CONTRACT,
+        "visit": {
+            "id": 1,
+            "visited_on": "2020-03-31",
+            "inspector": "李测评",
+            "participants": "刘信息科",
+            "summary": "演示数据：整体运行正常，补丁需更新。",
+            "finished_at": "2020-03-31 17:00",
+            "occurrence": {"title": "第一季度安全巡检", "due_on": "2020-03-31"},
+        },
+        "objects": [
+            {
+                "type": "服务器/操作系统",
+                "name": "HIS-DB01",
+                "system": "HIS",
+                "results": results,
+                "counts": {"normal": 1, "abnormal": 1, "not_checked": 0},
+                "automated_results": {},
+            }
+        ],
+        "counts": {"normal": 1, "abnormal": 1, "not_checked": 0},
+        "hardening": [
+            {
+                "id": 1,
+                "title": "安装缺失的高危补丁",
+                "measure": "linux.patch",
+                "manual_part": "Linux 服务器",
+                "object": "服务器/操作系统 HIS-DB01",
+                "item": "操作系统补丁是否为最新",
+                "status": "done",
+                "status_label": "已完成",
+                "steps": [
+                    {
+                        "position": 1,
+                        "text": "备份系统",
+                        "done_at": "2020-04-01 10:00",
+                        "done_by": "李测评",
+                        "note": "",
+                    }
+                ],
+                "verify_method": "复查补丁列表",
+                "done_by": "李测评",
+                "done_at": "2020-04-01 11:00",
+                "verification": "已无缺失补丁",
+                "verified_by": "王项目",
+                "verified_at": "2020-04-02 09:00",
+            }
+        ],
+    }
+
+
+def sample_ticket_record() -> dict:
+    """The shape of engagements.record_selectors.ticket_record, with fictional values (演示数据)."""
+    return {
+        **_CONTRACT,
+        "ticket": {
+            "id": 1,
+            "number": "YJ-2020-001",
+            "title": "门户网站无法访问（演示）",
+            "kind": "outage",
+            "kind_label": "系统故障",
+            "priority": "P1",
+            "source": "phone",
+            "source_label": "电话",
+            "status": "closed",
+            "status_label": "已关闭",
+            "description": "演示数据：门户首页返回 502。",
+            "systems": ["WEB"],
+            "on_site_required": True,
+            "opened_by": "刘信息科",
+            "opened_at": "2020-02-10 08:30",
+            "assignee": "李测评",
+            "closing_report": "演示数据：反向代理配置错误，已修正并恢复。",
+        },
+        "timeline": [
+            {"at": "2020-02-10 08:30", "kind": "opened", "kind_label": "报告", "by": "刘信息科", "note": ""},
+            {
+                "at": "2020-02-10 08:50",
+                "kind": "responded",
+                "kind_label": "响应",
+                "by": "李测评",
+                "note": "电话确认现象",
+            },
+        ],
+        "clocks": [
+            {
+                "target": "response",
+                "target_label": "响应",
+                "limit_minutes": 60,
+                "elapsed_minutes": 20,
+                "state": "met",
+                "state_label": "已满足",
+                "breached_at": "",
+                "stopped_at": "2020-02-10 08:50",
+            }
+        ],
+        "breached": False,
+        "notifications": [],
+    }
