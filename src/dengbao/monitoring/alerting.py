@@ -1,0 +1,261 @@
+"""Alerts after each check: the core state machine per (monitor, rule), incidents, delivery, tickets.
+
+``evaluate`` runs inside the batch's transaction and only writes; delivery (network) happens after
+the commit, through the task dispatcher, so a slow DingTalk robot never holds the writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from dengbao.core.monitor import alerts, notify
+from dengbao.core.monitor.results import Severity
+
+from .alert_models import AlertRule, AlertState, Channel, Incident, IncidentEvent
+from .models import Monitor
+
+if TYPE_CHECKING:
+    from .checks import Outcome
+
+log = logging.getLogger("dengbao.monitoring")
+
+WATCH_PREFIXES = {
+    AlertRule.Watch.AVAILABILITY: ("target.", "http."),
+    AlertRule.Watch.CONTENT: ("tamper.", "darklinks", "content."),
+    AlertRule.Watch.TLS: ("tls.",),
+}
+INCIDENT_KIND = {
+    AlertRule.Watch.AVAILABILITY: Incident.Kind.DOWN,
+    AlertRule.Watch.CONTENT: Incident.Kind.CHANGED,
+    AlertRule.Watch.TLS: Incident.Kind.TLS,
+    AlertRule.Watch.ALL: Incident.Kind.FAILED,
+}
+MAX_SNAPSHOT = 1_000_000
+
+
+def verdict(watch: str, report) -> bool:
+    if watch == AlertRule.Watch.ALL:
+        return not report.failed
+    return report.ok_for(WATCH_PREFIXES[AlertRule.Watch(watch)])
+
+
+def core_rule(rule: AlertRule) -> alerts.AlertRule:
+    return alerts.AlertRule(
+        failure_threshold=max(rule.failure_threshold, 1),
+        recovery_threshold=max(rule.recovery_threshold, 1),
+        quiet_period=rule.quiet_minutes * 60.0,
+        repeat_interval=rule.repeat_minutes * 60.0 if rule.repeat_minutes else None,
+    )
+
+
+def _stored(state: alerts.AlertState) -> dict:
+    data = state.to_dict()
+    if state.phase is alerts.Phase.UP:
+        data["successes"] = 0  # counted only while an incident is open: no write per healthy check
+    return data
+
+
+def _relevant(watch: str, report) -> list:
+    if watch == AlertRule.Watch.ALL:
+        return list(report.failed)
+    prefixes = WATCH_PREFIXES[AlertRule.Watch(watch)]
+    return [c for c in report.failed if c.name.startswith(prefixes)]
+
+
+def _open_incident(monitor: Monitor, rule: AlertRule, outcome: Outcome, at: dt.datetime) -> Incident:
+    from .store import condition_rows
+
+    report = outcome.report
+    failed = _relevant(rule.watch, report)
+    kind = INCIDENT_KIND[AlertRule.Watch(rule.watch)]
+    snapshot = ""
+    if kind in (Incident.Kind.CHANGED, Incident.Kind.FAILED) and report.fetches and report.fetches[0].text:
+        snapshot = report.fetches[0].text[:MAX_SNAPSHOT]
+    return Incident.objects.create(
+        monitor=monitor,
+        rule=rule,
+        kind=kind,
+        severity=str(max((c.severity for c in failed), key=lambda s: s.rank, default=Severity.INFO)),
+        summary="；".join(f"{c.name}：{c.detail}" for c in failed[:5])[:2000],
+        evidence=condition_rows(failed, only_failed=True),
+        opened_at=at,
+        snapshot_html=snapshot,
+    )
+
+
+def evaluate(outcomes: Sequence[Outcome]) -> list[int]:
+    """Step every enabled rule of each monitor's project; returns event ids to deliver."""
+    monitor_ids = {o.monitor_id for o in outcomes}
+    monitors = {
+        m.pk: m for m in Monitor.objects.filter(pk__in=monitor_ids).only("pk", "name", "url", "project_id")
+    }
+    rules: dict[int, list[AlertRule]] = defaultdict(list)
+    for rule in AlertRule.objects.filter(
+        project_id__in={m.project_id for m in monitors.values()}, enabled=True
+    ):
+        rules[rule.project_id].append(rule)
+    if not rules:
+        return []
+    states = {(s.monitor_id, s.rule_id): s for s in AlertState.objects.filter(monitor_id__in=monitor_ids)}
+    incidents = {
+        i.pk: i
+        for i in Incident.objects.filter(pk__in=[s.incident_id for s in states.values() if s.incident_id])
+    }
+    to_create, to_update, deliver = [], [], []
+    for outcome in sorted(outcomes, key=lambda o: o.report.checked_at):
+        monitor = monitors.get(outcome.monitor_id)
+        if monitor is None:
+            continue
+        report = outcome.report
+        at = report.checked_at
+        for rule in rules.get(monitor.project_id, ()):
+            row = states.get((monitor.pk, rule.pk))
+            before = alerts.AlertState.from_dict(row.state) if row and row.state else alerts.AlertState()
+            after, event = alerts.step(core_rule(rule), before, verdict(rule.watch, report), at.timestamp())
+            if row is None:
+                row = AlertState(monitor_id=monitor.pk, rule_id=rule.pk, state={})
+                states[(monitor.pk, rule.pk)] = row
+                to_create.append(row)
+            elif _stored(after) != _stored(before) and row not in to_update and row not in to_create:
+                to_update.append(row)
+            row.state = _stored(after)
+            if event is None:
+                continue
+            incident = incidents.get(row.incident_id) if row.incident_id else None
+            if event.kind is alerts.EventKind.FIRING and incident is None:
+                incident = _open_incident(monitor, rule, outcome, at)
+                incidents[incident.pk] = incident
+                row.incident_id = incident.pk
+                if row not in to_create and row not in to_update:
+                    to_update.append(row)
+            if incident is None:
+                continue
+            message = alerts.message_for(monitor.name, report, event.kind)
+            kind = str(event.kind) if event.notify else "held"
+            if event.kind is alerts.EventKind.RESOLVED:
+                incident.closed_at = at
+                incident.save(update_fields=["closed_at"])
+                row.incident_id = None
+                kind = "resolved"
+            evt = IncidentEvent.objects.create(
+                incident=incident,
+                at=at,
+                kind=kind,
+                note=event.note,
+                message=message.to_dict() if event.notify else {},
+            )
+            if event.notify:
+                deliver.append(evt.pk)
+    AlertState.objects.bulk_create(to_create)
+    if to_update:
+        AlertState.objects.bulk_update(to_update, ["state", "incident"])
+    return deliver
+
+
+def message_from(data: dict) -> alerts.AlertMessage:
+    return alerts.AlertMessage(
+        monitor=data["monitor"],
+        url=data["url"],
+        event=data["event"],
+        severity=Severity(data["severity"]),
+        lines=tuple(data["lines"]),
+        at=dt.datetime.fromisoformat(data["at"]),
+        link=data.get("link"),
+    )
+
+
+def core_channel(channel: Channel) -> notify.Channel:
+    conf = channel.config or {}
+    secret = channel.secret or None
+    mobiles = tuple(m for m in conf.get("mobiles", ()) if m)
+    if channel.kind == Channel.Kind.DINGTALK:
+        return notify.DingTalkChannel(conf.get("url", ""), secret, mobiles)
+    if channel.kind == Channel.Kind.WECOM:
+        return notify.WeComChannel(conf.get("url", ""), mobiles)
+    if channel.kind == Channel.Kind.FEISHU:
+        return notify.FeishuChannel(conf.get("url", ""), secret)
+    if channel.kind == Channel.Kind.EMAIL:
+        return notify.EmailChannel(
+            host=conf.get("host", ""),
+            sender=conf.get("sender", ""),
+            recipients=tuple(conf.get("recipients", ())),
+            port=int(conf.get("port") or 25),
+            username=conf.get("username") or None,
+            password=secret,
+            starttls=bool(conf.get("starttls")),
+            use_ssl=bool(conf.get("use_ssl")),
+        )
+    return notify.WebhookChannel(conf.get("url", ""), secret)
+
+
+def channel_policy(channel: Channel) -> notify.TargetPolicy:
+    """Any public host; private addresses only for a channel marked as an internal receiver."""
+    return notify.TargetPolicy.build(hosts=None, allow_private=channel.allow_private)
+
+
+def send(channel: Channel, message: alerts.AlertMessage) -> notify.Delivery:
+    return asyncio.run(notify.send(core_channel(channel), message, policy=channel_policy(channel)))
+
+
+def deliver(event_ids: Sequence[int]) -> None:
+    """Send each event's message on its rule's channels; open a ticket when the rule asks for one."""
+    for event in IncidentEvent.objects.filter(pk__in=list(event_ids)).select_related(
+        "incident__rule", "incident__monitor__project"
+    ):
+        incident, rule = event.incident, event.incident.rule
+        if rule is None or not event.message:
+            continue
+        message = message_from(event.message)
+        for channel in rule.channels.filter(enabled=True):
+            result = send(channel, message)
+            IncidentEvent.objects.create(
+                incident=incident,
+                at=dt.datetime.now(dt.UTC),
+                kind="delivered" if result.ok else "undelivered",
+                note=f"{channel.name}：{result.detail}"[:1000],
+            )
+        if rule.open_ticket and event.kind == alerts.EventKind.FIRING and incident.ticket_id is None:
+            open_ticket(incident, rule, message)
+
+
+def open_ticket(incident: Incident, rule: AlertRule, message: alerts.AlertMessage) -> int | None:
+    """The alert → ticket hook: an engagements ticket (source 监测告警), opened as the rule's author."""
+    from dengbao.engagements import year_services
+    from dengbao.engagements.models import Contract
+
+    contract = Contract.objects.filter(project_id=incident.monitor.project_id).first()
+    note = ""
+    ticket = None
+    if contract is None:
+        note = "项目尚未登记合同，未开启工单"
+    elif rule.created_by is None:
+        note = "告警规则没有创建人，未开启工单"
+    else:
+        try:
+            with transaction.atomic():
+                ticket = year_services.ticket_open(
+                    actor=rule.created_by,
+                    contract=contract,
+                    title=f"网站监测告警：{incident.monitor.name}"[:200],
+                    kind="fault" if incident.kind == Incident.Kind.DOWN else "incident",
+                    priority=rule.ticket_priority,
+                    source="monitoring",
+                    description=message.text(),
+                    at=incident.opened_at,
+                )
+        except (ValidationError, PermissionDenied) as exc:
+            note = f"未能开启工单：{exc}"
+    if ticket is not None:
+        incident.ticket = ticket
+        incident.save(update_fields=["ticket"])
+        note = f"已开启应急响应工单 #{ticket.number}"
+    IncidentEvent.objects.create(incident=incident, at=dt.datetime.now(dt.UTC), kind="ticket", note=note)
+    return ticket.pk if ticket else None

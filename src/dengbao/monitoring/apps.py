@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    name = "dengbao.monitoring"
+    verbose_name = "网站监测"

@@ -1,0 +1,164 @@
+"""From database rows to what the check engine takes: config, SSRF policy, lists, baseline.
+
+A :class:`Plan` is a monitor's settings frozen for the scheduler, so thousands of checks a minute
+run without touching the database; the scheduler refreshes plans every few seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from dengbao.core.monitor.engine import Lists, MonitorConfig
+from dengbao.core.monitor.normalise import NormaliseOptions
+from dengbao.core.monitor.ssrf import TargetPolicy
+from dengbao.core.monitor.tamper import Baseline as CoreBaseline
+from dengbao.core.monitor.wordlists import (
+    CATEGORIES,
+    KeywordLists,
+    data_text,
+    default_defacement_phrases,
+    default_sensitive_words,
+    parse_list,
+    parse_words,
+)
+
+from . import zones
+from .models import AllowedHost, Baseline, Monitor, WordList
+
+
+@dataclass(frozen=True)
+class Plan:
+    monitor_id: int
+    project_id: int
+    name: str
+    url: str
+    zone: str
+    interval: float
+    heightened_interval: float
+    heightened_on_holidays: bool
+    heightened_dates: frozenset[dt.date]
+    extra_pages: tuple[str, ...]
+    crawl_depth: int
+    config: MonitorConfig
+    policy: TargetPolicy
+    lists: Lists
+    baseline: CoreBaseline | None
+
+    def heightened(self, day: dt.date) -> bool:
+        return day in self.heightened_dates or (self.heightened_on_holidays and is_statutory_holiday(day))
+
+    def interval_on(self, day: dt.date) -> float:
+        return min(self.interval, self.heightened_interval) if self.heightened(day) else self.interval
+
+
+@functools.lru_cache(maxsize=800)
+def is_statutory_holiday(day: dt.date) -> bool:
+    """A day of a statutory holiday (春节, 国庆 ...) on the official calendar; weekends are not."""
+    import chinese_calendar
+
+    try:
+        holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:  # a year the package does not know yet
+        return False
+    return bool(holiday and name)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def policy_for(hosts: Iterable[str], zone_key: str) -> TargetPolicy:
+    zone = zones.zone(zone_key)
+    return TargetPolicy.build(hosts=list(hosts), allow_private=zone.allow_private, networks=zone.networks)
+
+
+def config_for(monitor: Monitor, *, url: str | None = None) -> MonitorConfig:
+    return MonitorConfig(
+        url=url or monitor.url,
+        timeout=float(monitor.timeout_seconds),
+        expected_status=tuple(int(s) for s in monitor.expected_status or ()),
+        keywords_present=tuple(monitor.keywords_present or ()),
+        keywords_absent=tuple(monitor.keywords_absent or ()),
+        max_response_ms=float(monitor.max_response_ms) if monitor.max_response_ms else None,
+        headers=dict(monitor.headers or {}),
+        spider=False,  # turned on in heightened mode (runner)
+        normalise=NormaliseOptions(ignore_selectors=tuple(monitor.ignore_selectors or ())),
+    )
+
+
+def lists_for(edited: dict[str, str]) -> Lists:
+    """An organisation's lists: its edited copies where it has them, the shipped defaults otherwise."""
+    keyword_lists = tuple(
+        parse_list(edited[c] if c in edited else data_text(f"{c}.txt"), category=c) for c in CATEGORIES
+    )
+    defacement = parse_words(edited["defacement"]) if "defacement" in edited else default_defacement_phrases()
+    sensitive = parse_words(edited["sensitive"]) if "sensitive" in edited else default_sensitive_words()
+    return Lists(KeywordLists(keyword_lists), defacement, sensitive)
+
+
+_DEFAULT_LISTS: Lists | None = None
+
+
+def _lists_by_organisation(org_ids: set[int]) -> dict[int, Lists]:
+    global _DEFAULT_LISTS
+    edited: dict[int, dict[str, str]] = defaultdict(dict)
+    for org_id, kind, text in WordList.objects.filter(organisation_id__in=org_ids).values_list(
+        "organisation_id", "kind", "text"
+    ):
+        edited[org_id][kind] = text
+    if _DEFAULT_LISTS is None:
+        _DEFAULT_LISTS = Lists.defaults()
+    return {org: lists_for(edited[org]) if edited.get(org) else _DEFAULT_LISTS for org in org_ids}
+
+
+def latest_baselines(monitor_ids: Iterable[int] | None = None, *, after_pk: int = 0) -> dict[int, tuple]:
+    """{monitor_id: (baseline pk, core Baseline)} of the newest version (only those newer than after_pk)."""
+    rows = Baseline.objects.filter(pk__gt=after_pk)
+    if monitor_ids is not None:
+        rows = rows.filter(monitor_id__in=list(monitor_ids))
+    out: dict[int, tuple] = {}
+    for pk, monitor_id, _version, snapshot in rows.order_by("monitor_id", "version").values_list(
+        "pk", "monitor_id", "version", "snapshot"
+    ):
+        out[monitor_id] = (pk, CoreBaseline.from_dict(snapshot))
+    return out
+
+
+def build_plans(monitors: Iterable[Monitor], *, baselines: dict[int, tuple] | None = None) -> dict[int, Plan]:
+    """Plans for ``monitors`` (with ``project`` loaded); baselines looked up when not given."""
+    monitors = list(monitors)
+    project_ids = {m.project_id for m in monitors}
+    hosts: dict[int, list[str]] = defaultdict(list)
+    for project_id, host in AllowedHost.objects.filter(project_id__in=project_ids).values_list(
+        "project_id", "host"
+    ):
+        hosts[project_id].append(host)
+    lists = _lists_by_organisation({m.project.provider_id for m in monitors})
+    if baselines is None:
+        baselines = latest_baselines(m.pk for m in monitors)
+    plans = {}
+    for m in monitors:
+        plans[m.pk] = Plan(
+            monitor_id=m.pk,
+            project_id=m.project_id,
+            name=m.name,
+            url=m.url,
+            zone=m.zone,
+            interval=float(max(m.interval_seconds, 10)),
+            heightened_interval=float(max(m.heightened_interval_seconds, 10)),
+            heightened_on_holidays=m.heightened_on_holidays,
+            heightened_dates=frozenset(m.heightened_dates_set()),
+            extra_pages=tuple(m.extra_pages or ()),
+            crawl_depth=min(int(m.crawl_depth or 0), 2),
+            config=config_for(m),
+            policy=policy_for(hosts[m.project_id], m.zone),
+            lists=lists[m.project.provider_id],
+            baseline=baselines[m.pk][1] if m.pk in baselines else None,
+        )
+    return plans
