@@ -41,11 +41,13 @@ api = NinjaAPI(
 
 from dengbao.accounts.api import router as accounts_router  # noqa: E402
 from dengbao.catalogue.api import router as catalogue_router  # noqa: E402
+from dengbao.monitoring.api import router as monitoring_router  # noqa: E402
 from dengbao.systems.api import router as systems_router  # noqa: E402
 
 api.add_router("/", accounts_router)
 api.add_router("/", systems_router)
 api.add_router("/", catalogue_router)
+api.add_router("/", monitoring_router)
 
 
 @api.exception_handler(PermissionDenied)
