@@ -446,6 +446,13 @@ def step_scanning(report: DemoReport) -> None:
     demo.load(Project.objects.get(slug=DEMO_SLUG), report)
 
 
+def step_monitoring(report: DemoReport) -> None:
+    from dengbao.accounts.models import Project
+    from dengbao.monitoring import demo
+
+    demo.load(Project.objects.get(slug=DEMO_SLUG), report)
+
+
 STEPS: list[Callable[[DemoReport], None]] = [
     step_organisations_and_project,
     step_users,
@@ -456,6 +463,7 @@ STEPS: list[Callable[[DemoReport], None]] = [
     step_other_assessments,
     step_engagement,
     step_scanning,
+    step_monitoring,
 ]
 
 
