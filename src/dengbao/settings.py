@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "dengbao.reports",
     "dengbao.assessments",
     "dengbao.engagements",
+    "dengbao.scanning",
     "dengbao.web",
 ]
 
