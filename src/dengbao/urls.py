@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("dengbao.reports.urls")),
     path("", include("dengbao.assessments.urls")),
     path("", include("dengbao.engagements.urls")),
+    path("", include("dengbao.scanning.urls")),
     path("accounts/", include("dengbao.accounts.urls")),
     path("audit/", include("dengbao.audit.urls")),
     path("manage/templates/", include("dengbao.reports.template_urls")),
