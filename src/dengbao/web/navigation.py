@@ -19,7 +19,7 @@ PROJECT_MODULES: tuple[Module, ...] = (
     Module("dashboard", _("项目概览"), "web:project_dashboard"),
     Module("systems", _("定级备案"), "systems:list"),
     Module("assessments", _("等级测评"), "assessments:list"),
-    Module("scanning", _("漏洞扫描"), None),
+    Module("scanning", _("漏洞扫描"), "scanning:overview"),
     Module("monitoring", _("网站监测"), None),
     Module("engagement", _("项目管理"), "engagements:dashboard"),
     Module("reports", _("文档报告"), "reports:list"),
