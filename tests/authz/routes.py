@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import ProjectWorld
 from tests.engagements import factories as engagement
+from tests.scanning import factories as scanning
 
 
 def _system(world: ProjectWorld):
@@ -133,6 +134,10 @@ ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "feedback_id": lambda world: engagement.feedback(world).pk,
     "job_id": lambda world: _job(world).pk,
     "page": lambda world: 1,
+    "finding_id": lambda world: scanning.finding(world).pk,
+    "authorisation_id": lambda world: scanning.authorisation(world).pk,
+    "scan_id": lambda world: scanning.scan(world).pk,
+    "pentest_id": lambda world: scanning.pentest(world).pk,
 }
 
 # The system administrator's area: project *metadata* (names, members) for every
