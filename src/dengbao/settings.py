@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "dengbao.assessments",
     "dengbao.engagements",
     "dengbao.scanning",
+    "dengbao.monitoring",
     "dengbao.web",
 ]
 

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.conftest import ProjectWorld
 from tests.engagements import factories as engagement
 from tests.scanning import factories as scanning
+from tests.monitoring import factories as monitoring
 
 
 def _system(world: ProjectWorld):
@@ -133,6 +134,11 @@ ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "training_id": lambda world: engagement.training(world).pk,
     "feedback_id": lambda world: engagement.feedback(world).pk,
     "job_id": lambda world: _job(world).pk,
+    "monitor_id": lambda world: monitoring.monitor(world).pk,
+    "incident_id": lambda world: monitoring.incident(world).pk,
+    "host_id": lambda world: monitoring.allowed_host(world).pk,
+    "channel_id": lambda world: monitoring.channel(world).pk,
+    "rule_id": lambda world: monitoring.rule(world).pk,
     "page": lambda world: 1,
     "finding_id": lambda world: scanning.finding(world).pk,
     "authorisation_id": lambda world: scanning.authorisation(world).pk,

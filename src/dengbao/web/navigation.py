@@ -20,7 +20,7 @@ PROJECT_MODULES: tuple[Module, ...] = (
     Module("systems", _("定级备案"), "systems:list"),
     Module("assessments", _("等级测评"), "assessments:list"),
     Module("scanning", _("漏洞扫描"), "scanning:overview"),
-    Module("monitoring", _("网站监测"), None),
+    Module("monitoring", _("网站监测"), "monitoring:wall"),
     Module("engagement", _("项目管理"), "engagements:dashboard"),
     Module("reports", _("文档报告"), "reports:list"),
     Module("members", _("项目成员"), "manage:project_members", "project.manage_members"),
