@@ -48,7 +48,7 @@ def load(project, report) -> None:
                 Condition("target.allowed", True, "目标在允许范围内", Severity.HIGH),
                 Condition("http.reachable", not down, "响应超时" if down else "响应正常", Severity.CRITICAL),
             )
-            report = CheckReport(
+            checked = CheckReport(
                 url=url,
                 final_url=url,
                 checked_at=now - dt.timedelta(minutes=minutes),
@@ -58,6 +58,6 @@ def load(project, report) -> None:
                 dns_ms=None if down else 3.0,
                 conditions=conditions,
             )
-            outcomes.append(Outcome(monitor.pk, report, False))
+            outcomes.append(Outcome(monitor.pk, checked, False))
         store.record_outcomes(outcomes)
     report.created.append(f"monitors {len(DEMO_SITES)} (disabled)")
