@@ -231,6 +231,9 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("DENGBAO_TESTING", False)
 DENGBAO_SCHEDULER = env_bool("DENGBAO_SCHEDULER", True)
 # Run dispatched background work at once, in the caller's thread (tests; debugging a job).
 DENGBAO_TASKS_INLINE = env_bool("DENGBAO_TASKS_INLINE", False)
+# Zone workers: a Redis URL (e.g. redis://127.0.0.1:6379/2) makes work addressed to a network
+# zone go to that zone's queue, run by `dengbao worker --zone NAME`; empty keeps all work here.
+DENGBAO_CELERY_BROKER = os.environ.get("DENGBAO_CELERY_BROKER", "").strip()
 
 LOGGING = {
     "version": 1,

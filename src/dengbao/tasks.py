@@ -3,7 +3,8 @@
 One dispatcher for the whole platform. By default work runs in this process: a
 small thread pool for one-off jobs and a scheduler thread for periodic ones, both
 started by ``dengbao run``. Apps declare periodic jobs in a ``jobs.py`` module
-with ``@periodic``; the scheduler finds them at start.
+with ``@periodic``; the scheduler finds them at start. Work addressed to a network
+zone goes to that zone's Celery queue when a broker is configured (celery_app.py).
 """
 
 from __future__ import annotations
@@ -66,14 +67,19 @@ def _run_job(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         connections.close_all()
 
 
-def dispatch(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+def dispatch(func: Callable[..., Any], *args: Any, zone: str = "", **kwargs: Any) -> Future[Any]:
     """Run ``func`` in the background. Its database connections are closed afterwards.
 
-    With ``DENGBAO_TASKS_INLINE`` it runs now, in this thread and this transaction; the
-    returned future holds its result or its exception either way.
+    With ``zone`` and ``DENGBAO_CELERY_BROKER`` set, the work goes to that network zone's
+    queue and a ``dengbao worker --zone`` inside the zone runs it (``func`` must then be a
+    module-level function and its arguments JSON values, e.g. record IDs); the future holds
+    the message's ID. Otherwise it runs in this process's pool. With ``DENGBAO_TASKS_INLINE``
+    it runs now, in this thread and this transaction. ``zone`` is the dispatcher's, not ``func``'s.
     """
     from django.conf import settings
 
+    if zone and getattr(settings, "DENGBAO_CELERY_BROKER", ""):
+        return _to_zone(zone, func, args, kwargs)
     if getattr(settings, "DENGBAO_TASKS_INLINE", False):
         future: Future[Any] = Future()
         try:
@@ -83,6 +89,25 @@ def dispatch(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]
             future.set_exception(exc)
         return future
     return _executor().submit(_run_job, func, *args, **kwargs)
+
+
+def run_here(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run dispatched work in this thread, as a pool thread or a zone worker does."""
+    return _run_job(func, *args, **kwargs)
+
+
+def _to_zone(zone: str, func: Callable[..., Any], args: tuple, kwargs: dict) -> Future[Any]:
+    from . import celery_app
+
+    path = f"{func.__module__}.{func.__qualname__}"
+    if "<" in path:
+        raise ValueError(f"work for zone {zone!r} must be a module-level function, not {path}")
+    app = celery_app.configure()
+    message = app.send_task("dengbao.run", args=[path, list(args), kwargs], queue=celery_app.queue_name(zone))
+    future: Future[Any] = Future()
+    future.set_result(message.id)
+    log.info("sent %s to zone %s (%s)", path, zone, message.id)
+    return future
 
 
 class Scheduler(threading.Thread):

@@ -21,9 +21,10 @@ def register(group: click.Group) -> None:
 
     group.add_command(monitor.command)
 
-    from . import report
+    from . import report, worker
 
     group.add_command(report.command)
+    group.add_command(worker.command)
 
     from . import scanning
 

@@ -236,6 +236,8 @@ class Scan(models.Model):
     engine_used = models.CharField(_("实际引擎"), max_length=16, blank=True)
     rate_limit = models.PositiveIntegerField(_("速率上限（包/秒）"), default=1000)
     repeat_days = models.PositiveSmallIntegerField(_("重复间隔（天）"), null=True, blank=True)
+    # The network zone whose worker runs it ("": this server); see tasks.dispatch.
+    zone = models.CharField(_("网络区域"), max_length=32, blank=True, default="")
     next_run_at = models.DateTimeField(_("下次执行"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     done = models.PositiveIntegerField(default=0)

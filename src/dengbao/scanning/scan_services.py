@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 import threading
 from dataclasses import dataclass
 
@@ -119,6 +120,7 @@ def scan_create(
     system=None,
     name: str = "",
     start: bool = True,
+    zone: str = "",
 ) -> Scan:
     """Create a scan job and start it — or record it as refused, with the reasons, when out of scope."""
     permissions.require(actor, "project.record", project)
@@ -137,6 +139,9 @@ def scan_create(
         raise ValidationError("重复间隔须在 1 到 366 天之间")
     if system is not None and not project.systems.filter(pk=system.pk).exists():
         raise ValidationError("所选定级对象不属于本项目")
+    zone = zone.strip()
+    if zone and not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", zone):
+        raise ValidationError("网络区域名称只能含小写字母、数字、- 和 _（例如 intranet）")
     verdict = scan_check(
         project=project, targets=target_list, ports=ports, profile=profile, authorisation=authorisation
     )
@@ -152,6 +157,7 @@ def scan_create(
         engine=engine,
         rate_limit=rate_limit,
         repeat_days=repeat_days,
+        zone=zone,
         created_by=actor,
         created_at=now,
     )
@@ -193,10 +199,11 @@ def scan_create(
 
 
 def _start(scan: Scan) -> None:
-    if settings.DENGBAO_TASKS_INLINE:
+    """In this server, or on the worker of the scan's network zone (tasks.dispatch decides)."""
+    if settings.DENGBAO_TASKS_INLINE and not scan.zone:
         tasks.dispatch(scan_execute, scan.pk)
     else:
-        transaction.on_commit(lambda: tasks.dispatch(scan_execute, scan.pk))
+        transaction.on_commit(lambda: tasks.dispatch(scan_execute, scan.pk, zone=scan.zone))
 
 
 def scan_cancel(*, actor: User, scan: Scan) -> Scan:

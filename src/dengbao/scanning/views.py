@@ -245,6 +245,7 @@ def scans(request: HttpRequest, project: str) -> HttpResponse:
                 authorisation=auth,
                 system=_system(obj, request.POST.get("system", "")),
                 name=request.POST.get("name", ""),
+                zone=request.POST.get("zone", ""),
             )
         except ValidationError as exc:
             _errors(request, exc)

@@ -1,0 +1,46 @@
+"""`dengbao worker --zone NAME`: a zone worker, run inside a network zone (see celery_app.py)."""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+from .common import setup_django
+
+
+@click.command(name="worker")
+@click.option("--zone", required=True, help="the network zone this worker serves, e.g. intranet")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=2, show_default=True)
+def command(zone: str, concurrency: int) -> None:
+    """Run the work addressed to one network zone (needs DENGBAO_CELERY_BROKER)."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", zone):
+        raise click.BadParameter("zone: lower-case letters, digits, - and _ (e.g. intranet)")
+    setup_django()
+    from django.conf import settings
+
+    if not settings.DENGBAO_CELERY_BROKER:
+        raise click.ClickException("DENGBAO_CELERY_BROKER is not set (e.g. redis://127.0.0.1:6379/2)")
+    from dengbao import celery_app
+
+    app = celery_app.configure()
+    click.echo(f"dengbao zone worker: zone {zone}, queue {celery_app.queue_name(zone)}", err=True)
+    # Threads, not forked processes: the database connections and the scanner's asyncio loops
+    # are per thread, and nothing is shared across a fork.
+    app.worker_main(
+        [
+            "worker",
+            "--queues",
+            celery_app.queue_name(zone),
+            "--concurrency",
+            str(concurrency),
+            "--pool",
+            "threads",
+            "--hostname",
+            f"{zone}@%h",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
