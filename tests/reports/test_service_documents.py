@@ -61,3 +61,32 @@ def test_ticket_record_and_a_foreign_ticket(world_a, world_b, login):
     failed = DocumentJob.objects.order_by("-pk").first()
     assert failed.status == "failed" and "不存在或不属于本项目" in failed.error
     assert foreign.title not in failed.error
+
+
+def test_monitoring_month_report_from_the_documents_page(world_a, login):
+    from django.utils import timezone
+
+    from dengbao.monitoring.models import Monitor, Rollup
+    from dengbao.monitoring.services import host_add, monitor_create
+
+    manager = world_a.members["manager"]
+    host_add(actor=manager, project=world_a.project, host="127.0.0.1")
+    data = {"name": "门户甲", "url": "http://127.0.0.1:9/", "zone": "intranet"}
+    monitor = monitor_create(actor=manager, project=world_a.project, data=data)
+    day = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    Rollup.objects.create(monitor=monitor, period=Rollup.Period.DAY, start=day, checks=100, up=97,
+                          response_count=97, response_sum=97 * 200.0)  # fmt: skip
+    client = login(manager)
+    month = f"{day:%Y-%m}"
+    assert "生成网站监测月报" in client.get("/projects/proj-a/documents/").content.decode()
+    client.post("/projects/proj-a/documents/generate/", {"kind": "monitoring_report", "month": month})
+    job = DocumentJob.objects.get()
+    assert job.status == "done", job.error
+    stored = job.documents.get()
+    text = _text(docx.Document(io.BytesIO(stored.file.read())))
+    assert "网站监测月报" in text and "门户甲" in text and "97%" in text and "200 ms" in text
+    assert stored.data["rows"][0]["uptime_percent"] == 97.0
+    assert Monitor.objects.count() == 1
+    client.post("/projects/proj-a/documents/generate/", {"kind": "monitoring_report", "month": "2026-13"})
+    failed = DocumentJob.objects.order_by("-pk").first()
+    assert failed.status == "failed" and "年月" in failed.error

@@ -154,6 +154,26 @@ def scan_cmd(import_id: int, output: Path, project_slug: str, username: str | No
     _done(make_scan_report(actor=actor, project=project, import_id=import_id), output)
 
 
+@command.command(name="monitoring")
+@click.option("--month", required=True, help="YYYY-MM")
+@OUTPUT
+@project_option
+@user_option
+def monitoring_cmd(month: str, output: Path, project_slug: str, username: str | None) -> None:
+    """网站监测月报 of one month (Word)."""
+    year, _sep, number = month.partition("-")
+    if not (year.isdigit() and number.isdigit()):
+        raise click.BadParameter("--month: YYYY-MM, e.g. 2026-11")
+    actor, project = _project(username, project_slug)
+    from dengbao.reports.service_documents import make_monitoring_report
+
+    try:
+        made = make_monitoring_report(actor=actor, project=project, year=int(year), month=int(number))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    _done(made, output)
+
+
 @command.command(name="bundle")
 @OUTPUT
 @project_option

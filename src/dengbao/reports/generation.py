@@ -37,6 +37,7 @@ JOB_LABELS = {
     "scan_report": "漏洞扫描报告",
     "inspection_record": "安全巡检及加固记录",
     "ticket_record": "应急响应记录",
+    "monitoring_report": "网站监测月报",
 }
 ASSESSMENT_JOBS = ("gap_list_docx", "remediation_plan", "retest_report")
 
@@ -160,7 +161,14 @@ def _service_record(job: DocumentJob, progress) -> list:
     from . import service_documents
 
     progress(0, 1, JOB_LABELS[job.kind])
-    if job.kind == "inspection_record":
+    if job.kind == "monitoring_report":
+        made = service_documents.make_monitoring_report(
+            actor=job.created_by,
+            project=job.project,
+            year=int(job.params.get("year") or 0),
+            month=int(job.params.get("month") or 0),
+        )
+    elif job.kind == "inspection_record":
         made = service_documents.make_inspection_record(
             actor=job.created_by, project=job.project, visit_id=int(job.params.get("visit_id") or 0)
         )
@@ -179,4 +187,5 @@ _RUNNERS = {
     "scan_report": _scan_report,
     "inspection_record": _service_record,
     "ticket_record": _service_record,
+    "monitoring_report": _service_record,
 }

@@ -18,6 +18,7 @@ class DocumentKind(models.TextChoices):
     SCAN_REPORT = "scan_report", _("漏洞扫描报告")
     INSPECTION_RECORD = "inspection_record", _("安全巡检及加固记录")
     TICKET_RECORD = "ticket_record", _("应急响应记录")
+    MONITORING_REPORT = "monitoring_report", _("网站监测月报")
     BUNDLE = "bundle", _("项目全部交付文档")
 
 
@@ -79,6 +80,7 @@ class TemplateKindChoice(models.TextChoices):
     SCAN_REPORT = "scan_report", _("漏洞扫描报告")
     INSPECTION_RECORD = "inspection_record", _("安全巡检及加固记录")
     TICKET_RECORD = "ticket_record", _("应急响应记录")
+    MONITORING_REPORT = "monitoring_report", _("网站监测月报")
 
 
 class DocumentTemplate(models.Model):

@@ -58,6 +58,9 @@ def job_create(request: HttpRequest, project: str) -> HttpResponse:
         params = {"visit_id": _number(request.POST.get("visit_id"))}
     elif kind == "ticket_record":
         params = {"ticket_id": _number(request.POST.get("ticket_id"))}
+    elif kind == "monitoring_report":
+        year, _sep, month = request.POST.get("month", "").partition("-")
+        params = {"year": _number(year), "month": _number(month)}
     try:
         job = generation.job_start(actor=request.user, project=obj, kind=kind, params=params)
     except (ValueError, ValidationError) as exc:

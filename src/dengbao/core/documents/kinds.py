@@ -11,6 +11,7 @@ from . import (
     filing_form,
     gap_list_doc,
     grading_report,
+    monitoring_report,
     remediation_plan,
     retest_report,
     samples,
@@ -94,6 +95,12 @@ KINDS: dict[str, TemplateKind] = {
             "应急响应记录",
             service_records.TICKET_TEMPLATE,
             lambda: service_records.ticket_context(_samples().sample_ticket_record()),
+        ),
+        TemplateKind(
+            "monitoring_report",
+            "网站监测月报",
+            monitoring_report.TEMPLATE,
+            lambda: monitoring_report.monitoring_context(_samples().sample_monitoring_month()),
         ),
         TemplateKind(
             "gap_list",

@@ -39,6 +39,7 @@ BUILDERS: dict[str, Callable[[], Document]] = {
     "scan-report.docx": scan_report_template.scan_report,
     "inspection-record.docx": service_records_template.inspection_record,
     "ticket-record.docx": service_records_template.ticket_record,
+    "monitoring-report.docx": service_records_template.monitoring_report,
 }
 
 

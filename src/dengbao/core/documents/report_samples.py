@@ -284,3 +284,25 @@ def sample_ticket_record() -> dict:
         "breached": False,
         "notifications": [],
     }
+
+
+def sample_monitoring_month():
+    """Two fictional sites (演示数据) for one month, one with incidents."""
+    from .monitoring_report import MonitoringMonth
+
+    rows = (
+        {"monitor_id": 1, "name": "医院门户网站（演示）", "url": "https://www.example.org/", "checks": 43200,
+         "up": 43150, "uptime_percent": 99.884, "avg_response_ms": 182.5, "incidents": 2,
+         "incidents_by_kind": {"down": 1, "changed": 1}, "downtime_minutes": 50.0},
+        {"monitor_id": 2, "name": "互联网医院（演示）", "url": "https://ih.example.org/", "checks": 43200,
+         "up": 43200, "uptime_percent": 100.0, "avg_response_ms": 240.0, "incidents": 0,
+         "incidents_by_kind": {}, "downtime_minutes": 0.0},
+    )  # fmt: skip
+    return MonitoringMonth(
+        client="江城市第一医院（演示）",
+        agency="江城安测信息安全技术有限公司（演示）",
+        year=2026,
+        month=3,
+        rows=rows,
+        kinds={"down": "不可用", "changed": "页面变化/篡改", "tls": "证书问题", "failed": "检查失败"},
+    )

@@ -154,3 +154,42 @@ def ticket_record() -> DocumentObject:
     para(doc, "")
     para(doc, "处理人签字：　　　　　　　　客户确认签字：　　　　　　　　日期：", no_indent=True)
     return doc
+
+
+def monitoring_report() -> DocumentObject:
+    doc = new_document("网站监测月报")
+    para(doc, "{{ client }}", COVER_TITLE)
+    para(doc, "网站监测月报", COVER_TITLE)
+    para(doc, "{{ title }}", COVER_LINE, center=True)
+    para(doc, "服务单位：{{ agency }}", COVER_LINE, center=True)
+    para(doc, "一、总体情况", "Heading 1")
+    para(doc, "{{ summary }}")
+    para(doc, "{%p if uptime_chart %}")
+    para(doc, "{{ uptime_chart }}", center=True)
+    para(doc, "{%p endif %}")
+    para(doc, "二、各站点可用性", "Heading 1")
+    opening, closing = loop_rows("rows", "r", 7)
+    form_table(
+        doc,
+        [0.9, 3.0, 4.6, 1.6, 1.8, 2.0, 2.1],
+        [
+            _head("序号", "站点", "网址", "检查次数", "可用率", "平均响应", "不可用时长"),
+            opening,
+            [*_small("{{ r.n }}", "{{ r.name }}", "{{ r.url }}"), _centre("{{ r.checks }}"),
+             _centre("{{ r.uptime }}"), _centre("{{ r.response }}"), _centre("{{ r.downtime }}")],
+            closing,
+        ],
+    )  # fmt: skip
+    para(doc, "三、事件", "Heading 1")
+    para(doc, "{%p if incident_rows %}")
+    opening, closing = loop_rows("incident_rows", "r", 3)
+    form_table(
+        doc,
+        [4.0, 2.0, 10.0],
+        [_head("站点", "事件数", "类型"), opening,
+         [*_small("{{ r.name }}"), _centre("{{ r.incidents }}"), *_small("{{ r.incident_text }}")], closing],
+    )  # fmt: skip
+    para(doc, "{%p else %}")
+    para(doc, "本月未发生不可用、篡改或证书事件。")
+    para(doc, "{%p endif %}")
+    return doc
