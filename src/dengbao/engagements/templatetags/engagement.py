@@ -7,21 +7,21 @@ from decimal import Decimal
 
 from django import template
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from dengbao.core.engagement import sla
 
 register = template.Library()
 
 STATES = {
-    sla.State.RUNNING: _l("计时中"),
-    sla.State.PAUSED: _l("暂停（等待客户）"),
-    sla.State.WARNING: _l("即将超时"),
-    sla.State.MET: _l("达标"),
-    sla.State.BREACHED: _l("超时"),
-    sla.State.NOT_NEEDED: _l("无需到场"),
+    sla.State.RUNNING: gettext_lazy("计时中"),
+    sla.State.PAUSED: gettext_lazy("暂停（等待客户）"),
+    sla.State.WARNING: gettext_lazy("即将超时"),
+    sla.State.MET: gettext_lazy("达标"),
+    sla.State.BREACHED: gettext_lazy("超时"),
+    sla.State.NOT_NEEDED: gettext_lazy("无需到场"),
 }
-TARGETS = {"response": _l("响应"), "on_site": _l("到场")}
+TARGETS = {"response": gettext_lazy("响应"), "on_site": gettext_lazy("到场")}
 
 
 @register.filter
