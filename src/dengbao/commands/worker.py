@@ -13,7 +13,7 @@ from .common import setup_django
 @click.option("--zone", required=True, help="the network zone this worker serves, e.g. intranet")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=2, show_default=True)
 def command(zone: str, concurrency: int) -> None:
-    """Run the work addressed to one network zone (needs DENGBAO_CELERY_BROKER)."""
+    """区域工作进程：执行发往某个网络区域的后台工作 (zone worker; needs DENGBAO_CELERY_BROKER)."""
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", zone):
         raise click.BadParameter("zone: lower-case letters, digits, - and _ (e.g. intranet)")
     setup_django()
