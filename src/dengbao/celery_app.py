@@ -39,6 +39,6 @@ def configure() -> Celery:
 def run(path: str, args: list, kwargs: dict) -> None:
     from django.utils.module_loading import import_string
 
-    from dengbao import tasks
+    from dengbao.task_runner import run_job
 
-    tasks.run_here(import_string(path), *args, **kwargs)
+    run_job(import_string(path), *args, **kwargs)

@@ -17,6 +17,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from .task_runner import run_job
+
 log = logging.getLogger("dengbao.tasks")
 
 
@@ -54,19 +56,6 @@ def _executor() -> ThreadPoolExecutor:
         return _pool
 
 
-def _run_job(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    from django.db import close_old_connections, connections
-
-    close_old_connections()
-    try:
-        return func(*args, **kwargs)
-    except Exception:
-        log.exception("background task %s failed", getattr(func, "__name__", func))
-        raise
-    finally:
-        connections.close_all()
-
-
 def dispatch(func: Callable[..., Any], *args: Any, zone: str = "", **kwargs: Any) -> Future[Any]:
     """Run ``func`` in the background. Its database connections are closed afterwards.
 
@@ -88,12 +77,7 @@ def dispatch(func: Callable[..., Any], *args: Any, zone: str = "", **kwargs: Any
             log.exception("task %s failed", getattr(func, "__name__", func))
             future.set_exception(exc)
         return future
-    return _executor().submit(_run_job, func, *args, **kwargs)
-
-
-def run_here(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run dispatched work in this thread, as a pool thread or a zone worker does."""
-    return _run_job(func, *args, **kwargs)
+    return _executor().submit(run_job, func, *args, **kwargs)
 
 
 def _to_zone(zone: str, func: Callable[..., Any], args: tuple, kwargs: dict) -> Future[Any]:

@@ -5,10 +5,11 @@ records (Finding, and ServiceObservation for nmap). Everything is pure Python; t
 scanning app stores the records and applies ``reconcile`` on re-import.
 """
 
+from .base import Importer
 from .errors import ImportFormatError
 from .model import Finding, Record, ServiceObservation, Severity, dedup_key
 from .reconcile import Prior, Reconciliation, reconcile
-from .registry import Importer, detect, detect_stream, importers, parse
+from .registry import detect, detect_stream, importers, parse
 
 __all__ = [
     "Finding",

@@ -26,3 +26,11 @@ class ImportFormatError(ValueError):
         if self.source:
             return self
         return ImportFormatError(self.reason, source=source, where=self.where, line=self.line)
+
+
+class WrongRoot(ImportFormatError):
+    """The XML's root element is not the chosen format's; the registry adds which format it looks like."""
+
+    def __init__(self, reason: str, *, tag: str, source: str = "", where: str = "") -> None:
+        self.tag = tag
+        super().__init__(reason, source=source, where=where)

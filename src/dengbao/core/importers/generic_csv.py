@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from . import fields, severity
+from .base import Importer
 from .errors import ImportFormatError
 from .model import Finding, Record, dedup_key
-from .registry import Importer
 from .sniff import Head
 
 TOOL = "csv"

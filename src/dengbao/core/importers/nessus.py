@@ -13,9 +13,9 @@ from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
 from . import fields, severity
+from .base import Importer
 from .errors import ImportFormatError
 from .model import Finding, Record, dedup_key
-from .registry import Importer
 from .sniff import Head
 from .xmlsafe import START, XmlRecords, child_text, children_text
 

@@ -13,8 +13,8 @@ from typing import BinaryIO, NamedTuple
 from xml.etree.ElementTree import Element
 
 from . import fields, severity
+from .base import Importer
 from .model import Finding, Record, ServiceObservation, Severity, dedup_key
-from .registry import Importer
 from .sniff import Head
 from .xmlsafe import XmlRecords
 

@@ -13,10 +13,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO
 
 from . import fields, severity
+from .base import Importer
 from .errors import ImportFormatError
 from .jsonstream import JsonCursor
 from .model import Finding, Record, dedup_key
-from .registry import Importer
 from .sniff import Head
 
 TOOL = "nuclei"

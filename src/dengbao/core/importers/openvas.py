@@ -13,8 +13,8 @@ from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
 from . import fields, severity
+from .base import Importer
 from .model import Finding, Record, Severity, dedup_key
-from .registry import Importer
 from .sniff import Head
 from .xmlsafe import END, XmlRecords, child_text
 

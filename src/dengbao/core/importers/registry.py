@@ -8,26 +8,15 @@ whole file: callers consume the iterator in batches inside one transaction.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from os import PathLike
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import ImportFormatError
+from .base import Importer
+from .errors import ImportFormatError, WrongRoot
 from .model import Record
-from .sniff import Head, read_head
-
-
-@dataclass(frozen=True, slots=True)
-class Importer:
-    """One scan format: its name, its label for users, a cheap sniff and a streaming parse."""
-
-    format: str  # "nessus"
-    label: str  # "Nessus（.nessus v2）"
-    sniff: Callable[[Head], bool]
-    parse: Callable[[BinaryIO, str], Iterator[Record]]  # (binary stream, file name for messages)
-    roots: tuple[str, ...] = ()  # XML root tags, for "this looks like …" hints
+from .sniff import read_head
 
 
 def _importers() -> dict[str, Importer]:
@@ -108,4 +97,9 @@ def parse(path: str | PathLike[str], fmt: str | None = None) -> Iterator[Record]
 
 def _stream(path: str | PathLike[str], importer: Importer, name: str) -> Iterator[Record]:
     with open(path, "rb") as stream:
-        yield from importer.parse(stream, name)
+        try:
+            yield from importer.parse(stream, name)
+        except WrongRoot as exc:  # the file is another format: say which, when we know it
+            guess = format_of_root(exc.tag)
+            hint = f"；它看起来是 {guess} 文件，请选择该格式" if guess else ""
+            raise ImportFormatError(exc.reason + hint, source=exc.source, where=exc.where) from None

@@ -16,7 +16,7 @@ from xml.parsers.expat import errors as expat_errors
 import defusedxml.ElementTree as defused_et
 from defusedxml.common import DefusedXmlException, DTDForbidden, EntitiesForbidden
 
-from .errors import ImportFormatError
+from .errors import ImportFormatError, WrongRoot
 
 START = "start"
 END = "end"
@@ -158,13 +158,9 @@ class XmlRecords:
     def _check_root(self, tag: str) -> None:
         if tag in self._roots:
             return
-        from .registry import format_of_root  # late: the registry imports the format modules
-
-        guess = format_of_root(tag)
-        hint = f"；它看起来是 {guess} 文件，请选择该格式" if guess else ""
         expected = " 或 ".join(f"<{r}>" for r in self._roots)
-        reason = f"根元素是 <{tag}>，不是 {self._label} 的 {expected}{hint}"
-        raise ImportFormatError(reason, source=self._source, where="第 1 个元素")
+        reason = f"根元素是 <{tag}>，不是 {self._label} 的 {expected}"
+        raise WrongRoot(reason, tag=tag, source=self._source, where="第 1 个元素")
 
 
 def child_text(elem: Element, tag: str) -> str:

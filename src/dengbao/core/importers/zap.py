@@ -12,10 +12,10 @@ from typing import Any, BinaryIO
 from xml.etree.ElementTree import Element
 
 from . import fields, severity
+from .base import Importer
 from .errors import ImportFormatError
 from .jsonstream import JsonCursor
 from .model import Finding, Record, dedup_key
-from .registry import Importer
 from .sniff import Head
 from .xmlsafe import START, XmlRecords
 
