@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from dengbao.tasks import periodic
 
 
 @periodic("scanning.recurring_scans", every_seconds=300)
-def recurring_scans() -> None:
+def recurring_scans(now: dt.datetime | None = None) -> int:
+    """Runs of recurring scans and of the scan plans that are due at ``now`` (default: now)."""
     from .scan_services import scans_due
 
-    scans_due()
+    return scans_due(now)
 
 
 @periodic("scanning.expire_acceptances", every_seconds=3600)

@@ -214,6 +214,7 @@ class Scan(models.Model):
         NMAP = "nmap", _("nmap")
 
     class Status(models.TextChoices):
+        PLANNED = "planned", _("计划中")  # a plan from the service calendar: only its runs scan
         QUEUED = "queued", _("排队中")
         RUNNING = "running", _("扫描中")
         DONE = "done", _("已完成")
@@ -239,6 +240,17 @@ class Scan(models.Model):
     # The network zone whose worker runs it ("": this server); see tasks.dispatch.
     zone = models.CharField(_("网络区域"), max_length=32, blank=True, default="")
     next_run_at = models.DateTimeField(_("下次执行"), null=True, blank=True)
+    # A plan pre-set from the contract's service calendar: the service it performs (vuln_scan,
+    # deep_scan); each run the recurring job makes of it points back through ``plan``.
+    service_kind = models.CharField(_("合同服务"), max_length=20, blank=True, default="")
+    plan = models.ForeignKey(
+        "self",
+        verbose_name=_("扫描计划"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="runs",
+    )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
@@ -258,6 +270,13 @@ class Scan(models.Model):
         verbose_name = _("扫描任务")
         verbose_name_plural = _("扫描任务")
         ordering = ["project_id", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "service_kind"],
+                condition=models.Q(status="planned") & ~models.Q(service_kind=""),
+                name="one_scan_plan_per_service",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name or f"扫描 #{self.pk}"
@@ -269,6 +288,10 @@ class Scan(models.Model):
     @property
     def active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_plan(self) -> bool:
+        return self.status == self.Status.PLANNED
 
 
 from .finding_models import Finding, FindingEvent  # noqa: E402

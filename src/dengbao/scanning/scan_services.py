@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import ipaddress
 import logging
 import re
 import threading
@@ -35,11 +36,23 @@ log = logging.getLogger("dengbao.scanning")
 POLL_SECONDS = 0.5
 
 
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def scope_of(authorisation: Authorisation) -> scanner.Scope:
-    """The authorisation as the scanner's Scope (the one place that translates it)."""
+    """The authorisation as the scanner's Scope (the one place that translates it).
+
+    A host written as an IP address is that one address (the scanner lists only names as hosts).
+    """
+    addresses = [h for h in authorisation.hosts if _is_address(h)]
     return scanner.Scope.build(
-        cidrs=authorisation.cidrs,
-        hosts=authorisation.hosts,
+        cidrs=[*authorisation.cidrs, *addresses],
+        hosts=[h for h in authorisation.hosts if h not in addresses],
         urls=authorisation.urls,
         ports=authorisation.ports or None,
         techniques=authorisation.techniques,
@@ -121,6 +134,7 @@ def scan_create(
     name: str = "",
     start: bool = True,
     zone: str = "",
+    plan: Scan | None = None,
 ) -> Scan:
     """Create a scan job and start it — or record it as refused, with the reasons, when out of scope."""
     permissions.require(actor, "project.record", project)
@@ -158,6 +172,7 @@ def scan_create(
         rate_limit=rate_limit,
         repeat_days=repeat_days,
         zone=zone,
+        plan=plan,
         created_by=actor,
         created_at=now,
     )
@@ -208,6 +223,15 @@ def _start(scan: Scan) -> None:
 
 def scan_cancel(*, actor: User, scan: Scan) -> Scan:
     permissions.require(actor, "project.record", scan.project)
+    if scan.is_plan:  # stopping a plan of the contract's service calendar: no further runs
+        permissions.require(actor, "project.edit", scan.project)
+        with transaction.atomic():
+            Scan.objects.filter(pk=scan.pk).update(
+                status=Scan.Status.CANCELLED, next_run_at=None, step="计划已停止", finished_at=timezone.now()
+            )
+            audit.record(actor=actor, action="scan.plan_cancel", obj=scan, project=scan.project)
+        scan.refresh_from_db()
+        return scan
     if not scan.active:
         raise ValidationError("该扫描已结束")
     with transaction.atomic():
@@ -291,6 +315,10 @@ def scan_execute(scan_id: int):
         details={"engine": result.engine, "open": len(result.open), "stopped": result.stopped},
         project=scan.project,
     )
+    if status == Scan.Status.DONE and scan.plan_id:
+        from .plan_services import occurrence_prove
+
+        occurrence_prove(scan=scan)  # the contract's service occurrence this run performed
     return result
 
 
@@ -313,13 +341,21 @@ def _finish(scan: Scan, status: str, **fields) -> None:
 
 
 def scans_due(now: dt.datetime | None = None) -> int:
-    """Start a new run of every recurring scan whose next run is due (the scheduler calls this)."""
+    """Start a new run of every recurring scan whose next run is due (the scheduler calls this).
+
+    A plan (status PLANNED) never runs itself: each run is a new scan pointing back to it, and
+    its next run keeps its slot (``plan_services.next_run``).
+    """
+    from .plan_services import next_run
+
     now = now or timezone.now()
     started = 0
     for scan in Scan.objects.filter(repeat_days__isnull=False, next_run_at__lte=now).select_related(
         "project", "created_by", "authorisation", "system"
     ):
-        Scan.objects.filter(pk=scan.pk).update(next_run_at=now + dt.timedelta(days=scan.repeat_days))
+        following = next_run(scan, now) if scan.is_plan else now + dt.timedelta(days=scan.repeat_days)
+        if not Scan.objects.filter(pk=scan.pk, next_run_at=scan.next_run_at).update(next_run_at=following):
+            continue  # another scheduler took this run
         if scan.created_by is None or not permissions.can(scan.created_by, "project.record", scan.project):
             continue
         scan_create(
@@ -332,6 +368,8 @@ def scans_due(now: dt.datetime | None = None) -> int:
             rate_limit=scan.rate_limit,
             system=scan.system,
             name=scan.name,
+            zone=scan.zone,
+            plan=scan if scan.is_plan else None,
         )
         started += 1
     return started

@@ -13,13 +13,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dengbao.accounts import permissions
 from dengbao.accounts import selectors as account_selectors
+from dengbao.core.engagement.service_year import NAMES as SERVICE_NAMES
 from dengbao.core.importers import ImportFormatError, importers
 
-from . import authorisation_services, finding_services, forms, import_services, scan_services, selectors, sla
+from . import (
+    authorisation_services,
+    finding_services,
+    forms,
+    import_services,
+    plan_services,
+    scan_services,
+    selectors,
+    sla,
+)
 from .finding_models import Severity
 from .models import Scan, Technique
 from .uploads import spool
@@ -253,17 +264,45 @@ def scans(request: HttpRequest, project: str) -> HttpResponse:
         if scan.status == Scan.Status.REFUSED:
             messages.error(request, _("扫描被拒绝：%(r)s") % {"r": scan.refused_reason})
         return redirect("scanning:scan", project=obj.slug, scan_id=scan.pk)
+    plans = list(plan_services.plan_list(actor=request.user, project=obj))
+    for plan in plans:
+        plan.service_label = SERVICE_NAMES.get(plan.service_kind, plan.service_kind)
     context = _ctx(
         request,
         obj,
         "scans",
-        rows=selectors.scan_list(actor=request.user, project=obj)[:50],
+        rows=selectors.scan_list(actor=request.user, project=obj).exclude(status=Scan.Status.PLANNED)[:50],
+        plans=plans,
         valid=selectors.authorisations_valid(actor=request.user, project=obj),
         profiles=Scan.Profile.choices,
         engines=Scan.Engine.choices,
         systems=obj.systems.order_by("code", "name"),
     )
     return render(request, "scanning/scans.html", context)
+
+
+@login_required
+def scan_plans(request: HttpRequest, project: str) -> HttpResponse:
+    """POST: the scan plans of the contract's service calendar (created once)."""
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        plans = plan_services.scan_plans_from_engagement(actor=request.user, project=obj)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        for plan in plans:
+            messages.success(
+                request,
+                _("扫描计划“%(name)s”：下次执行 %(at)s，每 %(days)s 天一次")
+                % {
+                    "name": plan.name,
+                    "at": timezone.localtime(plan.next_run_at).strftime("%Y-%m-%d %H:%M"),
+                    "days": plan.repeat_days,
+                },
+            )
+    return redirect("scanning:scans", project=obj.slug)
 
 
 @login_required
@@ -277,7 +316,12 @@ def scan_detail(request: HttpRequest, project: str, scan_id: int) -> HttpRespons
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, _("已请求取消扫描"))
+            messages.success(
+                request,
+                _("已停止扫描计划")
+                if scan.status == Scan.Status.CANCELLED and scan.service_kind
+                else _("已请求取消扫描"),
+            )
         return redirect(request.path)
     context = _ctx(request, obj, "scans", scan=scan)
     if request.headers.get("HX-Request"):
