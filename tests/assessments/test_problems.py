@@ -432,3 +432,34 @@ def test_case_conditions_change_what_is_proposed(world_a, l3):
         problem_services.case_conditions_set(
             actor=actor, assessment=assessment, holds=["关键行业"], absent=["关键行业"]
         )
+
+
+def test_a_retest_keeps_the_high_risk_decision_and_edited_wording(world_a, l3):
+    from dengbao.assessments.models import ResultRecord
+
+    assessment, db, os_ = l3
+    _shortfalls(world_a, db, os_)
+    _report, first = _sync(world_a, assessment)
+    assessor, pm = world_a.members["assessor"], world_a.members["manager"]
+    auth, timeout = first.problems.get(unit_id="L3-CES1-01"), first.problems.get(unit_id="L3-CES1-02")
+    problem_services.case_confirm(actor=assessor, problem=auth, reason="sa 空口令可远程登录，无缓解措施")
+    problem_services.problem_update(
+        actor=assessor, problem=timeout, title=timeout.title, description=timeout.description,
+        remediation="在数据库与操作系统上配置 10 分钟登录超时", risk="低",
+    )  # fmt: skip
+    ResultRecord.objects.filter(round=first, result="").update(result="符合")  # the rest of the sheet
+    services.round_finalise(actor=pm, rnd=first)
+    second = services.retest_start(actor=pm, assessment=assessment)
+    problem_services.problems_sync(actor=assessor, rnd=second)
+    auth.refresh_from_db()
+    carried = second.problems.get(unit_id="L3-CES1-01")
+    assert (carried.case_status, carried.high_risk_case) == ("confirmed", "6.4.1.1")
+    assert (
+        carried.case_reason == "sa 空口令可远程登录，无缓解措施" and carried.case_note == "沿用上一轮的判定"
+    )
+    assert carried.risk == auth.risk and carried.case_decided_by == assessor
+    kept = second.problems.get(unit_id="L3-CES1-02")
+    assert kept.remediation == "在数据库与操作系统上配置 10 分钟登录超时" and kept.risk == "低"
+    problem_services.problems_sync(actor=assessor, rnd=second)  # a second sync keeps them too
+    kept.refresh_from_db()
+    assert kept.remediation == "在数据库与操作系统上配置 10 分钟登录超时"

@@ -98,12 +98,33 @@ def _propose_case(problem: Problem, match: core.CaseMatch | None) -> bool:
     return True
 
 
+def _carry_over(problem: Problem, before: Problem | None) -> None:
+    """A problem that is still there in a 复测 keeps what people decided about it in the round
+    before: the high-risk decision with its reason, and the wording they edited."""
+    if before is None:
+        return
+    if before.case_status in (Problem.CaseStatus.CONFIRMED, Problem.CaseStatus.REJECTED):
+        problem.high_risk_case, problem.case_status = before.high_risk_case, before.case_status
+        problem.case_reason = before.case_reason
+        problem.case_note = "沿用上一轮的判定"
+        problem.case_decided_by, problem.case_decided_at = before.case_decided_by, before.case_decided_at
+        if before.case_status == Problem.CaseStatus.CONFIRMED:
+            problem.risk = before.risk
+    for field in ("title", "description", "remediation", "risk"):
+        if field in before.edited_fields:
+            setattr(problem, field, getattr(before, field))
+    problem.edited_fields = [
+        f for f in before.edited_fields if f in ("title", "description", "remediation", "risk")
+    ]
+
+
 def problems_sync(*, actor: User, rnd: Round) -> SyncReport:
     """Bring the round's problems in line with its results, keeping what people have edited.
 
-    New shortfalls become problems; an existing problem gets its objects refreshed and the
-    fields nobody edited rewritten; a unit now 符合 on every object marks its problem fixed
-    (never deleted); a fixed problem whose unit falls short again is reopened.
+    New shortfalls become problems — in a 复测 carrying over the round before's decisions on the
+    same unit; an existing problem gets its objects refreshed and the fields nobody edited
+    rewritten; a unit now 符合 on every object marks its problem fixed (never deleted); a fixed
+    problem whose unit falls short again is reopened.
     """
     _require(actor, rnd)
     assessment = rnd.assessment
@@ -116,6 +137,10 @@ def problems_sync(*, actor: User, rnd: Round) -> SyncReport:
     objects = {r.obj.name: r.obj for r in records}
     now = timezone.now()
     created = updated = fixed = reopened = 0
+    earlier = {
+        p.unit_id: p
+        for p in Problem.objects.filter(round__assessment=assessment, round__number=rnd.number - 1)
+    }
     with transaction.atomic():
         existing = {
             p.unit_id: p
@@ -137,6 +162,7 @@ def problems_sync(*, actor: User, rnd: Round) -> SyncReport:
                     updated_at=now,
                 )
                 _propose_case(problem, proposal.case)
+                _carry_over(problem, earlier.get(proposal.unit))
                 problem.save()
                 problem.test_objects.set(targets)
                 created += 1
