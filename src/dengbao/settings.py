@@ -231,9 +231,10 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("DENGBAO_TESTING", False)
 DENGBAO_SCHEDULER = env_bool("DENGBAO_SCHEDULER", True)
 # Run dispatched background work at once, in the caller's thread (tests; debugging a job).
 DENGBAO_TASKS_INLINE = env_bool("DENGBAO_TASKS_INLINE", False)
-# Zone workers: a Redis URL (e.g. redis://127.0.0.1:6379/2) makes work addressed to a network
-# zone go to that zone's queue, run by `dengbao worker --zone NAME`; empty keeps all work here.
-DENGBAO_CELERY_BROKER = os.environ.get("DENGBAO_CELERY_BROKER", "").strip()
+# Zone workers: with Redis (REDIS_URL, or a separate DENGBAO_CELERY_BROKER) work addressed to a
+# network zone goes to that zone's queue, run by `dengbao worker --zone NAME`; work without a zone,
+# and all work when there is no Redis, stays in this process.
+DENGBAO_CELERY_BROKER = os.environ.get("DENGBAO_CELERY_BROKER", "").strip() or REDIS_URL
 
 LOGGING = {
     "version": 1,

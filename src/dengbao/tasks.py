@@ -59,7 +59,7 @@ def _executor() -> ThreadPoolExecutor:
 def dispatch(func: Callable[..., Any], *args: Any, zone: str = "", **kwargs: Any) -> Future[Any]:
     """Run ``func`` in the background. Its database connections are closed afterwards.
 
-    With ``zone`` and ``DENGBAO_CELERY_BROKER`` set, the work goes to that network zone's
+    With ``zone`` and Redis (``REDIS_URL`` or ``DENGBAO_CELERY_BROKER``), the work goes to that network zone's
     queue and a ``dengbao worker --zone`` inside the zone runs it (``func`` must then be a
     module-level function and its arguments JSON values, e.g. record IDs); the future holds
     the message's ID. Otherwise it runs in this process's pool. With ``DENGBAO_TASKS_INLINE``

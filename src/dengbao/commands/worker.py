@@ -13,14 +13,16 @@ from .common import setup_django
 @click.option("--zone", required=True, help="the network zone this worker serves, e.g. intranet")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=2, show_default=True)
 def command(zone: str, concurrency: int) -> None:
-    """区域工作进程：执行发往某个网络区域的后台工作 (zone worker; needs DENGBAO_CELERY_BROKER)."""
+    """区域工作进程：执行发往某个网络区域的后台工作 (zone worker; needs Redis: REDIS_URL)."""
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", zone):
         raise click.BadParameter("zone: lower-case letters, digits, - and _ (e.g. intranet)")
     setup_django()
     from django.conf import settings
 
     if not settings.DENGBAO_CELERY_BROKER:
-        raise click.ClickException("DENGBAO_CELERY_BROKER is not set (e.g. redis://127.0.0.1:6379/2)")
+        raise click.ClickException(
+            "no Redis: set REDIS_URL or DENGBAO_CELERY_BROKER (e.g. redis://127.0.0.1:6379/2)"
+        )
     from dengbao import celery_app
 
     app = celery_app.configure()
