@@ -9,6 +9,7 @@ A headless browser would compute styles exactly; this static reading covers what
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 import lxml.etree
 import lxml.html
 from cssselect import SelectorError
+
+from . import page
 
 Declarations = dict[str, str]
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
@@ -66,7 +69,19 @@ def parse_declarations(style: str) -> Declarations:
 
 
 def parse_stylesheet(css: str) -> list[tuple[str, Declarations]]:
-    """``(selector, declarations)`` for each rule; @media/@supports blocks are read as if they applied."""
+    """``(selector, declarations)`` for each rule; @media/@supports blocks are read as if they applied.
+
+    A site serves the same <style> block on every check, so parsed sheets are remembered by text.
+    """
+    return list(_parsed_sheet(css))
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed_sheet(css: str) -> tuple[tuple[str, Declarations], ...]:
+    return tuple(_parse_stylesheet(css))
+
+
+def _parse_stylesheet(css: str) -> list[tuple[str, Declarations]]:
     css = _COMMENT.sub("", css)
     rules: list[tuple[str, Declarations]] = []
     pos = 0
@@ -83,7 +98,7 @@ def parse_stylesheet(css: str) -> list[tuple[str, Declarations]]:
         pos = i
         if prelude.startswith("@"):
             if prelude.lower().startswith(("@media", "@supports")):
-                rules += parse_stylesheet(body)
+                rules += _parse_stylesheet(body)
             continue
         if ";" in prelude:  # a stray declaration before the rule
             prelude = prelude.rsplit(";", 1)[1].strip()
@@ -121,7 +136,7 @@ class StyleMap:
             if not _at_rest(selector):
                 continue
             try:
-                matched = root.cssselect(selector)
+                matched = page.select(root, selector)
             except (SelectorError, lxml.etree.XPathError, ValueError):
                 continue
             for el in matched:
@@ -157,6 +172,8 @@ def _attr_px(el: lxml.html.HtmlElement, name: str) -> float | None:
 
 def own_hiding(el: lxml.html.HtmlElement, decls: Declarations) -> list[Hiding]:
     """Tricks applied on this element itself."""
+    if not decls and el.get("hidden") is None and el.get("width") is None and el.get("height") is None:
+        return []  # nothing styled, nothing sized: the common case, answered without the checks below
     tag = el.tag if isinstance(el.tag, str) else ""
     out: list[Hiding] = []
     if decls.get("display") == "none":
@@ -274,6 +291,8 @@ class Visibility:
     def __init__(self, root: lxml.html.HtmlElement, rules: Iterable[tuple[str, Declarations]] | None = None):
         self.styles = StyleMap(root, page_rules(root) if rules is None else rules)
         self._own: dict[lxml.html.HtmlElement, list[Hiding]] = {}
+        self._inside: dict[lxml.html.HtmlElement, list[Hiding]] = {}
+        self._colour: dict[lxml.html.HtmlElement, tuple[tuple[int, int, int] | None, ...]] = {}
 
     def _own_hiding(self, el: lxml.html.HtmlElement) -> list[Hiding]:
         found = self._own.get(el)
@@ -283,33 +302,56 @@ class Visibility:
         return found
 
     def reasons(self, el: lxml.html.HtmlElement) -> list[Hiding]:
-        out: list[Hiding] = []
-        for node in (el, *el.iterancestors()):
-            if not isinstance(node.tag, str):
-                continue
-            where = "链接本身" if node is el else f"所在 {element_label(node)}"
-            out += [Hiding(f"{h.reason}（{where}）", h.strong) for h in self._own_hiding(node)]
+        out = [Hiding(f"{h.reason}（链接本身）", h.strong) for h in self._own_hiding(el)]
+        parent = el.getparent()
+        if parent is not None:
+            out += self._inherited(parent)
         same = self._same_colour(el)
         if same:
             out.append(same)
         return out
 
-    def _same_colour(self, el: lxml.html.HtmlElement) -> Hiding | None:
-        colour = background = None
-        for node in (el, *el.iterancestors()):
-            if not isinstance(node.tag, str):
-                continue
-            decls = self.styles.of(node)
-            if colour is None:
+    def _inherited(self, node: lxml.html.HtmlElement) -> list[Hiding]:
+        """What hides everything inside ``node``: its own tricks and its ancestors', nearest first.
+
+        Cached per element, so the links of one list share the walk up to the root.
+        """
+        found = self._inside.get(node)
+        if found is None:
+            found = []
+            if isinstance(node.tag, str):
+                where = f"所在 {element_label(node)}"
+                found = [Hiding(f"{h.reason}（{where}）", h.strong) for h in self._own_hiding(node)]
+            parent = node.getparent()
+            if parent is not None:
+                found = found + self._inherited(parent) if found else self._inherited(parent)
+            self._inside[node] = found
+        return found
+
+    def _colours(self, node: lxml.html.HtmlElement) -> tuple[tuple[int, int, int] | None, ...]:
+        """(text colour, background) in effect at ``node``: the nearest element that sets each."""
+        found = self._colour.get(node)
+        if found is None:
+            colour = background = None
+            if isinstance(node.tag, str):
+                decls = self.styles.of(node)
                 colour = parse_color(
                     decls.get("color") or (node.get("color") if node.tag == "font" else None)
                 )
-            if background is None:
                 background = parse_color(
                     decls.get("background-color") or decls.get("background") or node.get("bgcolor")
                 )
-            if colour is not None and background is not None:
-                break
+            parent = node.getparent()
+            if (colour is None or background is None) and parent is not None:
+                up_colour, up_background = self._colours(parent)
+                colour = up_colour if colour is None else colour
+                background = up_background if background is None else background
+            found = (colour, background)
+            self._colour[node] = found
+        return found
+
+    def _same_colour(self, el: lxml.html.HtmlElement) -> Hiding | None:
+        colour, background = self._colours(el)
         if colour is not None and colour == background:
             return Hiding(f"文字颜色与背景色相同 rgb{colour}", True)
         if colour == (255, 255, 255) and background is None:

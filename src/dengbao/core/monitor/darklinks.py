@@ -98,9 +98,13 @@ def _from_tree(
     return out
 
 
-def extract_links(html: str, page_url: str) -> list[FoundLink]:
-    """Every link a page carries or writes, with why each hidden one is hidden."""
-    root = page.parse(html)
+def extract_links(html: str, page_url: str, *, root: lxml.html.HtmlElement | None = None) -> list[FoundLink]:
+    """Every link a page carries or writes, with why each hidden one is hidden.
+
+    ``root`` is the page already parsed (shared with the snapshot and the word checks); not modified.
+    """
+    if root is None:
+        root = page.parse(html)
     base = page.base_url(root, page_url)
     rules = page_rules(root)
     vis = Visibility(root, rules)

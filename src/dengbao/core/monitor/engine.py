@@ -193,7 +193,12 @@ async def run_checks(
     snapshot = tamper_report = None
     links: list[darklinks.DarkLink] = []
     if browser.ok and browser.status is not None and browser.status < 400:
-        snapshot = take(browser.final_url, browser.text, config.normalise)
+        # Each fetched page is parsed once; the tree is shared by every check that reads the page.
+        trees = {darklinks.BROWSER: page.parse(browser.text)}
+        for name, result in zip(agents, spiders, strict=True):
+            if result.ok and result.text:
+                trees[name] = page.parse(result.text)
+        snapshot = take(browser.final_url, browser.text, config.normalise, root=trees[darklinks.BROWSER])
         if baseline is not None:
             tamper_report = compare(baseline, snapshot, phrases=lists.defacement, thresholds=config.tamper)
             conditions += tamper_report.conditions
@@ -202,13 +207,17 @@ async def run_checks(
                 Condition("tamper.baseline", True, "尚无已批准的基线，本次快照可批准为基线", Severity.INFO)
             )
             conditions.append(phrases_without_baseline(snapshot, lists.defacement))
-        views = {darklinks.BROWSER: darklinks.extract_links(browser.text, browser.final_url)}
+        views = {
+            darklinks.BROWSER: darklinks.extract_links(
+                browser.text, browser.final_url, root=trees[darklinks.BROWSER]
+            )
+        }
         for name, result in zip(agents, spiders, strict=True):
-            if result.ok and result.text:
-                views[name] = darklinks.extract_links(result.text, result.final_url)
+            if name in trees:
+                views[name] = darklinks.extract_links(result.text, result.final_url, root=trees[name])
         links = darklinks.find_dark_links(views, browser.final_url, lists.keywords)
         conditions += dark_link_conditions(links, spider_fetches=dict(zip(agents, spiders, strict=True)))
-        conditions.append(sensitive_condition(browser, spiders, agents, lists.sensitive))
+        conditions.append(sensitive_condition(browser, spiders, agents, lists.sensitive, trees=trees))
 
     return CheckReport(
         url=config.url,
@@ -352,12 +361,20 @@ def dark_link_conditions(
 
 
 def sensitive_condition(
-    browser: FetchResult, spiders: list[FetchResult], agents: list[str], words: tuple[str, ...]
+    browser: FetchResult,
+    spiders: list[FetchResult],
+    agents: list[str],
+    words: tuple[str, ...],
+    *,
+    trees: Mapping[str, Any] | None = None,
 ) -> Condition:
+    """content.sensitive_words over every fetch; ``trees`` are the pages already parsed, by agent name."""
     found: dict[str, dict[str, int]] = {}
     for name, result in ((darklinks.BROWSER, browser), *zip(agents, spiders, strict=True)):
         if result.ok and result.text:
-            root = page.parse(result.text)
+            root = trees.get(name) if trees else None
+            if root is None:
+                root = page.parse(result.text)
             counts = count_words(f"{page.title(root)} {page.visible_text(root)}", words)
             if counts:
                 found[name] = counts

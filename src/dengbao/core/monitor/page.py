@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
+from lxml.cssselect import CSSSelector
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
@@ -25,6 +28,32 @@ def parse(html: str) -> lxml.html.HtmlElement:
         return lxml.html.document_fromstring("<html><body></body></html>")
 
 
+_SELECTORS = threading.local()  # compiled CSS selectors; lxml XPath objects stay in their thread
+_MAX_SELECTORS = 2048
+
+
+def select(root: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:
+    """``root.cssselect(selector)`` with the selector compiled once (per thread), not on every page.
+
+    Raises what ``cssselect`` raises for a selector it cannot read (``SelectorError``, ``XPathError``).
+    """
+    cache: dict[str, CSSSelector | Exception] | None = getattr(_SELECTORS, "cache", None)
+    if cache is None:
+        cache = _SELECTORS.cache = {}
+    compiled = cache.get(selector)
+    if compiled is None:
+        try:
+            compiled = CSSSelector(selector, translator="html")
+        except Exception as exc:  # remembered and raised again: a bad selector stays bad
+            compiled = exc
+        if len(cache) >= _MAX_SELECTORS:
+            cache.clear()
+        cache[selector] = compiled
+    if isinstance(compiled, Exception):
+        raise compiled
+    return compiled(root)
+
+
 def parse_fragment(html: str) -> lxml.html.HtmlElement:
     """Parse HTML that a script writes into the page (document.write), wrapped in one element."""
     try:
@@ -38,24 +67,26 @@ def collapse(text: str) -> str:
 
 
 def visible_text(root: lxml.html.HtmlElement) -> str:
-    """The page's readable text, scripts and styles left out, whitespace collapsed."""
+    """The page's readable text, scripts and styles left out, whitespace collapsed.
+
+    Document order, each element's text then its tail, then its children; a script, style, head or
+    title element is left out with everything inside it and its tail. One walk, no ancestor look-ups.
+    """
     parts: list[str] = []
-    for el in root.iter():
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in NON_TEXT_TAGS or _inside_non_text(el):
-            continue
-        if el.text and isinstance(el.tag, str):
-            parts.append(el.text)
-        if el.tail and el.getparent() is not None and not _inside_non_text(el.getparent()):
+    stack = [(root, True)]
+    while stack:
+        el, is_root = stack.pop()
+        tag = el.tag
+        if isinstance(tag, str):
+            if tag in NON_TEXT_TAGS:
+                continue
+            if el.text:
+                parts.append(el.text)
+        if el.tail and not is_root:
             parts.append(el.tail)
+        children = list(el)
+        stack.extend((child, False) for child in reversed(children))
     return collapse(" ".join(parts))
-
-
-def _inside_non_text(el: lxml.html.HtmlElement) -> bool:
-    for anc in el.iterancestors():
-        if isinstance(anc.tag, str) and anc.tag in NON_TEXT_TAGS:
-            return True
-    return False
 
 
 def title(root: lxml.html.HtmlElement) -> str:
@@ -71,6 +102,7 @@ def base_url(root: lxml.html.HtmlElement, page_url: str) -> str:
     return page_url
 
 
+@functools.lru_cache(maxsize=16384)
 def absolute(base: str, href: str) -> str:
     href = href.strip()
     if not href:
@@ -81,6 +113,7 @@ def absolute(base: str, href: str) -> str:
         return href
 
 
+@functools.lru_cache(maxsize=16384)
 def host_of(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()
@@ -91,6 +124,7 @@ def host_of(url: str) -> str:
 _SECOND_LEVEL = frozenset({"com", "net", "org", "gov", "edu", "ac", "co", "mil"})
 
 
+@functools.lru_cache(maxsize=4096)
 def site_of(host: str) -> str:
     """The registrable part of a host, enough to tell "our site" from "elsewhere" (hosp.gov.cn)."""
     labels = [part for part in host.lower().rstrip(".").split(".") if part]

@@ -96,10 +96,21 @@ def structure_of(doc: lxml.html.HtmlElement, page_url: str, options: NormaliseOp
     )
 
 
-def take(url: str, html: str, options: NormaliseOptions | None = None) -> PageSnapshot:
-    """Snapshot a fetched page for comparison with (or approval as) a baseline."""
+def take(
+    url: str,
+    html: str,
+    options: NormaliseOptions | None = None,
+    *,
+    root: lxml.html.HtmlElement | None = None,
+) -> PageSnapshot:
+    """Snapshot a fetched page for comparison with (or approval as) a baseline.
+
+    ``root`` is the page already parsed (:func:`page.parse` of ``html``), shared with the dark-link
+    and sensitive-word checks so a page is parsed once; it is not modified.
+    """
     options = options or NormaliseOptions()
-    root = page.parse(html)
+    if root is None:
+        root = page.parse(html)
     doc, bad = strip_dynamic(root, options)
     return PageSnapshot(
         url=url,

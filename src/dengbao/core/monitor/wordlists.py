@@ -57,16 +57,65 @@ class WordList:
             host = (parts.hostname or "").lower()
         except ValueError:
             return []
-        hits = [
-            KeywordHit(self.category, self.label, d, "domain")
-            for d in self.domains
-            if host and (host.endswith(d) if d.startswith(".") else host == d or host.endswith("." + d))
-        ]
-        if self._url_re is not None:
-            target = f"{host}/{unquote(parts.path)}?{unquote(parts.query)}"
+        return self._match_parts(host, f"{host}/{unquote(parts.path)}?{unquote(parts.query)}")
+
+    @functools.cached_property
+    def _domain_index(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Suffix entries (``.bet``) and whole domains (``bet365.com``), each with its list position."""
+        suffixes: dict[str, int] = {}
+        names: dict[str, int] = {}
+        for index, domain in enumerate(self.domains):
+            (suffixes if domain.startswith(".") else names).setdefault(domain, index)
+        return suffixes, names
+
+    def _domain_hits(self, host: str) -> list[str]:
+        """The list's domains that ``host`` is, or is under, in list order (a set look-up per label)."""
+        if not host or not self.domains:
+            return []
+        suffixes, names = self._domain_index
+        found: set[int] = set()
+        if host in names:
+            found.add(names[host])
+        dot = host.find(".")
+        while dot >= 0:
+            tail = host[dot:]
+            if tail in suffixes:
+                found.add(suffixes[tail])
+            if tail[1:] in names:
+                found.add(names[tail[1:]])
+            dot = host.find(".", dot + 1)
+        return [self.domains[i] for i in sorted(found)]
+
+    def _match_parts(self, host: str, target: str | None) -> list[KeywordHit]:
+        """Domain hits for ``host``, then term hits in ``target`` (``host/path?query``; None: none)."""
+        hits = [KeywordHit(self.category, self.label, d, "domain") for d in self._domain_hits(host)]
+        if target is not None and self._url_re is not None:
             found = dict.fromkeys(m.group(0).lower() for m in self._url_re.finditer(target))
             hits += [KeywordHit(self.category, self.label, term, "url") for term in found]
         return hits
+
+
+def _trie_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex that finds any of ``terms`` (no word boundaries), built as a trie of characters.
+
+    The regex engine then follows one branch per character instead of trying every term at every
+    position, so a long list costs about as much as a short one. Used as a pre-filter: a text in
+    which it finds nothing can contain no term, whatever the per-list boundary rules.
+    """
+    trie: dict[str, dict] = {}
+    for term in {t.lower() for t in terms if t}:
+        node = trie
+        for char in term:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, dict]) -> str:
+        if "" in node:  # a term ends here: the shortest match is enough for a pre-filter
+            return ""
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items())]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return re.compile(pattern(trie), re.IGNORECASE) if trie else None
 
 
 def _alternation(terms: Iterable[str], *, url: bool) -> re.Pattern[str] | None:
@@ -103,15 +152,57 @@ def parse_list(text: str, *, category: str, label: str | None = None) -> WordLis
 
 @dataclass(frozen=True)
 class KeywordLists:
+    """The lists a page is matched against. Matching structures are built once per lists object
+    (one version of the lists): a trie pre-filter over every term and a domain index per list."""
+
     lists: tuple[WordList, ...]
 
+    @functools.cached_property
+    def _any_term(self) -> re.Pattern[str] | None:
+        return _trie_pattern(t for word_list in self.lists for t in word_list.terms)
+
+    @functools.cached_property
+    def _domain_keys(self) -> frozenset[str]:
+        return frozenset(d for word_list in self.lists for d in word_list.domains)
+
+    def _domain_candidate(self, host: str) -> bool:
+        """Whether any list may name ``host`` (one set look-up per label; the lists then say which)."""
+        keys = self._domain_keys
+        if not host or not keys:
+            return False
+        if host in keys:
+            return True
+        dot = host.find(".")
+        while dot >= 0:
+            if host[dot:] in keys or host[dot + 1 :] in keys:
+                return True
+            dot = host.find(".", dot + 1)
+        return False
+
     def match(self, *, url: str = "", text: str = "") -> list[KeywordHit]:
+        """Hits in list order; per list: text terms, then domains, then URL terms (as found)."""
+        any_term = self._any_term
+        text_hit = bool(text) and any_term is not None and any_term.search(text) is not None
+        host, target = "", None
+        if url:
+            try:
+                parts = urlsplit(url)
+                host = (parts.hostname or "").lower()
+            except ValueError:
+                url = ""
+            else:
+                target = f"{host}/{unquote(parts.path)}?{unquote(parts.query)}"
+                if any_term is None or any_term.search(target) is None:
+                    target = None
+        domain_hit = self._domain_candidate(host)
+        if not text_hit and target is None and not domain_hit:
+            return []
         hits: list[KeywordHit] = []
         for word_list in self.lists:
-            if text:
+            if text_hit:
                 hits += word_list.match_text(text)
             if url:
-                hits += word_list.match_url(url)
+                hits += word_list._match_parts(host if domain_hit else "", target)
         return hits
 
 
