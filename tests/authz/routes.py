@@ -16,8 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import ProjectWorld
 from tests.engagements import factories as engagement
-from tests.scanning import factories as scanning
 from tests.monitoring import factories as monitoring
+from tests.scanning import factories as scanning
 
 
 def _system(world: ProjectWorld):
