@@ -40,14 +40,22 @@ api = NinjaAPI(
 )
 
 from dengbao.accounts.api import router as accounts_router  # noqa: E402
+from dengbao.assessments.api import router as assessments_router  # noqa: E402
 from dengbao.catalogue.api import router as catalogue_router  # noqa: E402
+from dengbao.engagements.api import router as engagements_router  # noqa: E402
 from dengbao.monitoring.api import router as monitoring_router  # noqa: E402
+from dengbao.reports.api import router as reports_router  # noqa: E402
+from dengbao.scanning.api import router as scanning_router  # noqa: E402
 from dengbao.systems.api import router as systems_router  # noqa: E402
 
 api.add_router("/", accounts_router)
 api.add_router("/", systems_router)
 api.add_router("/", catalogue_router)
 api.add_router("/", monitoring_router)
+api.add_router("/", assessments_router)
+api.add_router("/", scanning_router)
+api.add_router("/", engagements_router)
+api.add_router("/", reports_router)
 
 
 @api.exception_handler(PermissionDenied)

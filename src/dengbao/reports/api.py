@@ -1,0 +1,189 @@
+"""Documents over REST: the generated versions, generation jobs and their progress, a document's file."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from dengbao.accounts import selectors as account_selectors
+from dengbao.api_support import ErrorOut, Paging, body_doc, page, read_body, user_errors
+
+from . import generation, selectors
+
+router = Router(tags=["documents"])
+router.add_decorator(user_errors)
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    system: str | None
+    version: int
+    filename: str
+    size: int
+    sha256: str
+    template: str = Field(description="生成所用模板：内置，或本机构上传的模板文件名")
+    template_sha256: str
+    assessment_id: int | None
+    round_number: int | None
+    note: str
+    generated_by: str | None
+    generated_at: dt.datetime
+    signed: bool
+    signed_at: dt.datetime | None
+    signed_by: str | None
+
+
+class DocumentPage(Schema):
+    count: int
+    items: list[DocumentOut]
+
+
+class JobIn(Schema):
+    kind: str = Field(description="、".join(f"{k}（{v}）" for k, v in generation.JOB_LABELS.items()))
+    system_id: int | None = Field(None, description="assessment_report：定级对象")
+    pdf: bool = Field(False, description="assessment_report：同时转换为 PDF")
+    assessment_id: int | None = Field(None, description="gap_list_docx、remediation_plan、retest_report")
+    import_id: int | None = Field(None, description="scan_report：一次扫描报告导入")
+    visit_id: int | None = Field(None, description="inspection_record：一次巡检")
+    ticket_id: int | None = Field(None, description="ticket_record：一个工单")
+    month: str = Field("", description="monitoring_report：YYYY-MM")
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    label: str
+    params: dict
+    status: str = Field(description="queued / running / done / failed")
+    status_label: str
+    done: int
+    total: int
+    percent: int
+    step: str
+    error: str
+    problems: list
+    created_by: str | None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    documents: list[DocumentOut]
+
+
+def _name(user) -> str | None:
+    return user.display_name if user is not None else None
+
+
+def _document(d) -> DocumentOut:
+    return DocumentOut(
+        id=d.pk,
+        kind=d.kind,
+        kind_label=d.get_kind_display(),
+        system=(d.system.code or d.system.name) if d.system_id else None,
+        version=d.version,
+        filename=d.filename,
+        size=d.size,
+        sha256=d.sha256,
+        template=d.template_name,
+        template_sha256=d.template_sha256,
+        assessment_id=d.assessment_id,
+        round_number=d.round_number,
+        note=d.note,
+        generated_by=_name(d.generated_by),
+        generated_at=d.generated_at,
+        signed=d.locked,
+        signed_at=d.locked_at,
+        signed_by=_name(d.locked_by),
+    )
+
+
+def _job(job) -> JobOut:
+    return JobOut(
+        id=job.pk,
+        kind=job.kind,
+        label=generation.JOB_LABELS.get(job.kind, job.kind),
+        params=job.params,
+        status=job.status,
+        status_label=job.get_status_display(),
+        done=job.done,
+        total=job.total,
+        percent=job.percent,
+        step=job.step,
+        error=job.error,
+        problems=job.problems,
+        created_by=_name(job.created_by),
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+        documents=[_document(d) for d in job.documents.select_related("system", "generated_by", "locked_by")],
+    )
+
+
+def _params(body: JobIn) -> dict:
+    """The parameters each kind of job takes, as the documents page sends them."""
+    if body.kind == "assessment_report":
+        return {"system_id": body.system_id, "pdf": body.pdf}
+    if body.kind in generation.ASSESSMENT_JOBS:
+        return {"assessment_id": body.assessment_id}
+    if body.kind == "scan_report":
+        return {"import_id": body.import_id}
+    if body.kind == "inspection_record":
+        return {"visit_id": body.visit_id}
+    if body.kind == "ticket_record":
+        return {"ticket_id": body.ticket_id}
+    if body.kind == "monitoring_report":
+        year, _sep, month = body.month.strip().partition("-")
+        if not (year.isdigit() and month.isdigit()):
+            raise ValidationError(f"月份“{body.month}”应写作 YYYY-MM，如 2026-03")
+        return {"year": int(year), "month": int(month)}
+    return {}
+
+
+@router.get(
+    "/projects/{project}/documents", response=DocumentPage, summary="生成的文档：版本、哈希、模板、签发"
+)
+def document_list(request: HttpRequest, project: str, paging: Query[Paging]):
+    obj = account_selectors.project_get(actor=request.user, slug=project)
+    count, shown = page(selectors.document_list(actor=request.user, project=obj), paging)
+    return DocumentPage(count=count, items=[_document(d) for d in shown])
+
+
+@router.get("/projects/{project}/documents/{document_id}/file", summary="下载文档文件")
+def document_file(request: HttpRequest, project: str, document_id: int):
+    obj = account_selectors.project_get(actor=request.user, slug=project)
+    document = selectors.document_get(actor=request.user, project=obj, document_id=document_id)
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename)
+
+
+@router.get("/projects/{project}/document-jobs", response=list[JobOut], summary="最近的文档生成任务")
+def job_list(request: HttpRequest, project: str):
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    return [_job(j) for j in selectors.job_list(actor=request.user, project=obj)[:20]]
+
+
+@router.post(
+    "/projects/{project}/document-jobs",
+    response={202: JobOut, 400: ErrorOut},
+    summary="开始生成文档（后台执行，按返回的任务查询进度）",
+    openapi_extra=body_doc(JobIn),
+)
+def job_create(request: HttpRequest, project: str):
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    body = read_body(request, JobIn)
+    if body.kind not in generation.JOB_LABELS:
+        raise ValidationError(f"未知的文档类型“{body.kind}”；可选：{'、'.join(generation.JOB_LABELS)}")
+    try:
+        job = generation.job_start(actor=request.user, project=obj, kind=body.kind, params=_params(body))
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+    return Status(202, _job(selectors.job_get(actor=request.user, project=obj, job_id=job.pk)))
+
+
+@router.get(
+    "/projects/{project}/document-jobs/{job_id}", response=JobOut, summary="文档生成任务的状态、进度与文档"
+)
+def job_detail(request: HttpRequest, project: str, job_id: int):
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    return _job(selectors.job_get(actor=request.user, project=obj, job_id=job_id))
