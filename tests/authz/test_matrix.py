@@ -91,16 +91,28 @@ def test_no_other_route_mentions_the_foreign_project(world_a, foreign_users, log
     assert not leaks, "\n".join(leaks)
 
 
+# The provider's working papers through the API (results, objects, document jobs): the client
+# contact is a member of the project and is refused them — 403, as on the pages behind them.
+PROVIDER_ONLY_API = {
+    "api/projects/<project>/assessments/<assessment_id>",
+    "api/projects/<project>/assessments/<assessment_id>/results",
+    "api/projects/<project>/document-jobs",
+    "api/projects/<project>/document-jobs/<job_id>",
+}
+
+
 def test_members_of_the_project_do_reach_its_routes(world_a, login):
     """The positive control: the same walk as its own members does not answer 403/404 to viewers."""
     project_routes = [r for r in all_routes() if r.project_scoped and r.name in {"project_dashboard"}]
     project_routes += [r for r in all_routes() if r.project_scoped and "api/" in r.pattern]
     assert project_routes
+    assert PROVIDER_ONLY_API <= {r.pattern for r in project_routes}
     for role in ProjectRole:
         client = login(world_a.members[role])
         for route in project_routes:
             url = route.url(world_a)
-            assert client.get(url).status_code == 200, f"{role} GET {url}"
+            expected = 403 if role == ProjectRole.CLIENT and route.pattern in PROVIDER_ONLY_API else 200
+            assert client.get(url).status_code == expected, f"{role} GET {url}"
 
 
 def test_sysadmin_reaches_only_the_admin_area(world_a, platform_users, login):
