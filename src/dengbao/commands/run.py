@@ -18,11 +18,13 @@ def command(host: str, port: int, no_scheduler: bool) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
+    from dengbao.monitoring import process as monitor_process
     from dengbao.tasks import Scheduler
 
     call_command("collectstatic", interactive=False, verbosity=0)
     scheduler = None
     if settings.DENGBAO_SCHEDULER and not no_scheduler:
+        monitor_process.start_child()  # website monitoring checks in a child process, off the web's GIL
         scheduler = Scheduler()
         scheduler.start()
     click.echo(f"dengbao serving at http://{host}:{port}/ (Ctrl-C to stop)")
@@ -39,3 +41,4 @@ def command(host: str, port: int, no_scheduler: bool) -> None:
     finally:
         if scheduler is not None:
             scheduler.stop()
+        monitor_process.stop_child()

@@ -91,6 +91,37 @@ def _open_incident(monitor: Monitor, rule: AlertRule, outcome: Outcome, at: dt.d
     )
 
 
+EXPIRY_KEY = "expiry"  # in AlertState.state of a TLS rule: the certificate-expiry threshold last announced
+
+
+def _expiry(rule: AlertRule, report, level: int | None) -> tuple[bool, int | None]:
+    """For a TLS rule: (remind now?, threshold to remember) from the check's ``tls.expiry`` condition.
+
+    One message as each of the 30/14/7-day thresholds is reached: the first one opens the incident
+    (the rule fires on ``tls.expiry``), each later, lower one is a reminder on that incident; a
+    renewed certificate clears the threshold. A check without a TLS verdict keeps what was known.
+    """
+    if rule.watch != AlertRule.Watch.TLS:
+        return False, None
+    expiry = next((c for c in report.conditions if c.name == "tls.expiry"), None)
+    days = expiry.evidence.get("days_left") if expiry is not None else None
+    if days is None:
+        return False, level
+    new_level, remind = alerts.expiry_step(level, int(days))
+    return remind, new_level
+
+
+def _expiry_reminder(incident: Incident, monitor: Monitor, report, at: dt.datetime, level) -> IncidentEvent:
+    message = alerts.message_for(monitor.name, report, alerts.EventKind.REMINDER)
+    return IncidentEvent.objects.create(
+        incident=incident,
+        at=at,
+        kind=str(alerts.EventKind.REMINDER),
+        note=f"证书到期提醒：已到 {level} 天阈值",
+        message=message.to_dict(),
+    )
+
+
 def evaluate(outcomes: Sequence[Outcome]) -> list[int]:
     """Step every enabled rule of each monitor's project; returns event ids to deliver."""
     monitor_ids = {o.monitor_id for o in outcomes}
@@ -117,16 +148,25 @@ def evaluate(outcomes: Sequence[Outcome]) -> list[int]:
         report = outcome.report
         at = report.checked_at
         for rule in rules.get(monitor.project_id, ()):
+            if outcome.partial and rule.watch != AlertRule.Watch.AVAILABILITY:
+                continue  # content and TLS were not judged by this check (first analysis pending)
             row = states.get((monitor.pk, rule.pk))
-            before = alerts.AlertState.from_dict(row.state) if row and row.state else alerts.AlertState()
+            saved = dict(row.state) if row and row.state else {}
+            level = saved.pop(EXPIRY_KEY, None)
+            before = alerts.AlertState.from_dict(saved) if saved else alerts.AlertState()
             after, event = alerts.step(core_rule(rule), before, verdict(rule.watch, report), at.timestamp())
+            remind, new_level = _expiry(rule, report, level)
+            stored = _stored(after) | ({EXPIRY_KEY: new_level} if new_level is not None else {})
             if row is None:
                 row = AlertState(monitor_id=monitor.pk, rule_id=rule.pk, state={})
                 states[(monitor.pk, rule.pk)] = row
                 to_create.append(row)
-            elif _stored(after) != _stored(before) and row not in to_update and row not in to_create:
+            elif stored != row.state and row not in to_update and row not in to_create:
                 to_update.append(row)
-            row.state = _stored(after)
+            row.state = stored
+            if event is None and remind and row.incident_id in incidents:
+                evt = _expiry_reminder(incidents[row.incident_id], monitor, report, at, new_level)
+                deliver.append(evt.pk)
             if event is None:
                 continue
             incident = incidents.get(row.incident_id) if row.incident_id else None

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
+from ninja.responses import NinjaJSONEncoder
 
 from dengbao.accounts import selectors as account_selectors
 
@@ -39,29 +41,30 @@ class Paging(Schema):
 
 @router.get("/projects/{project}/monitors", response=MonitorPage, summary="项目的监测对象与最新状态")
 def monitor_list(request: HttpRequest, project: str, paging: Query[Paging]):
-    """Paginated (``limit`` up to 1000); the latest state comes from one row per monitor, not the history."""
+    """Paginated (``limit`` up to 1000); the latest state comes from one row per monitor, not the history.
+
+    The rows are plain values already in the shape of :class:`MonitorPage`, so they are rendered
+    directly: validating a thousand items through the schema cost more than the rest of the request.
+    """
     obj = account_selectors.project_get(actor=request.user, slug=project)
-    rows = selectors.monitor_list(actor=request.user, project=obj)
-    if paging.state:
-        rows = rows.filter(status__state=paging.state)
+    rows = selectors.monitor_list(actor=request.user, project=obj, state=paging.state)
     limit = max(1, min(paging.limit, 1000))
     offset = max(0, paging.offset)
-    items = []
-    for m in rows[offset : offset + limit]:
-        s = getattr(m, "status", None)
-        items.append(
-            {
-                "id": m.pk,
-                "name": m.name,
-                "url": m.url,
-                "zone": m.zone,
-                "enabled": m.enabled,
-                "state": s.state if s else "unknown",
-                "checked_at": s.checked_at if s else None,
-                "status_code": s.status_code if s else None,
-                "response_ms": s.response_ms if s else None,
-                "failed": s.failed if s else [],
-                "heightened": s.heightened if s else False,
-            }
-        )
-    return {"count": rows.count(), "items": items}
+    items = [
+        {
+            "id": r["pk"],
+            "name": r["name"],
+            "url": r["url"],
+            "zone": r["zone"],
+            "enabled": r["enabled"],
+            "state": r["status__state"] or "unknown",
+            "checked_at": r["status__checked_at"],
+            "status_code": r["status__status_code"],
+            "response_ms": r["status__response_ms"],
+            "failed": r["status__failed"] or [],
+            "heightened": bool(r["status__heightened"]),
+        }
+        for r in rows[offset : offset + limit]
+    ]
+    body = json.dumps({"count": rows.count(), "items": items}, cls=NinjaJSONEncoder, ensure_ascii=False)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")

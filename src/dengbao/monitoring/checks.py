@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from dengbao.core.monitor import page
 from dengbao.core.monitor.engine import CheckReport, availability_conditions, run_checks
 from dengbao.core.monitor.fetch import BROWSER_UA, client_ssl_context, fetch
-from dengbao.core.monitor.results import Condition
+from dengbao.core.monitor.results import Condition, Severity
 from dengbao.core.monitor.ssrf import Resolver
 
 from .plans import Plan
@@ -40,6 +40,38 @@ MAX_CRAWLED = 20
 _EXTRA_KEEP = ("http.reachable", "http.status", "darklinks", "content.", "tamper.phrases", "target.allowed")
 
 
+# A check that measured availability only, its page's first content analysis still to come.
+PENDING = "analysis.pending"
+
+
+class AnalysisBudget:
+    """How many *first* full analyses (a page not yet analysed by this process) may start per second.
+
+    A token bucket: after a start, thousands of pages would otherwise all need their first, CPU-heavy
+    analysis within one interval, starving the schedule. Over the budget, a check measures
+    availability now and marks the content analysis pending (condition ``analysis.pending``); the
+    page is analysed at a later check, so the first analyses spread over the first few intervals.
+    Later analyses (the page changed, heightened mode, a new baseline) are never deferred.
+    """
+
+    def __init__(self, per_second: float, burst: float | None = None) -> None:
+        self.per_second = per_second
+        self.burst = burst if burst is not None else per_second
+        self._tokens = self.burst
+        self._at = time.monotonic()
+        self.deferred = 0
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self._tokens = min(self.burst, self._tokens + (now - self._at) * self.per_second)
+        self._at = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return True
+        self.deferred += 1
+        return False
+
+
 @dataclass
 class Outcome:
     """A finished check, on its way to the database."""
@@ -49,6 +81,11 @@ class Outcome:
     heightened: bool
     due: float | None = None  # epoch seconds the check was due
     started: float | None = None  # epoch seconds it started
+
+    @property
+    def partial(self) -> bool:
+        """Availability only (content and TLS not judged this time): content and TLS alert rules skip it."""
+        return any(c.name == PENDING for c in self.report.conditions)
 
     @property
     def lag_ms(self) -> float | None:
@@ -101,7 +138,45 @@ async def _full(plan: Plan, config, now: dt.datetime | None) -> CheckReport:
     return report
 
 
-async def _quick(plan: Plan, now: dt.datetime | None) -> CheckReport:
+async def _fetch_browser(plan: Plan):
+    config = plan.config
+    return await fetch(
+        config.url,
+        resolver=Resolver(plan.policy),
+        user_agent=BROWSER_UA,
+        timeout=config.timeout,
+        headers=config.headers,
+        max_redirects=config.max_redirects,
+        ssl_context=client_ssl_context(config.extra_ca_pem, config.verify_tls),
+    )
+
+
+def _availability_report(plan: Plan, result, now: dt.datetime | None, extra=()) -> CheckReport:
+    conditions = availability_conditions(result, plan.config) + list(extra)
+    available = all(c.ok for c in conditions if c.name in ("target.allowed", "http.reachable", "http.status"))
+    return CheckReport(
+        url=plan.config.url,
+        final_url=result.final_url,
+        checked_at=now or dt.datetime.now(dt.UTC),
+        available=available,
+        status_code=result.status,
+        response_ms=result.seconds * 1000 if result.ok else None,
+        dns_ms=result.dns_seconds * 1000 if result.error_kind not in ("dns", "refused") else None,
+        conditions=tuple(conditions),
+        fetches=(result,),
+    )
+
+
+async def _pending(plan: Plan, now: dt.datetime | None) -> CheckReport:
+    """Over the first-analysis budget: availability now, the content analysis at a later check."""
+    result = await _fetch_browser(plan)
+    note = Condition(
+        PENDING, True, "首次内容与证书分析排队中（启动后分散进行），本次只检查可用性", Severity.INFO
+    )
+    return _availability_report(plan, result, now, [note])
+
+
+async def _quick(plan: Plan, now: dt.datetime | None, budget: AnalysisBudget | None = None) -> CheckReport:
     """Fetch once; when the page is byte-for-byte the one last analysed, reuse that analysis.
 
     The page analysis (tamper layers, dark links, sensitive words) costs tens of milliseconds of
@@ -110,6 +185,8 @@ async def _quick(plan: Plan, now: dt.datetime | None) -> CheckReport:
     hour since the TLS probe) runs the full engine.
     """
     cached = _ANALYSED.get(plan.monitor_id)
+    if cached is None and budget is not None and not budget.take():
+        return await _pending(plan, now)
     https = plan.url.startswith("https:")
     if (
         cached is None
@@ -120,15 +197,7 @@ async def _quick(plan: Plan, now: dt.datetime | None) -> CheckReport:
     ):
         return await _full(plan, plan.config, now)
     config = plan.config
-    result = await fetch(
-        config.url,
-        resolver=Resolver(plan.policy),
-        user_agent=BROWSER_UA,
-        timeout=config.timeout,
-        headers=config.headers,
-        max_redirects=config.max_redirects,
-        ssl_context=client_ssl_context(config.extra_ca_pem, config.verify_tls),
-    )
+    result = await _fetch_browser(plan)
     page_ok = result.ok and result.status is not None and result.status < 400
     if page_ok and _body_hash(result.text) != cached.body_hash:
         return await _full(plan, config, now)
@@ -159,12 +228,15 @@ async def _quick(plan: Plan, now: dt.datetime | None) -> CheckReport:
     )
 
 
-async def check(plan: Plan, *, heightened: bool, now: dt.datetime | None = None) -> CheckReport:
+async def check(
+    plan: Plan, *, heightened: bool, now: dt.datetime | None = None, budget: AnalysisBudget | None = None
+) -> CheckReport:
+    """One monitor's check; ``budget`` (the scheduler's) may defer a page's first analysis."""
     config = plan.config
     if heightened:
         report = await _full(plan, dataclasses.replace(config, spider=True), now)
     else:
-        report = await _quick(plan, now)
+        report = await _quick(plan, now, budget)
     pages = list(plan.extra_pages)
     if heightened and plan.crawl_depth:
         pages += _same_site_links(report, MAX_CRAWLED)
@@ -195,10 +267,18 @@ async def check(plan: Plan, *, heightened: bool, now: dt.datetime | None = None)
     return report
 
 
-async def check_outcome(plan: Plan, *, due: float | None = None, day: dt.date | None = None) -> Outcome:
+async def check_outcome(
+    plan: Plan,
+    *,
+    due: float | None = None,
+    day: dt.date | None = None,
+    budget: AnalysisBudget | None = None,
+) -> Outcome:
     from .plans import today
 
     heightened = plan.heightened(day or today())
     started = time.time()
-    report = await check(plan, heightened=heightened)
+    # checked_at is when the check started, on every path (full, reused or pending analysis)
+    now = dt.datetime.fromtimestamp(started, dt.UTC)
+    report = await check(plan, heightened=heightened, now=now, budget=budget)
     return Outcome(plan.monitor_id, report, heightened, due, started)

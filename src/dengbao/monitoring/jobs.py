@@ -5,7 +5,13 @@ from dengbao.tasks import periodic
 
 @periodic("monitoring.loop", every_seconds=10)
 def monitor_loop() -> None:
-    """Start (or restart after a crash) the monitor scheduler loop of this process."""
+    """Keep the monitor scheduler running: the child process ``dengbao run`` started (restarted if
+    it died), or, without one (``DENGBAO_MONITOR_PROCESS = "thread"``), the loop in this process."""
+    from . import process
+
+    if process.child_mode():
+        process.ensure_child()
+        return
     from .runner import ensure_started
 
     ensure_started()

@@ -11,7 +11,9 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 
 from dengbao.core.monitor.engine import Lists, MonitorConfig
@@ -78,9 +80,25 @@ def policy_for(hosts: Iterable[str], zone_key: str) -> TargetPolicy:
     return TargetPolicy.build(hosts=list(hosts), allow_private=zone.allow_private, networks=zone.networks)
 
 
+@functools.lru_cache(maxsize=8)
+def _ca_pem(path: str) -> str | None:
+    try:
+        return Path(path).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def extra_ca_pem() -> str | None:
+    """CA certificates (PEM) trusted besides the system's, for sites under an internal or self-signed
+    CA: ``settings.DENGBAO_MONITOR_CA_FILE`` (a path; unset: the system's CAs only)."""
+    path = getattr(settings, "DENGBAO_MONITOR_CA_FILE", None)
+    return _ca_pem(str(path)) if path else None
+
+
 def config_for(monitor: Monitor, *, url: str | None = None) -> MonitorConfig:
     return MonitorConfig(
         url=url or monitor.url,
+        extra_ca_pem=extra_ca_pem(),
         timeout=float(monitor.timeout_seconds),
         expected_status=tuple(int(s) for s in monitor.expected_status or ()),
         keywords_present=tuple(monitor.keywords_present or ()),
@@ -114,7 +132,18 @@ def _lists_by_organisation(org_ids: set[int]) -> dict[int, Lists]:
         edited[org_id][kind] = text
     if _DEFAULT_LISTS is None:
         _DEFAULT_LISTS = Lists.defaults()
-    return {org: lists_for(edited[org]) if edited.get(org) else _DEFAULT_LISTS for org in org_ids}
+    return {
+        org: _lists_version(tuple(sorted(edited[org].items()))) if edited.get(org) else _DEFAULT_LISTS
+        for org in org_ids
+    }
+
+
+@functools.lru_cache(maxsize=256)
+def _lists_version(edited: tuple[tuple[str, str], ...]) -> Lists:
+    """One :class:`Lists` object per version of an organisation's edited lists, kept across plan
+    refreshes: its matchers are compiled once, and the scheduler's reuse of an unchanged page's
+    analysis (which requires the very same lists object) keeps working between edits."""
+    return lists_for(dict(edited))
 
 
 def latest_baselines(monitor_ids: Iterable[int] | None = None, *, after_pk: int = 0) -> dict[int, tuple]:
@@ -142,8 +171,12 @@ def build_plans(monitors: Iterable[Monitor], *, baselines: dict[int, tuple] | No
     lists = _lists_by_organisation({m.project.provider_id for m in monitors})
     if baselines is None:
         baselines = latest_baselines(m.pk for m in monitors)
+    policies: dict[tuple[int, str], TargetPolicy] = {}  # one per (project, zone), shared by its monitors
     plans = {}
     for m in monitors:
+        policy = policies.get((m.project_id, m.zone))
+        if policy is None:
+            policy = policies[(m.project_id, m.zone)] = policy_for(hosts[m.project_id], m.zone)
         plans[m.pk] = Plan(
             monitor_id=m.pk,
             project_id=m.project_id,
@@ -157,7 +190,7 @@ def build_plans(monitors: Iterable[Monitor], *, baselines: dict[int, tuple] | No
             extra_pages=tuple(m.extra_pages or ()),
             crawl_depth=min(int(m.crawl_depth or 0), 2),
             config=config_for(m),
-            policy=policy_for(hosts[m.project_id], m.zone),
+            policy=policy,
             lists=lists[m.project.provider_id],
             baseline=baselines[m.pk][1] if m.pk in baselines else None,
         )

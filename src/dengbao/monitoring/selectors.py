@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,9 +26,32 @@ from .models import AllowedHost, Monitor, MonitorStatus, PageCapture, WordList
 WALL_PAGE = 250
 
 
-def monitor_list(*, actor: User, project: Project) -> QuerySet[Monitor]:
+MONITOR_ROW = (
+    "pk",
+    "name",
+    "url",
+    "zone",
+    "enabled",
+    "status__state",
+    "status__checked_at",
+    "status__status_code",
+    "status__response_ms",
+    "status__failed",
+    "status__heightened",
+)
+
+
+def monitor_list(*, actor: User, project: Project, state: str = "") -> QuerySet:
+    """Monitors with their latest state, as rows of :data:`MONITOR_ROW` (one join, no models built).
+
+    Ordered by name on the (project, name) index, so a page (``[offset:offset + limit]``) reads only
+    its rows; the latest state is the one-row-per-monitor status table, never the history.
+    """
     permissions.require(actor, "project.view", project)
-    return Monitor.objects.filter(project=project).select_related("status").order_by("name", "pk")
+    rows = Monitor.objects.filter(project=project)
+    if state:
+        rows = rows.filter(status__state=state)
+    return rows.order_by("name", "pk").values(*MONITOR_ROW)
 
 
 def monitor_get(*, actor: User, project: Project, monitor_id: int, action: str = "project.view") -> Monitor:
@@ -52,51 +75,73 @@ def _uptime(monitor_ids: list[int], since: dt.datetime, period: str) -> dict[int
 
 @dataclass
 class Wall:
-    page: Page
+    page: Page  # object_list: tile dicts (see ``wall``)
     counts: dict[str, int]
     total: int
-    uptime_24h: dict[int, float | None]
     state: str
 
 
+_RANK = Case(
+    When(state="down", then=Value(3)),
+    When(state="warn", then=Value(2)),
+    When(state="unknown", then=Value(1)),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+
+
 def wall(*, actor: User, project: Project, page: int | str = 1, state: str = "", query: str = "") -> Wall:
-    """The status wall: counts by state, then one page of monitors (problems first) with 24 h uptime."""
+    """The status wall: counts by state, then one page of monitors (problems first) with 24 h uptime.
+
+    Reads the latest-state table joined to its monitor (for name and project), one page at a time,
+    as plain values: four queries whatever the page size (counts, page count, the page, uptime).
+    Each tile is a dict: monitor_id, name, state, label, status_code, response_ms, heightened,
+    failed (names), uptime (24 h %, from hour rollups).
+    """
     permissions.require(actor, "project.view", project)
     base = MonitorStatus.objects.filter(monitor__project=project)
     counts = {row["state"]: row["n"] for row in base.values("state").annotate(n=Count("pk"))}
-    rows = base.select_related("monitor").only(
-        "state",
-        "checked_at",
-        "status_code",
-        "response_ms",
-        "failed",
-        "heightened",
-        "monitor__name",
-        "monitor__url",
-        "monitor__enabled",
-        "monitor__project_id",
-    )
+    rows = base
     if state in MonitorStatus.State.values:
         rows = rows.filter(state=state)
     if query:
         rows = rows.filter(Q(monitor__name__icontains=query) | Q(monitor__url__icontains=query))
-    order = ["-severity_rank", "monitor__name", "monitor_id"]
-    from django.db.models import Case, IntegerField, Value, When
-
-    rows = rows.annotate(
-        severity_rank=Case(
-            When(state="down", then=Value(3)),
-            When(state="warn", then=Value(2)),
-            When(state="unknown", then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
+    rows = (
+        rows.annotate(severity_rank=_RANK)
+        .order_by("-severity_rank", "monitor__name", "monitor_id")
+        .values(
+            "monitor_id",
+            "monitor__name",
+            "state",
+            "status_code",
+            "response_ms",
+            "failed",
+            "heightened",
         )
-    ).order_by(*order)
+    )
     paginator = Paginator(rows, WALL_PAGE)
     current = paginator.get_page(page)
-    ids = [s.monitor_id for s in current.object_list]
-    uptime = _uptime(ids, timezone.now() - dt.timedelta(hours=24), Rollup.Period.HOUR)
-    return Wall(current, counts, sum(counts.values()), uptime, state)
+    labels = {value: str(label) for value, label in MonitorStatus.State.choices}  # translated once
+    tiles = [
+        {
+            "monitor_id": row["monitor_id"],
+            "name": row["monitor__name"],
+            "state": row["state"],
+            "label": labels.get(row["state"], row["state"]),
+            "status_code": row["status_code"],
+            "response_ms": row["response_ms"],
+            "heightened": row["heightened"],
+            "failed": row["failed"] or [],
+        }
+        for row in current.object_list
+    ]
+    uptime = _uptime(
+        [t["monitor_id"] for t in tiles], timezone.now() - dt.timedelta(hours=24), Rollup.Period.HOUR
+    )
+    for tile in tiles:
+        tile["uptime"] = uptime.get(tile["monitor_id"])
+    current.object_list = tiles
+    return Wall(current, counts, sum(counts.values()), state)
 
 
 def history(*, actor: User, monitor: Monitor, days: int = 1) -> dict[str, Any]:

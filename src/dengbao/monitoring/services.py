@@ -167,7 +167,8 @@ def _monitor_fields(project: Project, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def rules_ensure_defaults(*, actor: User | None, project: Project) -> None:
-    """A project's first monitor brings two editable rules: availability, and content changes."""
+    """A project's first monitor brings three editable rules: availability, content changes, and
+    certificate problems (which also reminds at the 30/14/7-day expiry thresholds)."""
     if AlertRule.objects.filter(project=project).exists():
         return
     AlertRule.objects.create(
@@ -177,6 +178,14 @@ def rules_ensure_defaults(*, actor: User | None, project: Project) -> None:
         project=project,
         name="页面篡改与暗链",
         watch=AlertRule.Watch.CONTENT,
+        failure_threshold=1,
+        recovery_threshold=1,
+        created_by=actor,
+    )
+    AlertRule.objects.create(
+        project=project,
+        name="证书问题与到期",
+        watch=AlertRule.Watch.TLS,
         failure_threshold=1,
         recovery_threshold=1,
         created_by=actor,

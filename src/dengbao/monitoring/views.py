@@ -67,6 +67,7 @@ def status_wall(request: HttpRequest, project: str) -> HttpResponse:
             obj,
             "wall",
             wall=data,
+            wall_url=_url("wall", obj),  # a tile links to wall_url + id + "/" (the monitor page)
             states=MonitorStatus.State.choices,
             q=request.GET.get("q", "")[:100],
         ),
