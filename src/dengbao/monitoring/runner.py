@@ -127,6 +127,7 @@ class MonitorLoop(threading.Thread):
         self._stamps: dict[int, object] = {}  # monitor id -> updated_at of its current plan
         self._built: dict[int, Plan] = {}  # the plans as last loaded (the loader's own copy)
         self.full_refresh_seconds = 300.0
+        self.drain_seconds = 12.0  # on stop, how long checks in flight may take to finish
         self._next_full = 0.0
         self._queue: queue.Queue[Outcome | None] = queue.Queue()
         self._halt = threading.Event()
@@ -221,6 +222,8 @@ class MonitorLoop(threading.Thread):
                 task.add_done_callback(self._tasks.discard)
             wait = (self._heap[0].at - time.time()) if self._heap else 0.5
             await asyncio.sleep(min(max(wait, 0.005), 0.5))
+        if self._tasks:  # stopping: let the checks already started finish, so their results are kept
+            await asyncio.wait(set(self._tasks), timeout=self.drain_seconds)
 
     async def _check(self, plan: Plan, due: float, limit: asyncio.Semaphore, day) -> None:
         try:
