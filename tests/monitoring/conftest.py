@@ -17,3 +17,14 @@ def site():
 def receiver():
     with Site() as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def fresh_analyses():
+    """Each test starts like a fresh monitor process: no page analyses remembered from other tests
+    (the reuse cache is keyed by monitor id, and ids repeat between tests)."""
+    from dengbao.monitoring import checks
+
+    checks._ANALYSED.clear()
+    yield
+    checks._ANALYSED.clear()
