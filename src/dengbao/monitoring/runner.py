@@ -128,6 +128,9 @@ class MonitorLoop(threading.Thread):
         self._built: dict[int, Plan] = {}  # the plans as last loaded (the loader's own copy)
         self.full_refresh_seconds = 300.0
         self.drain_seconds = 12.0  # on stop, how long checks in flight may take to finish
+        # Outcomes per write transaction. Small batches hold the database's write lock briefly: on
+        # SQLite every web request that saves its session waits for the lock (about 1 ms per outcome).
+        self.batch_max = 40
         self._next_full = 0.0
         self._queue: queue.Queue[Outcome | None] = queue.Queue()
         self._halt = threading.Event()
@@ -244,7 +247,7 @@ class MonitorLoop(threading.Thread):
         while not done:
             batch: list[Outcome] = []
             deadline = time.monotonic() + self.batch_seconds
-            while len(batch) < 1000:
+            while len(batch) < self.batch_max:
                 try:
                     item = self._queue.get(timeout=max(deadline - time.monotonic(), 0.01))
                 except queue.Empty:
