@@ -235,6 +235,12 @@ DENGBAO_TASKS_INLINE = env_bool("DENGBAO_TASKS_INLINE", False)
 # network zone goes to that zone's queue, run by `dengbao worker --zone NAME`; work without a zone,
 # and all work when there is no Redis, stays in this process.
 DENGBAO_CELERY_BROKER = os.environ.get("DENGBAO_CELERY_BROKER", "").strip() or REDIS_URL
+# The monitor zones this server checks itself (comma-separated; unset: all). A zone served by
+# `dengbao worker --zone NAME` inside its network is left out here.
+if os.environ.get("DENGBAO_MONITOR_LOCAL_ZONES") is not None:
+    DENGBAO_MONITOR_LOCAL_ZONES = [
+        z.strip() for z in os.environ["DENGBAO_MONITOR_LOCAL_ZONES"].split(",") if z.strip()
+    ]
 
 LOGGING = {
     "version": 1,

@@ -62,7 +62,7 @@ def test_a_scan_in_the_intranet_zone_runs_on_that_zones_worker(world_a, settings
     dengbao = Path(sys.executable).parent / "dengbao"
     with log.open("w") as out:
         worker = subprocess.Popen(
-            [str(dengbao), "worker", "--zone", "intranet", "--concurrency", "1"],
+            [str(dengbao), "worker", "--zone", "intranet", "--concurrency", "1", "--no-monitor"],
             stdout=out, stderr=subprocess.STDOUT, env=env,
         )  # fmt: skip
     try:

@@ -4,10 +4,10 @@ A zone is a name plus its reach. ``public`` (the default) reaches only public ad
 that runs inside the hospital (``intranet``) may reach private, loopback and link-local ones. The
 SSRF guard of core/monitor enforces this on every request and every redirect.
 
-With ``REDIS_URL`` set, each zone is meant to be served by its own worker queue (DESIGN.md); the
-dispatcher in ``dengbao.tasks`` has no Celery path yet, so today every zone runs in the scheduler
-of ``dengbao run``, and ``settings.DENGBAO_MONITOR_LOCAL_ZONES`` (a list, or absent for all)
-limits which zones that process serves, ready for per-zone workers.
+By default every zone's checks run in the monitor process of ``dengbao run``. A zone served from
+inside its network runs them in ``dengbao worker --zone NAME`` instead (which also takes that
+zone's scans from Redis); ``DENGBAO_MONITOR_LOCAL_ZONES`` (comma-separated) then lists the zones
+the main server still checks itself.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ class Zone:
 
 
 _BUILT_IN = {
-    "public": Zone("public", str(_("公网")), False),
-    "intranet": Zone("intranet", str(_("内网（允许访问内网地址）")), True),
+    "public": Zone("public", _("公网"), False),  # lazy: shown in the reader's language
+    "intranet": Zone("intranet", _("内网（允许访问内网地址）"), True),
 }
 
 
