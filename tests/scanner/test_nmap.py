@@ -23,7 +23,12 @@ def both(request: ScanRequest):
 
 def test_nmap_and_builtin_find_the_same_open_ports():
     with Listener() as a, Listener() as b, Listener(banner=b"SSH-2.0-Test\r\n") as c:
-        ports = [a.port, b.port, c.port, *(closed_port() for _ in range(5))]
+        closed: set[int] = set()
+        while len(closed) < 5:  # five distinct closed ports (a port freed twice can come back twice)
+            port = closed_port()
+            if port not in (a.port, b.port, c.port):
+                closed.add(port)
+        ports = [a.port, b.port, c.port, *sorted(closed)]
         progress: list[tuple[int, int]] = []
         request = ScanRequest(targets=("127.0.0.1",), ports=",".join(map(str, ports)))
         mine = asyncio.run(run(request, LOOPBACK, engine="builtin"))
