@@ -100,7 +100,7 @@ def render_cmd(kind: str, template: Path, output: Path) -> None:
     try:
         content = render_sample(template, kind)
     except DocumentError as exc:
-        _refuse(f"模板 {template.name} 无法渲染：", [str(exc)])
+        _refuse("渲染被拒绝：", [str(exc)])
     output.write_bytes(content)
     click.echo(f"{output}（{len(content)} 字节）")
 

@@ -83,7 +83,7 @@ def render_docx(
 
 
 def check_template_file(
-    template: Path, context: Mapping[str, Any], *, limits: RenderLimits | None = None
+    template: Path, context: Mapping[str, Any], *, limits: RenderLimits | None = None, name: str | None = None
 ) -> list[str]:
     """Problems of a replacement template, in the user's words (empty: accepted).
 
@@ -96,7 +96,7 @@ def check_template_file(
     try:
         check_pictures(plain.pictures)
         result = isolation.render_isolated(
-            Path(template), plain.values, limits=limits or isolation.configured(), check=True
+            Path(template), plain.values, limits=limits or isolation.configured(), check=True, name=name
         )
         if result.docx is None:
             return result.problems

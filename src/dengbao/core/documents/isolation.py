@@ -103,15 +103,20 @@ class ChildResult:
 
 
 def render_isolated(
-    template: Path, context: dict[str, Any], *, limits: RenderLimits, check: bool = False
+    template: Path,
+    context: dict[str, Any],
+    *,
+    limits: RenderLimits,
+    check: bool = False,
+    name: str | None = None,
 ) -> ChildResult:
     """Render ``template`` with the plain ``context`` in a limited child; with ``check`` the
     child first looks for unknown fields and renders only when there are none.
 
     Raises ``TemplateLimitError`` for a limit, ``DocumentError`` for anything else the
-    template did wrong.
+    template did wrong; messages call the template ``name`` (default: its file name).
     """
-    name = Path(template).name
+    name = name or Path(template).name
     if not Path(template).is_file():
         raise DocumentError(f"模板文件不存在：{template}")
     with tempfile.TemporaryDirectory(prefix="dengbao-template-") as tmp:

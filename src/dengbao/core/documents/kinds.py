@@ -160,16 +160,17 @@ def _fill(value: dict, steps: list[str], picture) -> None:
         value[step] = picture
 
 
-def check_template(path: Path, kind: str, *, limits=None) -> list[str]:
+def check_template(path: Path, kind: str, *, limits=None, name: str | None = None) -> list[str]:
     """Problems of a replacement template (empty: accepted): the upload check, also run by
     ``dengbao template check``. Fields the platform does not provide, then a render with the
-    sample data — every picture slot filled — in the limited child process."""
+    sample data — every picture slot filled — in the limited child process. ``name`` is what
+    the messages call the template (default: its file name)."""
     from .builder import check_template_file
     from .pictures import sample_png
 
     with tempfile.TemporaryDirectory(prefix="dengbao-check-") as tmp:
         context = sample_context(kind, sample_png(Path(tmp) / "sample.png"))
-        return check_template_file(path, context, limits=limits)
+        return check_template_file(path, context, limits=limits, name=name)
 
 
 def render_sample(path: Path, kind: str, *, limits=None) -> bytes:

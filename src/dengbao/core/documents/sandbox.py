@@ -62,11 +62,16 @@ class PlainDataSandbox(ImmutableSandboxedEnvironment):
         raise _refused(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        if type(obj) in (dict, list, tuple, str):
+        if type(obj) is dict:
             try:
                 return obj[argument]
             except (TypeError, LookupError):
                 return self.undefined(obj=obj, name=argument if isinstance(argument, str) else None)
+        if type(obj) in (list, tuple, str) and isinstance(argument, int | slice):
+            try:
+                return obj[argument]
+            except (TypeError, LookupError):
+                return self.undefined(obj=obj)
         if isinstance(obj, jinja2.Undefined):
             return super().getitem(obj, argument)
         raise _refused(obj, str(argument))
