@@ -39,13 +39,15 @@ def template_with(tmp_path: Path, kind: str, *paragraphs: str, name: str = "ours
 
 
 def read_attack(picture: str, target: Path) -> str:
-    """The reported attack: from a picture to docxtpl's template, its pathlib.Path, any file."""
-    return f"{{% set x = {picture} %}}{{{{ x.tpl.template_file.parent.joinpath('{target}').read_text() }}}}"
+    """The reported attack: from a picture to docxtpl's template, its pathlib.Path, any file
+    (guarded by ``if``, which got it past the old check's picture-less sample data)."""
+    path = f"x.tpl.template_file.parent.joinpath('{target}')"
+    return f"{{% set x = {picture} %}}{{% if x %}}{{{{ {path}.read_text() }}}}{{% endif %}}"
 
 
 def write_attack(picture: str, target: Path) -> str:
     path = f"x.tpl.template_file.parent.joinpath('{target}')"
-    return f"{{% set x = {picture} %}}{{{{ {path}.write_text('owned') }}}}"
+    return f"{{% set x = {picture} %}}{{% if x %}}{{{{ {path}.write_text('owned') }}}}{{% endif %}}"
 
 
 def document_text(content: bytes) -> str:

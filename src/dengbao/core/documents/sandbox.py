@@ -24,6 +24,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Namespace
 
 from .errors import DocumentError, TemplateLimitError
+from .plain import SCALARS
 from .shading import tidy_shading
 
 _KIND_NAMES = {
@@ -44,7 +45,7 @@ class PlainDataSandbox(ImmutableSandboxedEnvironment):
     """
 
     def __init__(self, *, max_output: int | None = None):
-        super().__init__(autoescape=True, undefined=jinja2.StrictUndefined)
+        super().__init__(autoescape=True, undefined=jinja2.StrictUndefined, finalize=_printable)
         self.globals = {
             "range": self.globals["range"],  # the sandbox's range: at most 100,000 items
             "dict": dict,
@@ -90,6 +91,23 @@ class PlainDataSandbox(ImmutableSandboxedEnvironment):
                 raise TemplateLimitError("output")
             out.append(chunk)
         return "".join(out)
+
+
+def _printable(value: Any) -> Any:
+    """What ``{{ … }}`` may print: plain data (a function's or a class's repr is not)."""
+    if isinstance(value, jinja2.Undefined) or _plain(value):
+        return value
+    raise SecurityError(f"模板只能输出文字、数字、日期、列表和字典，不能输出{type(value).__name__}对象")
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, SCALARS):
+        return True
+    if type(value) in (list, tuple):
+        return all(_plain(v) or isinstance(v, jinja2.Undefined) for v in value)
+    if type(value) is dict:
+        return all(_plain(k) and (_plain(v) or isinstance(v, jinja2.Undefined)) for k, v in value.items())
+    return False
 
 
 def _refused(obj: Any, attribute: str) -> SecurityError:
