@@ -23,13 +23,12 @@ from typing import Any
 from . import bulk, isolation, sandbox
 from .errors import ConversionError, DocumentError, TemplateLimitError
 from .isolation import RenderLimits
-from .pictures import MAX_IMAGE_HEIGHT_SHARE, check_pictures, place_pictures
+from .pictures import check_pictures, place_pictures
 from .plain import Picture, PlainContext, to_plain
 from .shading import insert_cell_property
 from .template_check import template_fields, unknown_fields
 
 __all__ = [
-    "MAX_IMAGE_HEIGHT_SHARE",
     "ConversionError",
     "DocumentError",
     "Picture",
