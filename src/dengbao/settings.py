@@ -25,6 +25,12 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _template_limits_from_env(environ):
+    from dengbao.core.documents.isolation import RenderLimits
+
+    return RenderLimits.from_env(environ)
+
+
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     return int(value) if value else default
@@ -208,6 +214,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 MEDIA_URL = "/media/"
+
+# --- Organisations' Word templates: limits of one render in its child process -----
+# DENGBAO_TEMPLATE_CPU_SECONDS / _WALL_SECONDS / _MEMORY_MB / _OUTPUT_MB (docs/guide/documents.md)
+DENGBAO_TEMPLATE_LIMITS = _template_limits_from_env(os.environ)
 
 # --- Internationalisation: zh-Hans first, English available ---------------
 LANGUAGE_CODE = "zh-hans"

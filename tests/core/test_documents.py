@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import struct
-import zlib
 from io import BytesIO
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from dengbao.core.documents.grading_report import (
     missing_for_grading_report,
     render_grading_report,
 )
+from dengbao.core.documents.pictures import sample_png
 from dengbao.core.filing import DataCategory, GradingRecord, Materials, SystemProfile, Unit
 from dengbao.core.grading import grade, parse_harms
 
@@ -40,20 +39,7 @@ ORDER = "社会秩序、公共利益"
 
 
 def write_png(path: Path, width: int = 320, height: int = 180) -> Path:
-    """A grey-gradient PNG written by hand (no imaging library needed)."""
-    rows = b"".join(b"\x00" + bytes(x * 255 // width for x in range(width)) for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    path.write_bytes(
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-    return path
+    return sample_png(path, width=width, height=height)
 
 
 UNIT = Unit(

@@ -26,6 +26,10 @@ def register(group: click.Group) -> None:
     group.add_command(report.command)
     group.add_command(worker.command)
 
+    from . import template
+
+    group.add_command(template.command)
+
     from . import scanning
 
     for command in (scanning.import_scan_cmd, scanning.scan_group):

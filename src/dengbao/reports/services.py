@@ -168,7 +168,7 @@ def template_upload(*, actor: User, kind: str, filename: str, content: bytes) ->
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "template.docx"
         path.write_bytes(content)
-        problems = check_template(path, kind)
+        problems = check_template(path, kind, name=Path(filename).name[:200])
     with transaction.atomic():
         template = DocumentTemplate(
             organisation_id=actor.organisation_id,

@@ -1,7 +1,12 @@
-"""The document kinds whose templates an organisation may replace, with their sample context."""
+"""The document kinds whose templates an organisation may replace, with their sample context.
+
+Each kind names its picture slots (``categories[].chart``: the ``chart`` of every element of
+``categories``), so a check renders the sample with a picture in every one of them.
+"""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +31,7 @@ class TemplateKind:
     label: str
     default: Path
     sample_context: Callable[[], dict]
+    pictures: tuple[str, ...] = ()  # where the context holds a picture (chart, topology)
 
 
 def _assessment_report_sample() -> dict:
@@ -55,6 +61,7 @@ KINDS: dict[str, TemplateKind] = {
             "定级报告（2025 版）",
             grading_report.TEMPLATE,
             lambda: grading_report.grading_report_context(samples.UNIT, samples.SYSTEM, samples.RECORD),
+            pictures=("topology",),
         ),
         TemplateKind(
             "filing_form_2025",
@@ -77,12 +84,14 @@ KINDS: dict[str, TemplateKind] = {
             "网络安全等级测评报告",
             assessment_report.TEMPLATE,
             _assessment_report_sample,
+            pictures=("summary_chart", "results_chart", "categories[].chart"),
         ),
         TemplateKind(
             "scan_report",
             "漏洞扫描报告",
             scan_report.TEMPLATE,
             _scan_report_sample,
+            pictures=("severity_chart",),
         ),
         TemplateKind(
             "inspection_record",
@@ -101,6 +110,7 @@ KINDS: dict[str, TemplateKind] = {
             "网站监测月报",
             monitoring_report.TEMPLATE,
             lambda: monitoring_report.monitoring_context(_samples().sample_monitoring_month()),
+            pictures=("uptime_chart",),
         ),
         TemplateKind(
             "gap_list",
@@ -121,25 +131,53 @@ KINDS: dict[str, TemplateKind] = {
             "复测对比报告",
             retest_report.TEMPLATE,
             lambda: retest_report.retest_report_context(samples.RETEST),
+            pictures=("category_chart",),
         ),
     )
 }
 
 
-def check_template(path: Path, kind: str) -> list[str]:
-    """Problems of a replacement template: fields the platform does not provide, or a failed test render."""
-    from .builder import render_docx, unknown_fields
+def sample_context(kind: str, picture: Path | None = None) -> dict:
+    """The kind's sample context; with ``picture``, every picture slot holds that picture."""
+    from .builder import Picture
 
     spec = KINDS[kind]
     context = spec.sample_context()
-    try:
-        problems = [f"未知字段：{name}" for name in unknown_fields(path, context)]
-    except Exception as exc:  # a damaged file or a template syntax error
-        return [f"无法读取模板：{exc}"]
-    if problems:
-        return problems
-    try:
-        render_docx(path, context)
-    except Exception as exc:
-        return [f"用演示数据渲染失败：{exc}"]
-    return []
+    if picture is not None:
+        for slot in spec.pictures:
+            _fill(context, slot.split("."), Picture(picture))
+    return context
+
+
+def _fill(value: dict, steps: list[str], picture) -> None:
+    step, rest = steps[0], steps[1:]
+    if step.endswith("[]"):
+        for item in value[step[:-2]]:
+            _fill(item, rest, picture)
+    elif rest:
+        _fill(value[step], rest, picture)
+    else:
+        value[step] = picture
+
+
+def check_template(path: Path, kind: str, *, limits=None, name: str | None = None) -> list[str]:
+    """Problems of a replacement template (empty: accepted): the upload check, also run by
+    ``dengbao template check``. Fields the platform does not provide, then a render with the
+    sample data — every picture slot filled — in the limited child process. ``name`` is what
+    the messages call the template (default: its file name)."""
+    from .builder import check_template_file
+    from .pictures import sample_png
+
+    with tempfile.TemporaryDirectory(prefix="dengbao-check-") as tmp:
+        context = sample_context(kind, sample_png(Path(tmp) / "sample.png"))
+        return check_template_file(path, context, limits=limits, name=name)
+
+
+def render_sample(path: Path, kind: str, *, limits=None) -> bytes:
+    """``path`` rendered with the kind's sample data (pictures included) under the same limits."""
+    from .builder import render_docx
+    from .pictures import sample_png
+
+    with tempfile.TemporaryDirectory(prefix="dengbao-sample-") as tmp:
+        context = sample_context(kind, sample_png(Path(tmp) / "sample.png"))
+        return render_docx(path, context, limits=limits, isolate=True)

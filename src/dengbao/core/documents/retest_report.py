@@ -185,9 +185,7 @@ def render_retest_report(data: RetestData, *, template: Path | None = None, char
     """The report as .docx bytes; the per-category chart is drawn in a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="dengbao-charts-") as tmp:
         context = retest_report_context(data, Path(tmp) if charts_on else None)
-        chart = context.get("category_chart")
-        images = {"category_chart": chart} if chart is not None else {}
-        return builder.render_docx(template or TEMPLATE, context, images=images)
+        return builder.render_docx(template or TEMPLATE, context)
 
 
 # --- internals -------------------------------------------------------------------------
@@ -256,14 +254,16 @@ def _chart(
     before: RoundFigures,
     after: RoundFigures,
     categories: list[tuple[str, float | None, float | None]],
-) -> Path | None:
+) -> builder.Picture | None:
     if chart_dir is None or not categories:
         return None
-    return charts.grouped_bars(
-        [name for name, _, _ in categories],
-        {before.label: [b for _, b, _ in categories], after.label: [a for _, _, a in categories]},
-        chart_dir / "retest-categories.png",
-        title="各安全类符合率对比",
+    return builder.Picture(
+        charts.grouped_bars(
+            [name for name, _, _ in categories],
+            {before.label: [b for _, b, _ in categories], after.label: [a for _, _, a in categories]},
+            chart_dir / "retest-categories.png",
+            title="各安全类符合率对比",
+        )
     )
 
 
