@@ -87,6 +87,36 @@ def test_only_the_security_administrator_approves_a_host_for_private_addresses(
     assert PrivateHost.objects.count() == 1
 
 
+def test_the_security_page_lists_hosts_waiting_for_approval_and_hides_channel_tokens(
+    world_a, platform_users, login, production
+):
+    AllowedHost.objects.create(project=world_a.project, host="his.hospital.example")
+    services.monitor_create(
+        actor=_manager(world_a),
+        project=world_a.project,
+        data={"name": "HIS", "url": "http://his.hospital.example:8080/", "zone": "intranet"},
+    )
+    alert_services.channel_create(
+        actor=_manager(world_a),
+        project=world_a.project,
+        kind="dingtalk",
+        name="钉钉",
+        data={"url": "https://oapi.dingtalk.com/robot/send?access_token=TOKEN-OF-THE-ROBOT"},
+    )
+    page = login(platform_users["secadmin"]).get("/security/outbound/").content.decode()
+    waiting = page[page.index('id="waiting"') : page.index('id="private-hosts"')]
+    assert "his.hospital.example" in waiting and "HIS" in waiting
+    assert "https://oapi.dingtalk.com" in page and "TOKEN-OF-THE-ROBOT" not in page
+    outbound_services.private_host_add(
+        actor=platform_users["secadmin"],
+        project=world_a.project,
+        zone="intranet",
+        host="his.hospital.example",
+    )
+    page = login(platform_users["secadmin"]).get("/security/outbound/").content.decode()
+    assert "his.hospital.example" not in page[page.index('id="waiting"') : page.index('id="private-hosts"')]
+
+
 def test_the_main_server_does_not_fetch_a_loopback_page_of_the_intranet_zone(
     world_a, login, production, internal
 ):
