@@ -103,6 +103,8 @@ def check_host(text: str, *, wildcard: bool = False) -> str:
             raise BadURL(f"“{_short(host)}”：通配符只能用于域名")
         return "*." + rest
     inner = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if ":" in inner and "%" in inner:
+        raise BadURL("不接受带网卡标识（%）的 IPv6 地址")
     if ":" in inner:
         try:
             return str(ipaddress.IPv6Address(inner))
