@@ -26,7 +26,7 @@ from django.utils import timezone
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
-from dengbao.core.monitor.ssrf import NEVER_LABELS, PUBLIC, classify, in_networks
+from dengbao.core.monitor.ssrf import NEVER_LABELS, PRIVATE, PUBLIC, classify, in_networks
 from dengbao.core.monitor.urls import BadURL, check_host, is_ip_literal
 
 from . import zones
@@ -201,6 +201,8 @@ def waiting(*, actor: User) -> list[dict]:
         except ValueError:
             continue
         policy = policy_for([], monitor.zone, approved.get((monitor.project_id, monitor.zone), ()))
+        if is_ip_literal(host) and classify(host) != PRIVATE:
+            continue  # public: nothing to approve; loopback, metadata ...: nobody can approve it
         if host and not policy.host_may_be_private(host):
             key = (monitor.project_id, monitor.zone, host)
             out.setdefault(
