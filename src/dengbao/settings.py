@@ -245,12 +245,20 @@ DENGBAO_TASKS_INLINE = env_bool("DENGBAO_TASKS_INLINE", False)
 # network zone goes to that zone's queue, run by `dengbao worker --zone NAME`; work without a zone,
 # and all work when there is no Redis, stays in this process.
 DENGBAO_CELERY_BROKER = os.environ.get("DENGBAO_CELERY_BROKER", "").strip() or REDIS_URL
-# The monitor zones this server checks itself (comma-separated; unset: all). A zone served by
-# `dengbao worker --zone NAME` inside its network is left out here.
+# The monitor zones this server checks itself (comma-separated). Unset: only the zones that reach
+# no private address (``public``); a zone that does (``intranet``) is checked by
+# `dengbao worker --zone NAME` inside its network, unless the system administrator lists it here.
 if os.environ.get("DENGBAO_MONITOR_LOCAL_ZONES") is not None:
     DENGBAO_MONITOR_LOCAL_ZONES = [
         z.strip() for z in os.environ["DENGBAO_MONITOR_LOCAL_ZONES"].split(",") if z.strip()
     ]
+# Addresses every outbound request (monitors, alert channels) may reach although they are loopback,
+# link-local, unspecified or cloud metadata addresses, which are otherwise refused in every zone
+# (comma-separated addresses or networks, e.g. "127.0.0.1/32"). Empty in production; the test suite
+# lists its loopback servers here.
+DENGBAO_OUTBOUND_ALLOW_ADDRESSES = [
+    a.strip() for a in os.environ.get("DENGBAO_OUTBOUND_ALLOW_ADDRESSES", "").split(",") if a.strip()
+]
 
 LOGGING = {
     "version": 1,

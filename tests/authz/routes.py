@@ -138,6 +138,7 @@ ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "incident_id": lambda world: monitoring.incident(world).pk,
     "host_id": lambda world: monitoring.allowed_host(world).pk,
     "channel_id": lambda world: monitoring.channel(world).pk,
+    "private_host_id": lambda world: monitoring.private_host(world).pk,
     "rule_id": lambda world: monitoring.rule(world).pk,
     "page": lambda world: 1,
     "finding_id": lambda world: scanning.finding(world).pk,
@@ -152,6 +153,10 @@ ADMIN_PREFIX = "manage/"
 # The audit administrator's log records actions in every project, by design (三权分立:
 # the auditor oversees everyone); only audit.read holders get past it.
 AUDIT_PREFIX = "audit/"
+
+# The security administrator's area: which internal addresses each project's outbound requests
+# may reach names projects by design; only platform.security holders get past it.
+SECURITY_PREFIX = "security/"
 
 # Routes outside the permission layer by design: static/i18n plumbing and the login flow.
 PUBLIC_PREFIXES = ("/static/", "/media/", "/i18n/", "/accounts/")
@@ -170,6 +175,10 @@ class Route:
     @property
     def audit_area(self) -> bool:
         return self.pattern.lstrip("^").startswith(AUDIT_PREFIX)
+
+    @property
+    def security_area(self) -> bool:
+        return self.pattern.lstrip("^").startswith(SECURITY_PREFIX)
 
     @property
     def admin_area(self) -> bool:

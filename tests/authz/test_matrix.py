@@ -78,6 +78,8 @@ def test_no_other_route_mentions_the_foreign_project(world_a, foreign_users, log
                 continue
             if route.audit_area and label == "platform-auditadmin":
                 continue
+            if route.security_area and label == "platform-secadmin":
+                continue
             url = route.url(world_a)
             response = client.get(url)
             if response.status_code != 200 or response.get("Content-Type", "").startswith(
@@ -136,3 +138,15 @@ def test_admin_area_is_closed_to_everyone_else(world_a, platform_users, login):
         for route in admin_routes:
             url = route.url(world_a)
             assert client.get(url).status_code in FOREIGN_GET, f"{user} GET {url}"
+
+
+def test_security_area_is_closed_to_everyone_else(world_a, platform_users, login):
+    security_routes = [r for r in all_routes() if r.security_area]
+    assert len(security_routes) >= 3
+    others = [platform_users["sysadmin"], platform_users["auditadmin"], *world_a.members.values()]
+    for user in others:
+        client = login(user)
+        for route in security_routes:
+            url = route.url(world_a)
+            assert client.get(url).status_code in FOREIGN_GET, f"{user} GET {url}"
+            assert client.post(url, {}).status_code in FOREIGN_POST, f"{user} POST {url}"

@@ -19,6 +19,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+# The explicit allowance the loopback servers need: loopback is refused in every zone (allow_private
+# does not cover it) unless a policy's networks list it, as DENGBAO_OUTBOUND_ALLOW_ADDRESSES does.
+LOOPBACK = ("127.0.0.0/8", "::1/128")
+
 
 @dataclass
 class Reply:

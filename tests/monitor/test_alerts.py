@@ -34,9 +34,9 @@ from dengbao.core.monitor.notify import (
 from dengbao.core.monitor.results import Severity
 from dengbao.core.monitor.ssrf import TargetPolicy
 
-from .servers import Reply, SMTPSink
+from .servers import LOOPBACK, Reply, SMTPSink
 
-LOCAL = TargetPolicy(allow_private=True)
+LOCAL = TargetPolicy.build(networks=LOOPBACK)  # loopback is opened only by an explicit list
 SECRET = "SEC0123456789abcdef-test-secret"
 
 

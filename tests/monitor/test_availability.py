@@ -7,9 +7,9 @@ import asyncio
 from dengbao.core.monitor.engine import MonitorConfig, run_checks
 from dengbao.core.monitor.ssrf import TargetPolicy
 
-from .servers import Reply, Site, free_port
+from .servers import LOOPBACK, Reply, Site, free_port
 
-LOCAL = TargetPolicy(allow_private=True)
+LOCAL = TargetPolicy.build(networks=LOOPBACK)  # loopback is opened only by an explicit list
 
 
 def check(url: str, **kwargs):

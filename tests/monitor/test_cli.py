@@ -16,13 +16,17 @@ SPAM = (
 )
 
 
+# loopback is never a monitoring target unless listed explicitly (allow_private does not cover it)
+LOOPBACK = ("--allow-address", "127.0.0.0/8", "--allow-address", "::1")
+
+
 def invoke(*args: str):
     return CliRunner().invoke(main, ["monitor", "check", *args])
 
 
 def test_json_output_shape_for_plain_http(site):
     site.page("/", SPAM)
-    result = invoke(site.url("/"), "--allow-private", "--no-spider", "--json")
+    result = invoke(site.url("/"), *LOOPBACK, "--no-spider", "--json")
     assert result.exit_code == 1, result.output  # a dark link fails a condition
     data = json.loads(result.output)
     assert data["available"] is True and data["status_code"] == 200
@@ -61,7 +65,7 @@ def test_https_with_ca_file_reports_tls_and_exit_zero(tmp_path):
     with Site(ssl_context=server_tls(cert)) as site:
         site.routes["*"] = lambda _r: Reply(body="<p>正常页面</p>")
         result = invoke(
-            site.url("/", host="localhost"), "--allow-private", "--ca-file", str(cert.cert_path), "--json"
+            site.url("/", host="localhost"), *LOOPBACK, "--ca-file", str(cert.cert_path), "--json"
         )
     data = json.loads(result.output)
     assert result.exit_code == 0, data["failed"]
@@ -75,7 +79,7 @@ def test_readable_chinese_summary_and_baseline_files(site, tmp_path):
     baseline = tmp_path / "baseline.json"
     first = invoke(
         site.url("/"),
-        "--allow-private",
+        *LOOPBACK,
         "--no-spider",
         "--save-baseline",
         str(baseline),
@@ -88,7 +92,7 @@ def test_readable_chinese_summary_and_baseline_files(site, tmp_path):
     pages["now"] = (
         "<html><title>Hacked by X</title><body><script src='http://evil.example/a.js'></script></body></html>"
     )
-    second = invoke(site.url("/"), "--allow-private", "--no-spider", "--baseline", str(baseline))
+    second = invoke(site.url("/"), *LOOPBACK, "--no-spider", "--baseline", str(baseline))
     assert second.exit_code == 1
     assert "[失败] tamper.structure" in second.output and "evil.example" in second.output
 

@@ -11,9 +11,9 @@ from dengbao.core.monitor.engine import MonitorConfig, run_checks
 from dengbao.core.monitor.ssrf import TargetPolicy
 from dengbao.core.monitor.wordlists import KeywordLists, default_lists, parse_list
 
-from .servers import Reply
+from .servers import LOOPBACK, Reply
 
-LOCAL = TargetPolicy(allow_private=True)
+LOCAL = TargetPolicy.build(networks=LOOPBACK)  # loopback is opened only by an explicit list
 PAGE = "http://www.hospital.example/"
 
 

@@ -11,7 +11,7 @@ from dengbao.core.monitor.engine import MonitorConfig, run_checks
 from dengbao.core.monitor.fetch import PinnedBackend, fetch
 from dengbao.core.monitor.ssrf import Resolver, TargetPolicy, TargetRefused
 
-from .servers import Reply, Site
+from .servers import LOOPBACK, Reply, Site
 
 
 def _fetch(url: str, policy: TargetPolicy):
@@ -24,7 +24,10 @@ def test_loopback_is_refused_without_allow_and_nothing_is_sent(site):
     assert result.error_kind == "refused"
     assert "loopback" in result.error
     assert site.seen == []  # refused before connecting
-    allowed = _fetch(site.url("/"), TargetPolicy(allow_private=True))
+    private_zone = _fetch(site.url("/"), TargetPolicy(allow_private=True))  # an intranet zone
+    assert private_zone.error_kind == "refused" and "loopback" in private_zone.error
+    assert site.seen == []
+    allowed = _fetch(site.url("/"), TargetPolicy.build(networks=["127.0.0.1/32"]))  # listed explicitly
     assert allowed.status == 200 and "内部页面" in allowed.text
     assert len(site.seen) == 1
 
@@ -79,19 +82,20 @@ def test_non_global_targets_are_refused(url):
 
 def test_allow_private_still_refuses_the_metadata_endpoint():
     policy = TargetPolicy(allow_private=True)
-    assert policy.address_refusal("127.0.0.1") is None
+    assert policy.address_refusal("10.1.2.3") is None
+    assert policy.address_refusal("127.0.0.1") is not None
     assert policy.address_refusal("169.254.169.254") is not None
     assert policy.address_refusal("::ffff:169.254.169.254") is not None
     assert TargetPolicy.build(networks=["169.254.169.254/32"]).address_refusal("169.254.169.254") is None
 
 
 def test_only_listed_hosts_are_monitored(site):
-    policy = TargetPolicy.build(hosts=["www.hospital.example", "*.hospital.example"], allow_private=True)
+    policy = TargetPolicy.build(hosts=["www.hospital.example", "*.hospital.example"], networks=LOOPBACK)
     assert policy.host_allowed("news.hospital.example")
     assert not policy.host_allowed("hospital.example.evil.com")
     result = _fetch(site.url("/"), policy)
     assert result.error_kind == "refused"
-    assert "allowed hosts" in result.error
+    assert "不在允许监测的主机清单中" in result.error
 
 
 def test_the_backend_connects_only_to_pinned_names():

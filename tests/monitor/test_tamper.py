@@ -12,9 +12,9 @@ from dengbao.core.monitor.normalise import NormaliseOptions
 from dengbao.core.monitor.ssrf import TargetPolicy
 from dengbao.core.monitor.tamper import Baseline, text_similarity
 
-from .servers import Reply
+from .servers import LOOPBACK, Reply
 
-LOCAL = TargetPolicy(allow_private=True)
+LOCAL = TargetPolicy.build(networks=LOOPBACK)  # loopback is opened only by an explicit list
 _count = itertools.count(1)
 
 HOME = """<html><head><title>某市第一人民医院</title>

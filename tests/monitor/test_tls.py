@@ -9,9 +9,9 @@ from dengbao.core.monitor.alerts import expiry_step
 from dengbao.core.monitor.engine import MonitorConfig, run_checks
 from dengbao.core.monitor.ssrf import TargetPolicy
 
-from .servers import Site, make_certificate, server_tls
+from .servers import LOOPBACK, Site, make_certificate, server_tls
 
-LOCAL = TargetPolicy(allow_private=True)
+LOCAL = TargetPolicy.build(networks=LOOPBACK)  # loopback is opened only by an explicit list
 
 
 def check(url: str, **kwargs):

@@ -13,6 +13,19 @@ def allowed_host(world: ProjectWorld, host: str = "127.0.0.1"):
     return AllowedHost.objects.get_or_create(project=world.project, host=host)[0]
 
 
+def private_host(world: ProjectWorld, host: str = "10.20.1.5", zone: str = "intranet"):
+    """A host the security administrator approved for private addresses (made directly, for the matrix)."""
+    from dengbao.accounts.roles import ProjectRole
+    from dengbao.monitoring.models import PrivateHost
+
+    return PrivateHost.objects.get_or_create(
+        project=world.project,
+        zone=zone,
+        host=host,
+        defaults={"approved_by": world.members[ProjectRole.MANAGER]},
+    )[0]
+
+
 def monitor(world: ProjectWorld, url: str = "http://127.0.0.1:9/", **data):
     from dengbao.monitoring import services
     from dengbao.monitoring.models import Monitor

@@ -42,7 +42,7 @@ def _dingtalk(world, receiver):
         project=world.project,
         kind="dingtalk",
         name="值班群",
-        data={"url": receiver.url("/robot/send?access_token=abc"), "secret": SECRET, "allow_private": True},
+        data={"url": receiver.url("/robot/send?access_token=abc"), "secret": SECRET},
     )
 
 

@@ -82,12 +82,12 @@ def test_a_monitor_for_a_host_the_project_does_not_list_is_refused_on_save(world
             project=world_a.project,
             data={"name": "外站", "url": "http://evil.example/"},
         )
-    factories.allowed_host(world_a, "127.0.0.1")
-    with pytest.raises(ValidationError, match="不允许访问"):  # loopback from the public zone
+    factories.allowed_host(world_a, "10.1.2.3")
+    with pytest.raises(ValidationError, match="不允许访问"):  # a private address from the public zone
         services.monitor_create(
             actor=world_a.members["manager"],
             project=world_a.project,
-            data={"name": "本机", "url": "http://127.0.0.1/", "zone": "public"},
+            data={"name": "内网", "url": "http://10.1.2.3/", "zone": "public"},
         )
     ok = services.monitor_create(
         actor=world_a.members["manager"],

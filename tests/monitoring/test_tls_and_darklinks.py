@@ -19,7 +19,7 @@ def _webhook(world, receiver, rule):
         project=world.project,
         kind="webhook",
         name="值班 Webhook",
-        data={"url": receiver.url("/hook"), "allow_private": True},
+        data={"url": receiver.url("/hook")},
     )
     alert_services.rule_save(
         actor=world.members["manager"],

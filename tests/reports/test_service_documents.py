@@ -67,10 +67,11 @@ def test_monitoring_month_report_from_the_documents_page(world_a, login):
     from django.utils import timezone
 
     from dengbao.monitoring.models import Monitor, Rollup
-    from dengbao.monitoring.services import host_add, monitor_create
+    from dengbao.monitoring.services import monitor_create
+    from tests.monitoring import factories as monitoring
 
     manager = world_a.members["manager"]
-    host_add(actor=manager, project=world_a.project, host="127.0.0.1")
+    monitoring.allowed_host(world_a, "127.0.0.1")  # an internal address: not the manager's to add
     data = {"name": "门户甲", "url": "http://127.0.0.1:9/", "zone": "intranet"}
     monitor = monitor_create(actor=manager, project=world_a.project, data=data)
     day = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)

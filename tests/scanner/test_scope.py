@@ -149,9 +149,11 @@ def test_every_reason_is_listed_not_just_the_first():
     assert sorted(codes(refusals)) == ["port", "target", "technique"]
 
 
-def test_hostname_resolving_outside_scope_is_refused():
-    # localhost is resolved through the real system resolver (/etc/hosts): 127.0.0.1, not authorised
-    refusals = check(scope(), targets=["localhost"], ports=[80], technique="discovery", at=MONDAY_NOON)
+def test_listed_hostname_resolving_outside_scope_is_refused():
+    # localhost is listed, so it is resolved through the real system resolver (/etc/hosts):
+    # 127.0.0.1, outside the authorised networks
+    listed = scope(hosts=["localhost"])
+    refusals = check(listed, targets=["localhost"], ports=[80], technique="discovery", at=MONDAY_NOON)
     assert refusals and set(codes(refusals)) == {"target"}
     assert "localhost" in refusals[0].reason and "127.0.0.1" in " ".join(r.reason for r in refusals)
 
@@ -174,10 +176,23 @@ def test_listed_name_with_public_answers_passes_and_expands_to_exactly_those():
     assert expand(targets) == ("58.20.1.7", "58.20.1.8")
 
 
-def test_unlisted_name_inside_authorised_networks_passes():
+def test_unlisted_name_is_refused_unresolved_even_inside_authorised_networks():
+    # Names are matched against the letter before any DNS query: an unlisted name is not looked up,
+    # even when it would resolve inside the authorised networks (write its address instead).
+    asked: list[str] = []
     table = {"db.internal": ["10.1.4.4"]}
-    targets = resolve_sync(["db.internal"], lookup=table.__getitem__)
-    assert check(scope(), targets=targets, ports=[3306], technique="discovery", at=MONDAY_NOON) == []
+
+    def lookup(name: str) -> list[str]:
+        asked.append(name)
+        return table[name]
+
+    refusals = check(scope(), targets=["db.internal"], ports=[3306], technique="discovery", at=MONDAY_NOON,
+                     lookup=lookup)  # fmt: skip
+    assert codes(refusals) == ["target"] and "未列入授权书" in refusals[0].reason
+    assert asked == []
+    pre_resolved = resolve_sync(["db.internal"], lookup=table.__getitem__)  # resolved by someone else
+    again = check(scope(), targets=pre_resolved, ports=[3306], technique="discovery", at=MONDAY_NOON)
+    assert codes(again) == ["target"] and "未列入授权书" in again[0].reason
 
 
 def test_unresolvable_name_is_refused():
@@ -185,7 +200,8 @@ def test_unresolvable_name_is_refused():
         raise OSError("Name or service not known")
 
     targets = resolve_sync(["nowhere.example.cn"], lookup=nxdomain)
-    refusals = check(scope(), targets=targets, ports=[80], technique="discovery", at=MONDAY_NOON)
+    listed = scope(hosts=["nowhere.example.cn"])
+    refusals = check(listed, targets=targets, ports=[80], technique="discovery", at=MONDAY_NOON)
     assert codes(refusals) == ["unresolved"] and "无法解析" in refusals[0].reason
 
 

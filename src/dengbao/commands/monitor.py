@@ -36,7 +36,14 @@ def _read_text(path: str | None, what: str) -> str | None:
 @click.option(
     "--allow-private",
     is_flag=True,
-    help="allow loopback, private and link-local targets (a monitor zone inside the network)",
+    help="allow private targets (RFC 1918, ULA: a monitor zone inside the network)",
+)
+@click.option(
+    "--allow-address",
+    "allow_addresses",
+    multiple=True,
+    metavar="NET",
+    help="also allow this address or network, even loopback, link-local or metadata (repeatable)",
 )
 @click.option(
     "--spider/--no-spider", default=True, show_default=True, help="also fetch as search-engine spiders"
@@ -59,6 +66,7 @@ def _read_text(path: str | None, what: str) -> str | None:
 def check_cmd(
     url: str,
     allow_private: bool,
+    allow_addresses: tuple[str, ...],
     spider: bool,
     timeout: float,
     expect_status: tuple[int, ...],
@@ -77,9 +85,16 @@ def check_cmd(
     from dengbao.core.monitor.normalise import NormaliseOptions
     from dengbao.core.monitor.ssrf import TargetPolicy
     from dengbao.core.monitor.tamper import Baseline
+    from dengbao.core.monitor.urls import BadURL, parse_web_url
 
-    if not url.lower().startswith(("http://", "https://")):
-        raise MonitorInputError(f"{url}: only http:// and https:// URLs are monitored")
+    try:
+        parse_web_url(url)
+    except BadURL as exc:
+        raise MonitorInputError(f"{url}: {exc.reason}") from None
+    try:
+        policy = TargetPolicy.build(allow_private=allow_private, networks=allow_addresses)
+    except ValueError as exc:
+        raise MonitorInputError(f"--allow-address: {exc}") from None
     baseline = None
     baseline_text = _read_text(baseline_file, "--baseline")
     if baseline_text is not None:
@@ -99,9 +114,7 @@ def check_cmd(
         normalise=NormaliseOptions(ignore_selectors=ignore_selectors),
     )
     try:
-        report = asyncio.run(
-            run_checks(config, policy=TargetPolicy(allow_private=allow_private), baseline=baseline)
-        )
+        report = asyncio.run(run_checks(config, policy=policy, baseline=baseline))
     except ValueError as exc:  # a malformed URL or certificate file
         raise MonitorInputError(str(exc)) from None
     if save_baseline:

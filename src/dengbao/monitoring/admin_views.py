@@ -37,7 +37,17 @@ def hosts(request: HttpRequest, project: str) -> HttpResponse:
         else:
             messages.success(request, _("已添加"))
             return redirect(_url("hosts", obj))
-    return render(request, "monitoring/hosts.html", ctx(request, obj, "hosts", hosts=rows))
+    return render(
+        request,
+        "monitoring/hosts.html",
+        ctx(
+            request,
+            obj,
+            "hosts",
+            hosts=rows,
+            private_hosts=selectors.private_hosts(actor=request.user, project=obj),
+        ),
+    )
 
 
 @login_required
@@ -111,10 +121,13 @@ def channel_test(request: HttpRequest, project: str, channel_id: int) -> HttpRes
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     result = alert_services.channel_test(actor=request.user, channel=channel)
+    detail = result.detail  # the status code (and a robot's result code), never the reply's body
+    if result.seconds is not None:
+        detail += _("，用时 %(ms)d ms") % {"ms": round(result.seconds * 1000)}
     if result.ok:
-        messages.success(request, _("测试消息已送达：%(d)s") % {"d": result.detail})
+        messages.success(request, _("测试消息已送达：%(d)s") % {"d": detail})
     else:
-        messages.error(request, _("测试消息未送达：%(d)s") % {"d": result.detail})
+        messages.error(request, _("测试消息未送达：%(d)s") % {"d": detail})
     return redirect(_url("channels", obj))
 
 

@@ -1,10 +1,10 @@
-"""Writes of alert channels and rules, and a channel's test message. Only the manager (``project.edit``)."""
+"""Writes of alert channels and rules, and a channel's test message. Only the manager (``project.edit``);
+whether a channel may send to a private address is the security administrator's (outbound_services)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,8 +14,9 @@ from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
 from dengbao.core.monitor import alerts, notify
 from dengbao.core.monitor.results import Severity
+from dengbao.core.monitor.urls import BadURL, check_host, parse_web_url
 
-from . import alerting
+from . import alerting, outbound_services
 from .alert_models import AlertRule, Channel
 
 PRIORITIES = ("P1", "P2", "P3", "P4")
@@ -23,10 +24,20 @@ PRIORITIES = ("P1", "P2", "P3", "P4")
 
 def _url(value: str) -> str:
     value = (value or "").strip()
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not value:
         raise ValidationError("请填写 http:// 或 https:// 开头的接收地址")
-    return value[:1000]
+    try:
+        return parse_web_url(value).url
+    except BadURL as exc:
+        raise ValidationError(f"接收地址无效：{exc.reason}") from None
+
+
+def _smtp_host(value: str) -> str:
+    try:
+        check_host(str(value or "").strip())
+    except BadURL as exc:
+        raise ValidationError(f"SMTP 服务器无效：{exc.reason}") from None
+    return str(value).strip().lower()[:253]
 
 
 def _config(kind: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -40,8 +51,10 @@ def _config(kind: str, data: dict[str, Any]) -> dict[str, Any]:
             port = int(data.get("port") or 25)
         except ValueError:
             raise ValidationError("端口须为数字") from None
+        if not 1 <= port <= 65535:
+            raise ValidationError("端口须在 1 到 65535 之间")
         return {
-            "host": str(data["host"]).strip()[:253],
+            "host": _smtp_host(data["host"]),
             "port": port,
             "sender": str(data["sender"]).strip()[:200],
             "recipients": recipients[:20],
@@ -53,8 +66,23 @@ def _config(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"url": _url(data.get("url", "")), "mobiles": mobiles[:20]}
 
 
+def _refuse_private(
+    actor: User, project: Project, data: dict[str, Any], channel: Channel | None = None
+) -> None:
+    """``allow_private`` is the security administrator's (outbound_services), never the manager's."""
+    if data.get("allow_private"):
+        outbound_services.refuse(
+            actor=actor,
+            action="monitor.channel_update" if channel else "monitor.channel_create",
+            project=project,
+            obj=channel,
+            details={"allow_private": True},
+        )
+
+
 def channel_create(*, actor: User, project: Project, kind: str, name: str, data: dict[str, Any]) -> Channel:
     permissions.require(actor, "project.edit", project)
+    _refuse_private(actor, project, data)
     if kind not in Channel.Kind.values:
         raise ValidationError("请选择通道类型")
     name = (name or "").strip()[:100]
@@ -67,7 +95,6 @@ def channel_create(*, actor: User, project: Project, kind: str, name: str, data:
             kind=kind,
             config=_config(kind, data),
             secret=str(data.get("secret") or "").strip()[:500],
-            allow_private=bool(data.get("allow_private")),
         )
         audit.record(
             actor=actor, action="monitor.channel_create", obj=channel, project=project, details={"kind": kind}
@@ -76,19 +103,34 @@ def channel_create(*, actor: User, project: Project, kind: str, name: str, data:
 
 
 def channel_update(*, actor: User, channel: Channel, name: str, data: dict[str, Any]) -> Channel:
-    """Update a channel; an empty secret field keeps the stored secret (it is never shown back)."""
+    """Update a channel; an empty secret field keeps the stored secret (it is never shown back).
+
+    A new receiver (another scheme, host or port) loses the security administrator's permission
+    to be on a private address: that permission was given for the old one.
+    """
     permissions.require(actor, "project.edit", channel.project)
+    _refuse_private(actor, channel.project, data, channel)
     with transaction.atomic():
+        before = outbound_services.channel_target(channel)
         channel.name = (name or channel.name).strip()[:100]
         channel.config = _config(channel.kind, data)
         if data.get("clear_secret"):
             channel.secret = ""
         elif str(data.get("secret") or "").strip():
             channel.secret = str(data["secret"]).strip()[:500]
-        channel.allow_private = bool(data.get("allow_private"))
+        moved = outbound_services.channel_target(channel) != before
+        revoked = moved and channel.allow_private
+        if revoked:
+            channel.allow_private = False
         channel.enabled = bool(data.get("enabled", True))
         channel.save()
-        audit.record(actor=actor, action="monitor.channel_update", obj=channel, project=channel.project)
+        audit.record(
+            actor=actor,
+            action="monitor.channel_update",
+            obj=channel,
+            project=channel.project,
+            details={"allow_private_revoked": True} if revoked else None,
+        )
     return channel
 
 
@@ -110,14 +152,17 @@ def channel_test(*, actor: User, channel: Channel) -> notify.Delivery:
         lines=(f"这是通道“{channel.name}”的测试消息，收到即表示配置正确。",),
         at=dt.datetime.now(dt.UTC),
     )
-    result = alerting.send(channel, message)
+    result = alerting.send(channel, message)  # its detail: status code and time, never the reply
     audit.record(
         actor=actor,
         action="monitor.channel_test",
         obj=channel,
         project=channel.project,
         outcome="ok" if result.ok else "failed",
-        details={"detail": result.detail[:300]},
+        details={
+            "detail": result.detail[:300],
+            "ms": None if result.seconds is None else round(result.seconds * 1000),
+        },
     )
     return result
 

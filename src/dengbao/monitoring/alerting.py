@@ -19,6 +19,7 @@ from django.db import transaction
 from dengbao.core.monitor import alerts, notify
 from dengbao.core.monitor.results import Severity
 
+from . import zones
 from .alert_models import AlertRule, AlertState, Channel, Incident, IncidentEvent
 from .models import Monitor
 
@@ -237,8 +238,11 @@ def core_channel(channel: Channel) -> notify.Channel:
 
 
 def channel_policy(channel: Channel) -> notify.TargetPolicy:
-    """Any public host; private addresses only for a channel marked as an internal receiver."""
-    return notify.TargetPolicy.build(hosts=None, allow_private=channel.allow_private)
+    """Any public host; private addresses only for a channel the security administrator marked as an
+    internal receiver; loopback, link-local and metadata addresses only by the deployment's allowance."""
+    return notify.TargetPolicy.build(
+        hosts=None, allow_private=channel.allow_private, networks=zones.outbound_allowance()
+    )
 
 
 def send(channel: Channel, message: alerts.AlertMessage) -> notify.Delivery:

@@ -32,6 +32,32 @@ class AllowedHost(models.Model):
         return self.host
 
 
+class PrivateHost(models.Model):
+    """A host the security administrator lets reach private addresses, for one project in one zone.
+
+    The project manager lists hosts (``AllowedHost``); a listed host reaches only public addresses
+    until the platform's security administrator approves it here for a zone that reaches private
+    ones. An approved host counts as allowed for that project and zone.
+    """
+
+    project = models.ForeignKey("accounts.Project", on_delete=models.CASCADE, related_name="private_hosts")
+    zone = models.CharField(_("网络区域"), max_length=64)
+    host = models.CharField(_("主机"), max_length=253)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    approved_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("批准时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("允许访问内网的主机")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "zone", "host"], name="monitor_private_host_unique")
+        ]
+        ordering = ["project_id", "zone", "host"]
+
+    def __str__(self) -> str:
+        return f"{self.host} ({self.zone})"
+
+
 class Monitor(models.Model):
     project = models.ForeignKey("accounts.Project", on_delete=models.CASCADE, related_name="monitors")
     name = models.CharField(_("名称"), max_length=200)
@@ -179,6 +205,7 @@ __all__ = [
     "Monitor",
     "MonitorStatus",
     "PageCapture",
+    "PrivateHost",
     "Rollup",
     "WordList",
 ]

@@ -31,7 +31,7 @@ from dengbao.core.monitor.wordlists import (
 )
 
 from . import zones
-from .models import AllowedHost, Baseline, Monitor, WordList
+from .models import AllowedHost, Baseline, Monitor, PrivateHost, WordList
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,33 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def policy_for(hosts: Iterable[str], zone_key: str) -> TargetPolicy:
+def policy_for(hosts: Iterable[str], zone_key: str, private_hosts: Iterable[str] = ()) -> TargetPolicy:
+    """The SSRF policy of a project's monitors in one zone.
+
+    ``hosts``: the manager's allowed hosts (public addresses only); ``private_hosts``: those the
+    security administrator approved for this project and zone (they may resolve to private
+    addresses, if the zone reaches them). ``DENGBAO_OUTBOUND_ALLOW_ADDRESSES`` is the only way to
+    loopback, link-local, unspecified and metadata addresses.
+    """
     zone = zones.zone(zone_key)
-    return TargetPolicy.build(hosts=list(hosts), allow_private=zone.allow_private, networks=zone.networks)
+    approved = list(private_hosts) if zone.reaches_private else []
+    return TargetPolicy.build(
+        hosts=[*hosts, *approved],
+        allow_private=zone.allow_private,
+        private_networks=zone.networks,
+        private_hosts=approved,
+        networks=zones.outbound_allowance(),
+    )
+
+
+def private_hosts_by(project_ids: Iterable[int]) -> dict[tuple[int, str], list[str]]:
+    """{(project id, zone): [approved host, ...]}."""
+    out: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for project_id, zone, host in PrivateHost.objects.filter(project_id__in=list(project_ids)).values_list(
+        "project_id", "zone", "host"
+    ):
+        out[(project_id, zone)].append(host)
+    return out
 
 
 @functools.lru_cache(maxsize=8)
@@ -168,6 +192,7 @@ def build_plans(monitors: Iterable[Monitor], *, baselines: dict[int, tuple] | No
         "project_id", "host"
     ):
         hosts[project_id].append(host)
+    private = private_hosts_by(project_ids)
     lists = _lists_by_organisation({m.project.provider_id for m in monitors})
     if baselines is None:
         baselines = latest_baselines(m.pk for m in monitors)
@@ -176,7 +201,9 @@ def build_plans(monitors: Iterable[Monitor], *, baselines: dict[int, tuple] | No
     for m in monitors:
         policy = policies.get((m.project_id, m.zone))
         if policy is None:
-            policy = policies[(m.project_id, m.zone)] = policy_for(hosts[m.project_id], m.zone)
+            policy = policies[(m.project_id, m.zone)] = policy_for(
+                hosts[m.project_id], m.zone, private.get((m.project_id, m.zone), ())
+            )
         plans[m.pk] = Plan(
             monitor_id=m.pk,
             project_id=m.project_id,

@@ -42,7 +42,9 @@ def serve(
 ) -> None:
     """Run the monitor loop here until SIGTERM/SIGINT, ``stop`` being set, or the parent dying.
 
-    ``zones`` limits the monitors to those zones (default: ``DENGBAO_MONITOR_LOCAL_ZONES``, or all).
+    ``zones`` limits the monitors to those zones (default: this server's local zones, see
+    ``zones.local_zones``: ``DENGBAO_MONITOR_LOCAL_ZONES``, or every zone that reaches no private
+    address). A zone worker names its zone here.
     The loop is restarted if it crashes; on stop, checks in flight are abandoned and results
     already made are written before returning.
     """
@@ -60,7 +62,7 @@ def serve(
         return loop
 
     loop = new_loop()
-    log.info("monitor process %s started (zones: %s)", os.getpid(), ", ".join(zones or ()) or "all")
+    log.info("monitor process %s started (zones: %s)", os.getpid(), ", ".join(zones or ()) or "local")
     while not halt.wait(1.0):
         if parent and os.getppid() != parent:
             log.warning("monitor process: parent %s is gone, stopping", parent)

@@ -47,9 +47,18 @@ def deliver_later(event_ids: list[int]) -> None:
         tasks.dispatch(deliver, event_ids)
 
 
-def run_batch(monitor_ids: Iterable[int] | None = None, *, concurrency: int = 50) -> list[Outcome]:
-    """Check the given (or all enabled) monitors once, now, and store the results."""
-    plans = build_plans(_monitors(monitor_ids))
+def run_batch(
+    monitor_ids: Iterable[int] | None = None,
+    *,
+    concurrency: int = 50,
+    only_zones: Iterable[str] | None = None,
+) -> list[Outcome]:
+    """Check the given (or all enabled) monitors once, now, and store the results.
+
+    Only monitors of the zones this process checks (``only_zones``, default: this server's local
+    zones): a monitor of another zone is left to that zone's worker.
+    """
+    plans = build_plans(_monitors(monitor_ids, only_zones=only_zones))
     day = today()
 
     async def main() -> list[Outcome]:
@@ -64,6 +73,23 @@ def run_batch(monitor_ids: Iterable[int] | None = None, *, concurrency: int = 50
     outcomes = asyncio.run(main()) if plans else []
     deliver_later(store.record_outcomes(outcomes))
     return outcomes
+
+
+def check_in_zone(monitor_id: int, zone: str) -> int:
+    """ "Check now" on the worker of ``zone`` (sent there by :func:`check_in_zone_later`)."""
+    return len(run_batch([monitor_id], only_zones=[zone]))
+
+
+def check_in_zone_later(monitor_id: int, zone: str) -> bool:
+    """Ask the zone's worker to check one monitor now; False when there is no queue to ask (no Redis).
+
+    Never runs the check here: without a broker the dispatcher would run it in this process,
+    which is exactly what a zone of its own is meant to prevent.
+    """
+    if not getattr(settings, "DENGBAO_CELERY_BROKER", ""):
+        return False
+    tasks.dispatch(check_in_zone, monitor_id, zone, zone=zone)
+    return True
 
 
 @dataclass(order=True)

@@ -21,7 +21,7 @@ from dengbao.core.monitor.tamper import compare
 from . import plans
 from .alert_models import AlertRule, Channel, Incident
 from .history_models import Rollup
-from .models import AllowedHost, Monitor, MonitorStatus, PageCapture, WordList
+from .models import AllowedHost, Monitor, MonitorStatus, PageCapture, PrivateHost, WordList
 
 WALL_PAGE = 250
 
@@ -248,6 +248,12 @@ def baseline_review(*, actor: User, monitor: Monitor) -> Review:
 def hosts(*, actor: User, project: Project) -> QuerySet[AllowedHost]:
     permissions.require(actor, "project.view_internal", project)
     return AllowedHost.objects.filter(project=project)
+
+
+def private_hosts(*, actor: User, project: Project) -> QuerySet[PrivateHost]:
+    """The project's hosts approved for private addresses (set by the security administrator)."""
+    permissions.require(actor, "project.view_internal", project)
+    return PrivateHost.objects.filter(project=project).select_related("approved_by").order_by("zone", "host")
 
 
 def host_get(*, actor: User, project: Project, host_id: int) -> AllowedHost:

@@ -1,16 +1,15 @@
 """Writes of the monitoring app: allowed hosts, monitors, baselines, word lists, checks on demand.
 
 The project manager (``project.edit``) decides what is monitored and where alerts go; the
-provider's staff (``project.record``) approve baselines and run a check now. Every write is audited;
+provider's staff (``project.record``) approve baselines and run a check now. Which hosts may reach
+private addresses is the security administrator's (``outbound_services``). Every write is audited;
 check results themselves are data and are not.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,12 +20,14 @@ from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
 from dengbao.core.monitor.snapshot import take
+from dengbao.core.monitor.ssrf import PUBLIC, classify
 from dengbao.core.monitor.tamper import Baseline as CoreBaseline
+from dengbao.core.monitor.urls import BadURL, check_host, is_ip_literal, parse_web_url
 
-from . import plans, zones
+from . import outbound_services, plans, zones
 from .alert_models import AlertRule, Incident, IncidentEvent
 from .history_models import CheckResult, Rollup
-from .models import AllowedHost, Baseline, Monitor, MonitorStatus, PageCapture, WordList
+from .models import AllowedHost, Baseline, Monitor, MonitorStatus, PageCapture, PrivateHost, WordList
 
 MAX_PAGES = 20
 
@@ -41,19 +42,34 @@ def _lines(value: str | list[str], limit: int = 50) -> list[str]:
 
 
 def _host_ok(host: str) -> str:
-    host = host.strip().lower().rstrip(".")
-    probe = host[2:] if host.startswith("*.") else host
-    if not probe or len(probe) > 253 or any(c in probe for c in "/:@ ?#"):
-        raise ValidationError(f"“{host[:60]}”不是有效的主机名")
-    return host
+    """A host as the manager lists it, validated like every outbound host; stored as typed (lower case)."""
+    text = (host or "").strip().lower().rstrip(".")
+    try:
+        checked = check_host(text, wildcard=True)
+    except BadURL as exc:
+        raise ValidationError(exc.reason) from None
+    return text if not text.isascii() else checked
 
 
 # --- allowed hosts ---------------------------------------------------------
 
 
 def host_add(*, actor: User, project: Project, host: str, note: str = "") -> AllowedHost:
+    """List a host the project's monitors may target; it reaches public addresses only.
+
+    An internal address (private, loopback, link-local, metadata ...) is not the manager's to allow:
+    the refusal is audited, and only the security administrator approves a host for private
+    addresses, per project and zone (``outbound_services.private_host_add``).
+    """
     permissions.require(actor, "project.edit", project)
     host = _host_ok(host)
+    if is_ip_literal(host) and classify(host) != PUBLIC:
+        outbound_services.refuse(
+            actor=actor,
+            action="monitor.host_add",
+            project=project,
+            details={"host": host, "reason": "internal address"},
+        )
     if AllowedHost.objects.filter(project=project, host=host).exists():
         raise ValidationError(f"主机“{host}”已在清单中")
     with transaction.atomic():
@@ -80,29 +96,25 @@ def host_remove(*, actor: User, host: AllowedHost) -> None:
 
 
 def check_target(*, project: Project, url: str, zone: str) -> str:
-    """The SSRF guard at save time: an http(s) URL on a host the project lists, reachable from the zone."""
-    url = url.strip()
+    """The SSRF guard at save time: an http(s) URL on a host the project lists, reachable from the zone.
+
+    The same strict URL rules as every request at run time (core.monitor.urls), so a URL saved here
+    never fails to parse there.
+    """
     try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        parts.port  # noqa: B018 - raises on a bad port
-    except ValueError:
-        raise ValidationError(f"网址“{url[:100]}”无效") from None
-    if parts.scheme not in ("http", "https") or not host:
-        raise ValidationError("只能监测 http:// 或 https:// 网址")
-    if parts.username or parts.password:
-        raise ValidationError("网址中不能包含用户名或密码")
+        target = parse_web_url(url)
+    except BadURL as exc:
+        raise ValidationError(exc.reason) from None
     hosts = list(AllowedHost.objects.filter(project=project).values_list("host", flat=True))
-    policy = plans.policy_for(hosts, zone)
-    if not policy.host_allowed(host):
-        raise ValidationError(f"主机“{host}”不在本项目允许监测的主机清单中，请先在“允许的主机”中添加")
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return url
-    if policy.address_refusal(str(address)):
-        raise ValidationError(f"“{host}”是内网、回环或保留地址，“{zones.zone(zone).label}”区域不允许访问")
-    return url
+    private = PrivateHost.objects.filter(project=project, zone=zone).values_list("host", flat=True)
+    policy = plans.policy_for(hosts, zone, list(private))
+    if not policy.host_allowed(target.host):
+        raise ValidationError(f"主机“{target.host}”不在本项目允许监测的主机清单中，请先在“允许的主机”中添加")
+    if target.is_ip:
+        refusal = policy.address_refusal(target.host, host=target.host)
+        if refusal is not None:
+            raise ValidationError(f"“{zones.zone(zone).label}”区域不能访问该地址：{refusal}")
+    return target.url
 
 
 def _monitor_fields(project: Project, data: dict[str, Any]) -> dict[str, Any]:
@@ -241,11 +253,25 @@ def monitor_delete(*, actor: User, monitor: Monitor) -> None:
 
 
 def monitor_check(*, actor: User, monitor: Monitor):
-    """Check one monitor now (the detail page's button); returns its outcome."""
-    permissions.require(actor, "project.record", monitor.project)
-    from .runner import run_batch
+    """Check one monitor now (the detail page's button); returns its outcome.
 
-    outcomes = run_batch([monitor.pk])
+    A monitor of a zone this server does not check (the intranet, by default) is never fetched
+    from here: with Redis the request goes to that zone's worker, and ``None`` is returned.
+    """
+    permissions.require(actor, "project.record", monitor.project)
+    from . import runner
+
+    if not zones.runs_here(monitor.zone):
+        sent = runner.check_in_zone_later(monitor.pk, monitor.zone)
+        audit.record(
+            actor=actor,
+            action="monitor.check",
+            obj=monitor,
+            project=monitor.project,
+            details={"zone": monitor.zone, "sent_to_zone_worker": sent},
+        )
+        return None
+    outcomes = runner.run_batch([monitor.pk])
     audit.record(actor=actor, action="monitor.check", obj=monitor, project=monitor.project)
     return outcomes[0] if outcomes else None
 

@@ -1,8 +1,9 @@
-"""Website monitoring, under projects/<project>/monitoring/."""
+"""Website monitoring, under projects/<project>/monitoring/; the security administrator's outbound page
+under security/outbound/."""
 
 from django.urls import path
 
-from . import admin_views, views
+from . import admin_views, outbound_views, views
 
 app_name = "monitoring"
 
@@ -28,4 +29,16 @@ urlpatterns = [
     path(P + "rules/<int:rule_id>/", admin_views.rule_edit, name="rule"),
     path(P + "rules/<int:rule_id>/delete/", admin_views.rule_delete, name="rule_delete"),
     path(P + "wordlists/", admin_views.wordlists, name="wordlists"),
+    # the security administrator's: which internal addresses outbound requests may reach
+    path("security/outbound/", outbound_views.outbound, name="outbound"),
+    path(
+        "security/outbound/hosts/<int:private_host_id>/delete/",
+        outbound_views.private_host_delete,
+        name="outbound_private_host_delete",
+    ),
+    path(
+        "security/outbound/channels/<int:channel_id>/private/",
+        outbound_views.channel_private,
+        name="outbound_channel_private",
+    ),
 ]

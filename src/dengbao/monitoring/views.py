@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -154,7 +155,18 @@ def monitor_check(request: HttpRequest, project: str, monitor_id: int) -> HttpRe
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     outcome = services.monitor_check(actor=request.user, monitor=monitor)
-    if outcome is not None:
+    if outcome is None and not zones.runs_here(monitor.zone):
+        messages.info(
+            request,
+            _("“%(z)s”区域的监测对象由该区域的工作进程检查，本服务器不直接访问该区域。%(s)s")
+            % {
+                "z": zones.zone(monitor.zone).label,
+                "s": _("已通知区域工作进程立即检查。")
+                if settings.DENGBAO_CELERY_BROKER
+                else _("结果将在其下一次计划检查后显示。"),
+            },
+        )
+    elif outcome is not None:
         failed = [c.name for c in outcome.report.failed]
         if failed:
             messages.warning(request, _("检查完成，未通过：%(f)s") % {"f": "、".join(failed)})

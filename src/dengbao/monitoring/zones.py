@@ -1,20 +1,25 @@
 """Network zones: where a monitor's checks run and which addresses that place may reach.
 
 A zone is a name plus its reach. ``public`` (the default) reaches only public addresses; a zone
-that runs inside the hospital (``intranet``) may reach private, loopback and link-local ones. The
-SSRF guard of core/monitor enforces this on every request and every redirect.
+that runs inside the hospital (``intranet``) may reach private addresses (RFC 1918, ULA), or only
+the ``networks`` it lists — and even there only for hosts the security administrator approved for
+that project and zone (``PrivateHost``). Loopback, link-local, unspecified and cloud metadata
+addresses are reached by no zone unless ``DENGBAO_OUTBOUND_ALLOW_ADDRESSES`` lists them. The SSRF
+guard of core/monitor enforces this on every request and every redirect.
 
-By default every zone's checks run in the monitor process of ``dengbao run``. A zone served from
-inside its network runs them in ``dengbao worker --zone NAME`` instead (which also takes that
-zone's scans from Redis); ``DENGBAO_MONITOR_LOCAL_ZONES`` (comma-separated) then lists the zones
-the main server still checks itself.
+Where checks run: the monitor process of ``dengbao run`` checks only the zones that reach no
+private address, unless the system administrator lists others in ``DENGBAO_MONITOR_LOCAL_ZONES``.
+A zone that reaches private addresses is checked by ``dengbao worker --zone NAME``, started inside
+that network, which also takes the zone's scans from Redis.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_ZONE = "public"
@@ -27,10 +32,15 @@ class Zone:
     allow_private: bool = False
     networks: tuple[str, ...] = ()
 
+    @property
+    def reaches_private(self) -> bool:
+        """Whether any private address is reachable from here (all of them, or listed networks)."""
+        return self.allow_private or bool(self.networks)
+
 
 _BUILT_IN = {
     "public": Zone("public", _("公网"), False),  # lazy: shown in the reader's language
-    "intranet": Zone("intranet", _("内网（允许访问内网地址）"), True),
+    "intranet": Zone("intranet", _("内网（由区域工作进程检查）"), True),
 }
 
 
@@ -51,7 +61,36 @@ def zone(key: str) -> Zone:
     return zones().get(key) or Zone(key, key, False)
 
 
-def local_zones() -> set[str] | None:
-    """The zones this process runs checks for (None: all of them)."""
+def private_zones() -> dict[str, Zone]:
+    """The zones in which the security administrator may let a host reach private addresses."""
+    return {k: z for k, z in zones().items() if z.reaches_private}
+
+
+def local_zones() -> set[str]:
+    """The zones this server's own monitor process checks.
+
+    ``DENGBAO_MONITOR_LOCAL_ZONES`` when the system administrator sets it; otherwise every zone
+    that reaches no private address. A zone worker names its zone explicitly instead.
+    """
     value = getattr(settings, "DENGBAO_MONITOR_LOCAL_ZONES", None)
-    return None if value is None else set(value)
+    if value is not None:
+        return set(value)
+    return {k for k, z in zones().items() if not z.reaches_private}
+
+
+def runs_here(key: str) -> bool:
+    return key in local_zones()
+
+
+def outbound_allowance() -> tuple[str, ...]:
+    """``DENGBAO_OUTBOUND_ALLOW_ADDRESSES``: networks every outbound request may reach, even loopback,
+    link-local, unspecified or metadata ones (for tests and known on-host receivers)."""
+    out = []
+    for item in getattr(settings, "DENGBAO_OUTBOUND_ALLOW_ADDRESSES", None) or ():
+        try:
+            out.append(str(ipaddress.ip_network(str(item).strip(), strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"DENGBAO_OUTBOUND_ALLOW_ADDRESSES: {item!r} is not an address or network"
+            ) from None
+    return tuple(out)

@@ -15,6 +15,7 @@ import ipaddress
 import logging
 import re
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -90,8 +91,14 @@ def scan_check(
     profile: str,
     authorisation: Authorisation | None = None,
     at: dt.datetime | None = None,
+    lookup: Callable[[str], Sequence[str]] | None = None,
 ) -> Verdict:
-    """Which authorisation allows this request, or the reasons the closest one refuses it."""
+    """Which authorisation allows this request, or the reasons the closest one refuses it.
+
+    Host names are matched against each authorisation's names before any DNS query; only a name an
+    authorisation lists is resolved (with ``lookup``, the system resolver by default), and then its
+    addresses are checked too.
+    """
     at = at or timezone.now()
     if profile not in scanner.PROFILES:
         raise ValidationError(f"未知的扫描类型“{profile}”")
@@ -110,7 +117,7 @@ def scan_check(
     best: list[scanner.Refusal] | None = None
     for candidate in candidates:
         refusals = scanner.check(
-            scope_of(candidate), targets=targets, ports=port_list, technique=technique, at=at
+            scope_of(candidate), targets=targets, ports=port_list, technique=technique, at=at, lookup=lookup
         )
         if not refusals:
             return Verdict(candidate, [])
@@ -135,8 +142,12 @@ def scan_create(
     start: bool = True,
     zone: str = "",
     plan: Scan | None = None,
+    lookup: Callable[[str], Sequence[str]] | None = None,
 ) -> Scan:
-    """Create a scan job and start it — or record it as refused, with the reasons, when out of scope."""
+    """Create a scan job and start it — or record it as refused, with the reasons, when out of scope.
+
+    ``lookup`` resolves the host names the authorisation lists (default: the system resolver).
+    """
     permissions.require(actor, "project.record", project)
     target_list = (
         split_lines(targets) if isinstance(targets, str) else [t.strip() for t in targets if t.strip()]
@@ -157,7 +168,12 @@ def scan_create(
     if zone and not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", zone):
         raise ValidationError("网络区域名称只能含小写字母、数字、- 和 _（例如 intranet）")
     verdict = scan_check(
-        project=project, targets=target_list, ports=ports, profile=profile, authorisation=authorisation
+        project=project,
+        targets=target_list,
+        ports=ports,
+        profile=profile,
+        authorisation=authorisation,
+        lookup=lookup,
     )
     now = timezone.now()
     scan = Scan(

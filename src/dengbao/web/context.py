@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_manage_users": permissions.can(user, "platform.manage_users"),
         "can_manage_projects": permissions.can(user, "platform.manage_projects"),
         "can_manage_wording": permissions.can(user, "catalogue.manage_wording"),
+        "can_security": permissions.can(user, "platform.security"),
     }
 
 

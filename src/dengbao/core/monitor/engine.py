@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
 from . import darklinks, page, tls
 from .fetch import BROWSER_UA, SPIDER_UAS, FetchResult, client_ssl_context, fetch
 from .normalise import NormaliseOptions
@@ -23,6 +21,7 @@ from .results import Condition, Severity, worst
 from .snapshot import PageSnapshot, take
 from .ssrf import ResolutionFailed, Resolver, TargetPolicy, TargetRefused
 from .tamper import Baseline, TamperReport, TamperThresholds, compare, phrases_without_baseline
+from .urls import BadURL, parse_web_url
 from .wordlists import (
     KeywordLists,
     count_words,
@@ -127,22 +126,20 @@ class CheckReport:
         }
 
 
-def _port(url: httpx.URL) -> int:
-    return url.port or (443 if url.scheme == "https" else 80)
-
-
 async def _probe_tls(url: str, resolver: Resolver, config: MonitorConfig) -> tls.TLSInfo | None:
-    parsed = httpx.URL(url)
+    try:
+        parsed = parse_web_url(url)
+    except BadURL:
+        return None  # the fetch reports the bad URL
     if parsed.scheme != "https":
         return None
-    host = parsed.raw_host.decode("ascii")
     try:
-        resolution = await resolver.resolve(host, _port(parsed))
+        resolution = await resolver.resolve(parsed.host, parsed.port)
     except (TargetRefused, ResolutionFailed):
         return None
     return await tls.probe(
-        host,
-        _port(parsed),
+        parsed.host,
+        parsed.port,
         resolution.addresses,
         trust=client_ssl_context(config.extra_ca_pem, True),
         timeout=config.timeout,
@@ -248,6 +245,21 @@ _ERROR_WORDS = {
 def availability_conditions(result: FetchResult, config: MonitorConfig) -> list[Condition]:
     """target.allowed, http.reachable, http.status, http.response_time, http.keywords."""
     hops = [{"url": h.url, "status": h.status, "address": h.address} for h in result.hops]
+    if result.error_kind == "invalid_url":
+        return [
+            Condition(
+                "target.allowed",
+                False,
+                f"监测网址无效：{result.error}",
+                Severity.HIGH,
+                {
+                    "error": result.error,
+                    "error_kind": "invalid_url",
+                    "url": result.final_url,
+                    "redirects": hops,
+                },
+            )
+        ]
     if result.error_kind == "refused":
         return [
             Condition(

@@ -25,6 +25,7 @@ import httpcore
 import httpx
 
 from .ssrf import ResolutionFailed, Resolver, TargetRefused
+from .urls import BadURL, join, parse_web_url
 
 BROWSER_UA = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -161,7 +162,8 @@ class Hop:
 
 @dataclass(frozen=True)
 class FetchResult:
-    """What one fetch saw. ``error_kind`` is one of refused, dns, timeout, tls, connect, http, redirects."""
+    """What one fetch saw. ``error_kind`` is one of invalid_url, refused, dns, timeout, tls, connect,
+    http, redirects."""
 
     url: str
     user_agent: str
@@ -264,29 +266,40 @@ async def _fetch(
     async with httpx.AsyncClient(
         transport=transport, follow_redirects=False, timeout=timeout, headers=request_headers
     ) as client:
-        current = httpx.URL(url)
+        try:
+            target = parse_web_url(url)
+        except BadURL as exc:
+            return state.failed(exc.reason, "invalid_url", started)
         for _hop in range(max_redirects + 1):
-            state.current = str(current)
-            if current.scheme not in ("http", "https"):
-                return state.failed(f"scheme {current.scheme!r} is not monitored", "refused", started)
-            host = current.raw_host.decode("ascii")
+            state.current = target.url
             try:
-                resolution = await resolver.resolve(host, _port(current))
+                current = httpx.URL(target.url)
+            except (httpx.InvalidURL, ValueError) as exc:  # what the strict parser let through
+                return state.failed(f"网址无效：{exc}", "invalid_url", started)
+            try:
+                resolution = await resolver.resolve(target.host, target.port)
             except TargetRefused as exc:
                 return state.failed(f"refused: {exc.reason}", "refused", started)
             except ResolutionFailed as exc:
                 return state.failed(str(exc), "dns", started)
+            host = current.raw_host.decode("ascii")
             state.dns_seconds += resolution.seconds
             backend.pin(host, resolution.addresses)
             try:
                 async with client.stream("GET", current) as response:
                     if response.is_redirect and "location" in response.headers:
                         state.hops.append(Hop(str(current), response.status_code, backend.last_address))
-                        current = current.join(response.headers["location"])
+                        try:
+                            target = join(str(current), response.headers["location"])
+                        except BadURL as exc:
+                            state.current = response.headers["location"][:1000]
+                            return state.failed(f"跳转地址无效：{exc.reason}", "invalid_url", started)
                         continue
                     body, truncated = await _read(response, max_body)
             except (httpx.TimeoutException, httpcore.TimeoutException) as exc:
                 return state.failed(f"timeout: {exc or type(exc).__name__}", "timeout", started)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                return state.failed(f"网址无效：{exc}", "invalid_url", started)
             except (
                 httpx.HTTPError,
                 httpcore.ConnectError,

@@ -31,6 +31,7 @@ import httpx
 from .alerts import AlertMessage
 from .fetch import PinnedBackend, PinnedTransport, client_ssl_context
 from .ssrf import ResolutionFailed, Resolver, TargetPolicy, TargetRefused
+from .urls import BadURL, parse_web_url
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,13 @@ class OutgoingRequest:
 
 @dataclass(frozen=True)
 class Delivery:
+    """What a receiver made of a message: never its reply's text (see ``_read_answer``)."""
+
     ok: bool
     channel: str
     detail: str
     status: int | None = None
+    seconds: float | None = None  # from the start of the delivery to its answer (or failure)
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
@@ -145,8 +149,14 @@ def build_email(message: AlertMessage, *, sender: str, recipients: Sequence[str]
 
 
 def _read_answer(kind: str, status: int, content: bytes) -> tuple[bool, str]:
+    """Whether the receiver took the message, and what to say about it.
+
+    Only the status code and, for the robots, the numeric result code are reported, never the
+    reply's text: a channel's test button must not become a way to read what an internal address
+    answers.
+    """
     if not 200 <= status < 300:
-        return False, f"HTTP {status}: {content[:200].decode('utf-8', 'replace')}"
+        return False, f"HTTP {status}"
     if kind == "status":
         return True, f"HTTP {status}"
     try:
@@ -154,38 +164,72 @@ def _read_answer(kind: str, status: int, content: bytes) -> tuple[bool, str]:
     except ValueError:
         return False, f"HTTP {status}，应答不是 JSON"
     code = data.get(kind, data.get("StatusCode")) if isinstance(data, dict) else None
-    message = (data.get("errmsg") or data.get("msg") or "") if isinstance(data, dict) else ""
-    return code == 0, f"{kind}={code} {message}".strip()
+    if isinstance(code, bool) or not isinstance(code, int):
+        return False, f"HTTP {status}，应答中没有 {kind}"
+    return code == 0, f"HTTP {status}，{kind}={code}"
+
+
+MAX_ANSWER = 64 * 1024  # enough for any robot's JSON answer
+
+
+async def _head(response: httpx.Response, limit: int) -> bytes:
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        parts.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(parts)[:limit]
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
 
 
 async def post(
     request: OutgoingRequest, *, policy: TargetPolicy, channel: str, timeout: float = 10.0
 ) -> Delivery:
-    """POST through the SSRF guard (no redirects followed); never raises for network trouble."""
-    target = httpx.URL(request.url)
-    host = target.raw_host.decode("ascii")
+    """POST through the SSRF guard (no redirects followed); never raises for network trouble.
+
+    The result holds the status code and the time taken, never the reply's body.
+    """
+    started = time.perf_counter()
+    try:
+        target = parse_web_url(request.url)
+        url = httpx.URL(target.url)
+    except BadURL as exc:
+        return Delivery(False, channel, f"接收地址无效：{exc.reason}")
+    except (httpx.InvalidURL, ValueError) as exc:
+        return Delivery(False, channel, f"接收地址无效：{exc}")
     resolver = Resolver(policy)
     try:
-        resolution = await resolver.resolve(host, target.port or (443 if target.scheme == "https" else 80))
+        resolution = await resolver.resolve(target.host, target.port)
     except (TargetRefused, ResolutionFailed) as exc:
         return Delivery(False, channel, f"refused: {exc}")
     backend = PinnedBackend()
-    backend.pin(host, resolution.addresses)
+    backend.pin(url.raw_host.decode("ascii"), resolution.addresses)
     transport = PinnedTransport(backend, client_ssl_context())
     try:
         async with httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False) as client:
             async with asyncio.timeout(timeout):
-                response = await client.post(target, content=request.body, headers=dict(request.headers))
+                request_headers = dict(request.headers)
+                async with client.stream(
+                    "POST", url, content=request.body, headers=request_headers
+                ) as response:
+                    content = await _head(response, MAX_ANSWER)
+    except TimeoutError:
+        return Delivery(False, channel, f"超时（{timeout:g} 秒内没有应答）", seconds=_since(started))
     except (
-        TimeoutError,
         httpx.HTTPError,
+        httpx.InvalidURL,
         httpcore.TimeoutException,
         httpcore.NetworkError,
         ssl.SSLError,
     ) as exc:
-        return Delivery(False, channel, f"{type(exc).__name__}: {exc}")
-    ok, detail = _read_answer(request.answer, response.status_code, response.content)
-    return Delivery(ok, channel, detail, response.status_code)
+        return Delivery(False, channel, type(exc).__name__, seconds=_since(started))
+    ok, detail = _read_answer(request.answer, response.status_code, content)
+    return Delivery(ok, channel, detail, response.status_code, _since(started))
 
 
 @dataclass(frozen=True)
@@ -258,6 +302,7 @@ async def send_email(
     channel: EmailChannel, message: AlertMessage, *, policy: TargetPolicy, timeout: float = 10.0
 ) -> Delivery:
     """SMTP through the standard library, in a thread; the server address passes the SSRF guard first."""
+    started = time.perf_counter()
     try:
         resolution = await Resolver(policy).resolve(channel.host, channel.port)
     except (TargetRefused, ResolutionFailed) as exc:
@@ -283,9 +328,12 @@ async def send_email(
 
     try:
         await asyncio.to_thread(deliver)
+    except smtplib.SMTPResponseException as exc:  # the server's code, not its text
+        detail = f"{type(exc).__name__}，SMTP {exc.smtp_code}"
+        return Delivery(False, "email", detail, seconds=_since(started))
     except (OSError, smtplib.SMTPException) as exc:
-        return Delivery(False, "email", f"{type(exc).__name__}: {exc}")
-    return Delivery(True, "email", f"已发送给 {len(channel.recipients)} 个收件人")
+        return Delivery(False, "email", type(exc).__name__, seconds=_since(started))
+    return Delivery(True, "email", f"已发送给 {len(channel.recipients)} 个收件人", seconds=_since(started))
 
 
 def _pinned_smtp(base: type[smtplib.SMTP], address: str) -> type[smtplib.SMTP]:

@@ -74,14 +74,15 @@ async def run(
 ) -> ScanResult:
     """Check ``request`` against ``scope`` (raising ScopeRefused before any packet), then scan.
 
-    Names are resolved once here; the check, the guard and the engine all use those addresses.
+    Names are resolved once here, and only names the authorisation lists (any other is refused
+    before a DNS query); the check, the guard and the engine all use those addresses.
     The scan stops by itself when the authorised time window or the authorisation ends.
     """
     at = at or dt.datetime.now(dt.UTC)
     profile = profiles.get(request.profile)
     chosen = pick_engine(engine)
     ports = parse_ports(request.ports or profile.ports)
-    targets = await resolve(request.targets, lookup=lookup)
+    targets = await resolve(request.targets, lookup=lookup, wanted=scope.name_listed)
     techniques = [profile.technique] + ([Technique(request.technique)] if request.technique else [])
     refusals = check(scope, targets=targets, ports=ports, technique=techniques, at=at, limit=limit)
     if refusals:

@@ -1,10 +1,11 @@
 """The signed authorisation's scope, and the one check every scan passes before its first packet.
 
 ``check`` lists every reason a request is outside the scope (not just the first), in Chinese,
-so the refusal can be shown and audited as it is. Hostnames are judged by the addresses they
-resolved to once (see ``targets``): a name the authorisation lists may resolve to public
-addresses, but any private, loopback or otherwise internal answer must itself be inside the
-authorised networks, so a hostile DNS answer cannot turn a web scan inward.
+so the refusal can be shown and audited as it is. A host name is first matched against the
+names the authorisation lists, before any DNS query: a name it does not list is refused unresolved.
+A listed name is then judged by the addresses it resolved to once (see ``targets``): it may resolve
+to public addresses, but any private, loopback or otherwise internal answer must itself be inside
+the authorised networks, so a hostile DNS answer cannot turn a web scan inward.
 """
 
 from __future__ import annotations
@@ -171,6 +172,12 @@ def _covered(net: IPNetwork, networks: Sequence[IPNetwork]) -> bool:
 
 def _check_target(scope: Scope, target: Target) -> list[Refusal]:
     spec = target.spec
+    if target.is_name and not scope.name_listed(target.host):
+        reason = (
+            f"主机名 {target.host} 未列入授权书：只有授权书列出的主机名才会被解析和扫描"
+            "（未列入的名称不做 DNS 查询；请在授权书中列出该名称，或直接填写其 IP 地址）"
+        )
+        return [Refusal("target", reason, target=spec)]
     if target.error:
         return [Refusal("unresolved", target.error, target=spec)]
     net = target.network
@@ -243,7 +250,8 @@ def check(
     """Every reason this request is outside ``scope``; an empty list means it may run.
 
     Pass targets already resolved by ``targets.resolve`` when the scan is to run, so the engine
-    connects to the addresses judged here; bare names are resolved once, here, with ``lookup``.
+    connects to the addresses judged here; bare names are resolved once, here, with ``lookup`` —
+    and only names the authorisation lists: any other name is refused without a DNS query.
     """
     aware(at, "扫描时间")
     refusals = _check_time(scope, at)
@@ -254,7 +262,9 @@ def check(
             refusals.append(Refusal("technique", reason, technique=tech.value))
     try:
         resolved = resolve_sync(
-            [t if isinstance(t, Target) else parse_target(t) for t in targets], lookup=lookup
+            [t if isinstance(t, Target) else parse_target(t) for t in targets],
+            lookup=lookup,
+            wanted=scope.name_listed,
         )
     except TargetError as exc:
         return [*refusals, Refusal("target", str(exc))]

@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from ..monitor.urls import looks_numeric
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -22,6 +24,7 @@ DEFAULT_LIMIT = 65536  # one /16: larger sweeps are split into several authorise
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 Lookup = Callable[[str], Sequence[str]]
+Wanted = Callable[[str], bool]  # may this name be resolved? (is it in the authorisation?)
 
 
 class Kind(StrEnum):
@@ -107,9 +110,12 @@ def parse_target(spec: str) -> Target:
 
 
 def _valid_name(name: str) -> bool:
+    """A DNS name; a name a C resolver would read as an IPv4 address (``0177.0.0.1``, ``127.1``,
+    ``0x7f.1``, ``2130706433``) is not one: addresses are written in dotted decimal or not at all."""
     labels = name.split(".")
     return (
-        0 < len(name) <= 253
+        not looks_numeric(name)
+        and 0 < len(name) <= 253
         and all(0 < len(label) <= 63 for label in labels)
         and all(c.isalnum() or c in "-_" for label in labels for c in label)
         and not any(label.startswith("-") or label.endswith("-") for label in labels)
@@ -166,18 +172,33 @@ def _resolve_one(target: Target, lookup: Lookup, cache: dict[str, Target]) -> Ta
     return replace(target, addresses=done.addresses, resolved=True, error=done.error)
 
 
-def resolve_sync(specs: Iterable[str | Target], *, lookup: Lookup | None = None) -> tuple[Target, ...]:
-    """Parse and resolve every name once (one lookup per distinct name)."""
+def resolve_sync(
+    specs: Iterable[str | Target], *, lookup: Lookup | None = None, wanted: Wanted | None = None
+) -> tuple[Target, ...]:
+    """Parse and resolve every name once (one lookup per distinct name).
+
+    With ``wanted`` (the scope's ``name_listed``), a name it refuses is never looked up: it stays
+    unresolved, and the scope check refuses it by name. A DNS query is itself traffic the
+    authorisation must cover (it tells the name's DNS servers what is about to be scanned).
+    """
     cache: dict[str, Target] = {}
-    return tuple(_resolve_one(t, lookup or system_lookup, cache) for t in parse_targets(specs))
+    out = []
+    for target in parse_targets(specs):
+        if not target.resolved and wanted is not None and not wanted(target.host):
+            out.append(target)
+        else:
+            out.append(_resolve_one(target, lookup or system_lookup, cache))
+    return tuple(out)
 
 
-async def resolve(specs: Iterable[str | Target], *, lookup: Lookup | None = None) -> tuple[Target, ...]:
+async def resolve(
+    specs: Iterable[str | Target], *, lookup: Lookup | None = None, wanted: Wanted | None = None
+) -> tuple[Target, ...]:
     """``resolve_sync`` off the event loop (the system resolver blocks)."""
     targets = parse_targets(specs)
-    if all(t.resolved for t in targets):
+    if all(t.resolved or (wanted is not None and not wanted(t.host)) for t in targets):
         return targets
-    return await asyncio.to_thread(resolve_sync, targets, lookup=lookup)
+    return await asyncio.to_thread(resolve_sync, targets, lookup=lookup, wanted=wanted)
 
 
 def total_size(targets: Iterable[Target]) -> int:
