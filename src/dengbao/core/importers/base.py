@@ -19,3 +19,4 @@ class Importer:
     sniff: Callable[[Head], bool]
     parse: Callable[[BinaryIO, str], Iterator[Record]]  # (binary stream, file name for messages)
     roots: tuple[str, ...] = ()  # XML root tags, for "this looks like …" hints
+    empty_ok: bool = False  # an empty file is this tool's "nothing found" (Nuclei, xray)

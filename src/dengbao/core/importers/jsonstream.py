@@ -10,15 +10,45 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from json.decoder import scanstring
 from typing import Any, BinaryIO
 
 from .errors import ImportFormatError
+from .limits import MAX_DEPTH, MAX_RECORD_BYTES
 
 _CHUNK = 64 * 1024
 _WHITESPACE = " \t\r\n"
 _DECODER = json.JSONDecoder()
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+DEPTH_MESSAGE = f"JSON 嵌套超过 {MAX_DEPTH} 层，不像扫描结果，拒绝导入"
+
+
+def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
+    """Does ``text`` nest containers deeper than ``limit`` (brackets inside strings not counted)?
+
+    Checked before decoding: the standard decoder recurses and would fail with RecursionError.
+    """
+    if text.count("{") + text.count("[") <= limit:
+        return False
+    depth = 0
+    for match in _BRACKET.finditer(_STRING.sub("", text)):
+        if match.group() in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def loads(text: str) -> object:
+    """``json.loads`` that refuses deep nesting with ValueError instead of RecursionError."""
+    if too_deep(text):
+        raise ValueError(DEPTH_MESSAGE)
+    return json.loads(text)
 
 
 class JsonCursor:
@@ -57,7 +87,7 @@ class JsonCursor:
         self._pos += 1
 
     def value(self) -> Any:
-        """Decode the next complete value (a record, a string, a number …)."""
+        """Decode the next complete value (a record, a string, a number …), refusing deep nesting."""
         self.peek()
         while True:
             try:
@@ -66,8 +96,12 @@ class JsonCursor:
                 if self._fill(grow=True):
                     continue
                 raise self._decode_error(exc) from None
+            except RecursionError:
+                raise self.error(DEPTH_MESSAGE) from None
             if end == len(self._buf) and self._fill(grow=True):
                 continue  # a number may go on in the next chunk
+            if too_deep(self._buf[self._pos : end]):
+                raise self.error(DEPTH_MESSAGE)
             self._pos = end
             return value
 
@@ -97,15 +131,17 @@ class JsonCursor:
             first = False
             yield None
 
-    def skip(self) -> None:
+    def skip(self, depth: int = 0) -> None:
         """Consume the next value, stepping through containers so large ones stay unread."""
+        if depth > MAX_DEPTH:
+            raise self.error(DEPTH_MESSAGE)
         char = self.peek()
         if char == "{":
             for _ in self.object_keys():
-                self.skip()
+                self.skip(depth + 1)
         elif char == "[":
             for _ in self.array_items():
-                self.skip()
+                self.skip(depth + 1)
         else:
             self.value()
 
@@ -136,6 +172,9 @@ class JsonCursor:
         self._buf = self._buf[self._pos :]
         self._pos = 0
         size = max(_CHUNK, len(self._buf)) if grow else _CHUNK
+        if len(self._buf) > MAX_RECORD_BYTES:
+            limit = MAX_RECORD_BYTES // 1048576
+            raise self.error(f"单条记录超过 {limit} MB，拒绝导入（文件可能已损坏或不是扫描结果）")
         try:
             chunk = self._text.read(size)
         except UnicodeDecodeError:

@@ -17,6 +17,7 @@ import defusedxml.ElementTree as defused_et
 from defusedxml.common import DefusedXmlException, DTDForbidden, EntitiesForbidden
 
 from .errors import ImportFormatError, WrongRoot
+from .limits import MAX_DEPTH
 
 START = "start"
 END = "end"
@@ -25,15 +26,22 @@ _UNSAFE = "出于安全考虑拒绝导入（可能是 XML 炸弹或外部实体�
 
 
 class _Parser(defused_et.DefusedXMLParser):
-    """Entities and external references refused; a DTD only in its harmless bare form."""
+    """Entities and external references refused; a DTD only in its harmless bare form.
 
-    def __init__(self) -> None:
+    ``named_dtds`` lists root names whose exports carry a ``<!DOCTYPE X SYSTEM "….dtd">``
+    line (Qualys): accepted without an internal subset, and never fetched — expat reads no
+    external DTD here, and defusedxml refuses any external entity.
+    """
+
+    def __init__(self, named_dtds: frozenset[str] = frozenset()) -> None:
+        self._named_dtds = named_dtds
         super().__init__(target=TreeBuilder(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
 
     def defused_start_doctype_decl(
         self, name: str, sysid: str | None, pubid: str | None, has_internal_subset: int
     ) -> None:
-        if sysid or pubid or has_internal_subset:
+        named = name in self._named_dtds and not pubid and (sysid or "").endswith(".dtd")
+        if has_internal_subset or ((sysid or pubid) and not named):
             raise DTDForbidden(name, sysid, pubid)
 
 
@@ -82,9 +90,17 @@ class XmlRecords:
     """
 
     def __init__(
-        self, stream: BinaryIO, *, source: str, roots: tuple[str, ...], records: frozenset[str], label: str
+        self,
+        stream: BinaryIO,
+        *,
+        source: str,
+        roots: tuple[str, ...],
+        records: frozenset[str],
+        label: str,
+        named_dtds: frozenset[str] = frozenset(),
     ) -> None:
         self._stream = stream
+        self._named_dtds = named_dtds
         self._source = source
         self._roots = roots
         self._records = records
@@ -123,11 +139,16 @@ class XmlRecords:
         stack: list[Element] = []
         records = self._records
         inside = 0  # depth within the current record; 0 when outside
-        for event, elem in defused_et.iterparse(self._stream, events=(START, END), parser=_Parser()):
+        parser = _Parser(self._named_dtds)
+        for event, elem in defused_et.iterparse(self._stream, events=(START, END), parser=parser):
             if event == START:
                 if inside:
                     inside += 1
+                    if inside + len(stack) > MAX_DEPTH:
+                        raise self.error(f"XML 元素嵌套超过 {MAX_DEPTH} 层，不像扫描结果，拒绝导入")
                     continue
+                if len(stack) >= MAX_DEPTH:
+                    raise self.error(f"XML 元素嵌套超过 {MAX_DEPTH} 层，不像扫描结果，拒绝导入")
                 if not stack:
                     self._check_root(elem.tag)
                 self._enter(elem.tag)
