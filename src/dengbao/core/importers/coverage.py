@@ -147,6 +147,10 @@ class CoverageIndex:
     def hosts(self) -> set[str]:
         return set(self.by_host)
 
+    @property
+    def tools(self) -> set[str]:
+        return set(self._rules)
+
     def _entries(self, host: str, hostname: str = "") -> Iterable[Coverage]:
         for name in {host.lower(), hostname.lower()} - {""}:
             yield from self.by_host.get(name, ())

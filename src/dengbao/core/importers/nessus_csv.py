@@ -146,4 +146,4 @@ def _finding(row: Cells, table: CsvFile, line: int) -> Finding:
     )
 
 
-IMPORTER = Importer(format=FORMAT, label="Nessus/Tenable CSV 导出", sniff=_sniff, parse=parse)
+IMPORTER = Importer(format=FORMAT, label="Nessus/Tenable CSV 导出", sniff=_sniff, parse=parse, tool=TOOL)

@@ -114,4 +114,6 @@ def _severity(row: Cells, table: CsvFile, line: int) -> tuple[Severity, str]:
     return level, word
 
 
-IMPORTER = Importer(format=FORMAT, label="OpenVAS/Greenbone CSV Results", sniff=_sniff, parse=parse)
+IMPORTER = Importer(
+    format=FORMAT, label="OpenVAS/Greenbone CSV Results", sniff=_sniff, parse=parse, tool=TOOL
+)
