@@ -75,7 +75,9 @@ def test_wrong_format_is_named(sample, fmt, reason):
 
 
 def test_unknown_format_and_empty_file(tmp_path):
-    with pytest.raises(ImportFormatError, match="未知的格式 'sarif'；可选：nmap、nessus、nessus-csv、openvas"):
+    with pytest.raises(
+        ImportFormatError, match="未知的格式 'sarif'；可选：nmap、nessus、nessus-csv、openvas"
+    ):
         parse(NESSUS, "sarif")
     empty = tmp_path / "empty.nessus"
     empty.write_bytes(b"")

@@ -71,7 +71,7 @@ def _item(item: Element, start: str, reader: XmlRecords) -> Finding | RecordWarn
     if not name:
         raise reader.error("ReportItem 缺少 Name（漏洞名称）", child="Name")
     if child_text(item, "IsFalsePositive").lower() == "true":
-        return RecordWarning(f"“{name[:80]}”被 Acunetix 标记为误报，已跳过", where=reader.path)
+        return RecordWarning(f"“{name[:80]}”被 Acunetix 标记为误报，已跳过", where=f"元素 {reader.path}")
     raw = child_text(item, "Severity").lower()
     level = SEVERITY.get(raw)
     if level is None:

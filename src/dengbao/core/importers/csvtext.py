@@ -38,6 +38,8 @@ def encoding_of(stream: BinaryIO) -> str:
         return "utf-16"
     if b"\x00" in head:
         raise ImportFormatError(BINARY)
+    if sum(byte < 32 and byte not in b"\r\n\t" for byte in head) > len(head) // 20:
+        raise ImportFormatError(BINARY)
     if _decodes(stream, "utf-8"):
         return "utf-8-sig"
     encoding = _guess(_non_ascii_lines(stream), gb18030=_decodes(stream, "gb18030"))
@@ -84,6 +86,8 @@ def _guess(sample: bytes, *, gb18030: bool) -> str:
     best = matches.best()
     if best is None:
         raise ImportFormatError("无法识别文件的字符编码；请另存为 UTF-8 编码再导入")
+    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    best = next((m for m in tied if m.encoding == "cp1252"), best)  # the common Western Windows one
     text = str(best)
     if sum(ch < " " and ch not in "\r\n\t" for ch in text) > len(text) // 20:
         raise ImportFormatError(BINARY)

@@ -36,6 +36,8 @@ def named_tool(head: Head) -> str:
     """Which export to use instead, when the file is recognisably another output of a known tool; else ""."""
     text = head.text
     lower = text[:65536].lower()
+    if head.kind != "xml" and _NUCLEI_LINE.search(text):
+        return "这是 Nuclei 的终端文本输出；请用 nuclei -jsonl -o 文件.jsonl 输出 JSONL"
     if (head.kind == "xml" and head.root.lower() == "html") or lower.lstrip().startswith("<!doctype html"):
         for tool, words, export in _TOOLS:
             if any(word in lower for word in words):
@@ -52,8 +54,6 @@ def named_tool(head: Head) -> str:
         return "这是 nmap 的普通或 grepable 文本输出（-oN/-oG）；请用 nmap -oX 文件.xml 输出 XML"
     if stripped.lower().startswith("#masscan"):
         return "这是 masscan 的列表输出（-oL）；请用 masscan -oX 输出 XML（按 nmap 格式导入）"
-    if _NUCLEI_LINE.search(text):
-        return "这是 Nuclei 的终端文本输出；请用 nuclei -jsonl -o 文件.jsonl 输出 JSONL"
     if _QUALYS_CSV.search(text[:4096]):
         return "这是 Qualys 的 CSV 导出；请以 XML 格式下载扫描结果（Scan Results）或扫描报告"
     if "this document reports on the results of an automatic security scan" in lower:
