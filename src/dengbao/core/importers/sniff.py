@@ -52,11 +52,12 @@ def read_head(stream: BinaryIO) -> Head:
     if body.startswith("<"):
         root = _root_tag(body)
         while not root and len(raw) < SNIFF_BYTES:
-            more = stream.read(HEAD_SIZE)
+            more = stream.read(len(raw))  # doubling: a long prolog is read in a few steps
             if not more:
                 break
             raw += more
-            text = _decode(raw)
+            encoding = next((e for bom, e in _BOMS if raw.startswith(bom)), "utf-8")
+            text = raw.decode(encoding, "replace")  # the root tag is ASCII in every format we read
             root = _root_tag(text.lstrip("\ufeff \t\r\n"))
         return Head("xml", text, root)
     if body[:1] in "{[":

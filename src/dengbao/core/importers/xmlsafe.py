@@ -137,6 +137,8 @@ class XmlRecords:
         except DefusedXmlException as exc:
             reason = f"文件引用了外部资源（{exc}），{_UNSAFE}"
             raise ImportFormatError(reason, source=self._source) from None
+        except ImportFormatError:
+            raise
         except UnicodeDecodeError as exc:
             reason = f"按文件声明的编码无法解码（{exc.reason}）；请导出为 UTF-8"
             raise ImportFormatError(reason, source=self._source) from None
