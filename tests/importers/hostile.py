@@ -66,5 +66,6 @@ HOSTILE: list[tuple[str, str, bytes, str]] = [
 
 def cp1252_csv() -> bytes:
     """A pen-test sheet saved by Excel on a Western Windows: readable, so it imports."""
-    text = "Title,Severity,Host,Description\nRésumé upload accepts .php,High,10.0.0.7,Müller's café → naïve check\n"
+    text = "Title,Severity,Host,Description\n"
+    text += "Résumé upload accepts .php,High,10.0.0.7,Müller's café → naïve check\n"
     return text.encode("cp1252", errors="replace")

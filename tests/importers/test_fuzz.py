@@ -7,10 +7,10 @@ long as asked; here each format gets a few seconds.
 from __future__ import annotations
 
 import pytest
+from fuzz.importers import SEEDS, check, inputs
 from hypothesis import HealthCheck, given, settings
 
 from dengbao.core.importers import importers
-from fuzz.importers import SEEDS, check, inputs
 
 
 def test_every_importer_has_seeds():
