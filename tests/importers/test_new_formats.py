@@ -77,6 +77,7 @@ def test_openvas_csv_identity_matches_the_xml_importer():
     items = findings(SAMPLES / "openvas_results.csv")
     assert [f.severity.name for f in items] == ["MEDIUM", "LOW", "CRITICAL", "INFO", "HIGH"]
     tls, timestamps, mysql, ssh, snmp = items
+    assert ssh.severity is Severity.INFO and ssh.evidence.startswith("Remote SSH server banner")
     assert tls.cve == ("CVE-2011-3389", "CVE-2015-0204") and tls.hostname == "pacs.hospital.example"
     assert tls.references == ("https://ssl-config.mozilla.org", "https://bettercrypto.org")
     assert (timestamps.port, timestamps.protocol, timestamps.service) == (None, "tcp", "general")
