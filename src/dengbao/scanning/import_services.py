@@ -293,6 +293,10 @@ def _store(
     for tool, hosts in run.hosts.items():  # a format that says nothing of coverage: its findings' hosts
         if tool not in coverage.tools:
             coverage.add(Coverage(tool, hosts=frozenset(h for h in hosts if h)))
+    if not run.findings and not inventory.observed and not coverage.hosts and not coverage.networks:
+        warnings.add(
+            "文件中没有任何结果，也没有说明扫描了哪些目标：没有关闭任何发现（可填写文件未体现的扫描目标）"
+        )
     run.merge_repeats()
     inventory.finish(close=complete)
     moved = run.transitions(coverage, close=complete)

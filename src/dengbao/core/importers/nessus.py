@@ -47,6 +47,8 @@ def parse(stream: BinaryIO, source: str) -> Iterator[Record]:
     name = ""
     host: _Host | None = None
     plugins: frozenset[str] | None = None
+    hosts: set[str] = set()
+    reported: set[str] = set()
     for event, elem in reader:
         if event == START:
             if elem.tag == "ReportHost":
@@ -54,6 +56,7 @@ def parse(stream: BinaryIO, source: str) -> Iterator[Record]:
                 if not name:
                     raise reader.error("ReportHost 缺少 name 属性（主机名或 IP）")
                 host = _Host(fields.host(name), "" if fields.is_ip(name) else fields.host(name))
+                hosts.add(host.address)
                 yield Coverage(TOOL, hosts=frozenset({host.address}), rules=plugins)
             continue
         if elem.tag == "preference":
@@ -67,9 +70,14 @@ def parse(stream: BinaryIO, source: str) -> Iterator[Record]:
             raise reader.error(f"{elem.tag} 不在任何 ReportHost 之内")
         if elem.tag == "HostProperties":
             host = _host_properties(elem, name)
+            hosts.add(host.address)
             yield Coverage(TOOL, hosts=frozenset({host.address}), rules=plugins)
         else:
-            yield _finding(elem, host, reader)
+            finding = _finding(elem, host, reader)
+            reported.add(finding.tool_rule_id)
+            yield finding
+    if plugins is not None and reported - plugins:  # a plugin that reported ran, listed or not
+        yield Coverage(TOOL, hosts=frozenset(hosts), rules=frozenset(reported - plugins))
 
 
 def _host_properties(elem: Element, name: str) -> _Host:
