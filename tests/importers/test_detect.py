@@ -29,6 +29,12 @@ EXPECTED = {
     "qualys_scan.xml": "qualys",
     "qualys_report.xml": "qualys",
     "xray_webscan.json": "xray",
+    "real_tenable_sc_many_vuln.csv": "nessus-csv",
+    "real_openvas_many_vuln.csv": "openvas-csv",
+    "real_acunetix_one_finding.xml": "acunetix",
+    "real_qualys_asset_data_report.xml": "qualys",
+    "real_xray_v1_webscan.json": "xray",
+    "real_xray_v0_doc_samples.json": "xray",
 }
 
 

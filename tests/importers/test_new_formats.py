@@ -201,8 +201,23 @@ def test_xray_webhook_lines_and_a_truncated_array(tmp_path):
     hooks.write_text("\n".join(json.dumps(e) for e in events) + "\n", encoding="utf-8")
     assert detect(hooks) == "xray"
     assert [f.tool_rule_id for f in findings(hooks)] == ["sqldet/blind-based/default"]
+
+
+def test_an_interrupted_xray_keeps_its_complete_results(tmp_path):
     text = (SAMPLES / "xray_webscan.json").read_text(encoding="utf-8")
     cut = tmp_path / "cut.json"
     cut.write_text(text[: text.rindex("]")], encoding="utf-8")  # xray killed before writing "]"
-    with pytest.raises(ImportFormatError, match="xray 被中断时 JSON 数组缺少结尾的 ]"):
-        _records(cut)
+    records = _records(cut)
+    assert len([r for r in records if isinstance(r, Finding)]) == 6
+    warning = [r for r in records if isinstance(r, RecordWarning)][-1]
+    assert "第 7 个完整结果之后结束，缺少结尾的 ]（xray 被中断）" in warning.reason
+    assert any(isinstance(r, Incomplete) for r in records)  # an interrupted scan closes nothing
+    inside = tmp_path / "inside.json"
+    inside.write_text(text[: text.index('"plugin": "dirscan')], encoding="utf-8")  # cut inside result 5
+    records = _records(inside)
+    assert len([r for r in records if isinstance(r, Finding)]) == 4
+    assert "第 4 个完整结果之后结束" in [r for r in records if isinstance(r, RecordWarning)][-1].reason
+    broken = tmp_path / "broken.json"
+    broken.write_text(text.replace('"plugin": "dirscan', '"plugin" "dirscan'), encoding="utf-8")
+    with pytest.raises(ImportFormatError, match="JSON 格式错误"):  # damage in the middle is refused
+        _records(broken)

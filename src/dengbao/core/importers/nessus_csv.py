@@ -12,6 +12,7 @@ Coverage: the hosts the file lists, with every plugin (a CSV export carries no p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -26,6 +27,7 @@ from .sniff import Head
 
 TOOL = "nessus"
 FORMAT = "nessus-csv"
+_CWE_XREF = re.compile(r"CWE\s*[#:]\s*(\d+)", re.IGNORECASE)
 COLUMNS = {
     "plugin": ("Plugin ID", "Plugin", "PluginID"),
     "name": ("Name", "Plugin Name"),
@@ -122,7 +124,6 @@ def _finding(row: Cells, table: CsvFile, line: int) -> Finding:
     hostname = fields.host(row["hostname"]) if row["hostname"] else ("" if fields.is_ip(address) else address)
     synopsis, description = row["synopsis"], row["description"]
     solution = row["solution"]
-    xrefs = fields.split_list(row["xref"])
     return Finding(
         title=row["name"] or f"Nessus {plugin}",
         severity=level,
@@ -136,7 +137,7 @@ def _finding(row: Cells, table: CsvFile, line: int) -> Finding:
         protocol=protocol,
         service=row["service"],
         cve=fields.cves(row["cve"]),
-        cwe=fields.cwes(*(x[4:] for x in xrefs if x.upper().startswith("CWE:"))),
+        cwe=fields.cwes(*_CWE_XREF.findall(row["xref"])),  # "CWE:79" (Nessus), "CWE #310" (Tenable.sc)
         cvss_score=fields.score(row["cvss"]),
         cvss_vector=row["vector"],
         description=join_synopsis(synopsis, description),

@@ -18,9 +18,9 @@ from typing import Any, BinaryIO
 
 from . import fields
 from .base import Importer
-from .coverage import Coverage, rule_group
+from .coverage import Coverage, Incomplete, rule_group
 from .errors import ImportFormatError
-from .jsonstream import JsonCursor, loads
+from .jsonstream import JsonCursor, Truncated, loads
 from .limits import MAX_RECORD_BYTES
 from .model import Finding, Record, RecordWarning, Severity, dedup_key
 from .severity import NUCLEI as LEVEL_WORDS
@@ -73,18 +73,20 @@ def parse(stream: BinaryIO, source: str) -> Iterator[Record]:
 
 
 def _array(stream: BinaryIO, source: str) -> Iterator[Record]:
+    """The array's results; an array cut at its end (xray interrupted) keeps its complete results."""
     cursor = JsonCursor(stream, source=source)
+    index = 0
     try:
         for index, _ in enumerate(cursor.array_items(), start=1):
             record = _record(cursor.value(), source, f"第 {index} 个结果")
             if record is not None:
                 yield record
         cursor.end()
-    except ImportFormatError as exc:
-        if "意外结束" in exc.reason or "文件结尾" in exc.reason:
-            reason = exc.reason + "；xray 被中断时 JSON 数组缺少结尾的 ]，请确认扫描已正常结束后再导出"
-            raise ImportFormatError(reason, source=exc.source, where=exc.where, line=exc.line) from None
-        raise
+    except Truncated as exc:
+        kept = index - 1 if "意外结束" in exc.reason else index
+        reason = f"文件在第 {kept} 个完整结果之后结束，缺少结尾的 ]（xray 被中断）：已导入这 {kept} 个结果"
+        yield RecordWarning(reason, where=exc.where)
+        yield Incomplete("xray 扫描被中断，本次导入不关闭任何漏洞")
 
 
 def _lines(stream: BinaryIO, source: str) -> Iterator[Record]:
@@ -142,7 +144,7 @@ def _record(value: Any, source: str, where: str) -> Finding | RecordWarning | No
     level, raw = _severity(plugin, extra)
     param = _param(detail, extra, target)
     place = fields.url_identity(url) if url else f"{host}:{port or ''}"
-    title = _text(extra.get("title")) or _text(extra.get("name")) or plugin
+    title = _text(extra.get("title")) or _text(detail.get("title")) or _text(extra.get("name")) or plugin
     return Finding(
         title=title if title == plugin else f"{title}（{plugin}）",
         severity=level,
@@ -210,8 +212,8 @@ def _evidence(detail: Mapping[str, Any]) -> str:
         pair = snapshot[0]
         request = pair[0] if isinstance(pair, list) and pair else pair
         parts.append(_text(request))
-    elif _text(detail.get("request")):
-        parts.append(_text(detail.get("request")))
+    else:  # xray 0.x: request, or request1, request2 … for multi-step checks
+        parts.append(_text(detail.get("request")) or _text(detail.get("request1")))
     return "\n\n".join(p for p in parts if p)
 
 
