@@ -50,3 +50,10 @@ def test_a_bad_declared_target_is_refused(world, tmp_path):
     assert result.exit_code == 2 and "声明的扫描目标“10.0.0.0/33”不是有效的网段" in result.output
     result = CliRunner().invoke(main, [*args, "--covers", "10.0.0.0/30", "--json"])
     assert result.exit_code == 0 and Import.objects.get().coverage["networks"] == ["10.0.0.0/30"]
+
+
+def test_the_cli_offers_every_registered_format():
+    from dengbao.commands.scanning import FORMATS
+    from dengbao.core.importers import importers
+
+    assert set(FORMATS) == set(importers())
