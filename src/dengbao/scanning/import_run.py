@@ -176,6 +176,13 @@ class FindingRun:
         if creates:
             rows = Finding.objects.bulk_create([row for row, _ in creates], batch_size=500)
             self.created += len(rows)
+            if any(row.pk is None for row in rows):  # a backend that does not return ids from bulk inserts
+                ids = dict(
+                    Finding.objects.filter(project=self.project, dedup_key__in=[r.dedup_key for r in rows])
+                    .values_list("dedup_key", "pk")
+                )  # fmt: skip
+                for row in rows:
+                    row.pk = ids[row.dedup_key]
             _index_cves([(row.pk, record.cve) for row, (_, record) in zip(rows, creates, strict=True)])
         update_rows(Finding, updates, _REFRESHED)
         update_rows(Finding, relisted, _REFRESHED + _LISTS)
@@ -329,8 +336,15 @@ def _union(first, *more) -> list[str]:
 
 
 def _index_cves(pairs: list[tuple[int, tuple[str, ...]]]) -> None:
-    rows = [FindingCve(finding_id=pk, cve=cve[:32]) for pk, cves in pairs for cve in dict.fromkeys(cves)]
-    FindingCve.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    """CVE rows for findings that have none (new, or just cleared): one prepared INSERT per row."""
+    rows = [(pk, cve[:32]) for pk, cves in pairs for cve in dict.fromkeys(cves)]
+    if not rows:
+        return
+    table = connection.ops.quote_name(FindingCve._meta.db_table)
+    sql = f"INSERT INTO {table} (finding_id, cve) VALUES (%s, %s)"  # noqa: S608 - the model's own table
+    with connection.cursor() as cursor:
+        for chunk in chunks(rows, 2000):
+            cursor.executemany(sql, chunk)
 
 
 def _reindex_cves(pairs: list[tuple[int, tuple[str, ...]]]) -> None:
