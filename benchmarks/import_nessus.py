@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from import_nessus_parse import write_nessus
 
-PG_DB = "dengbao_bench_import"
+PG_DB = os.environ.get("DENGBAO_BENCH_PG_DB", "dengbao_bench_import")  # a scratch database, dropped after
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 GOAL_S, GOAL_MB = 60.0, 300.0

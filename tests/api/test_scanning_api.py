@@ -70,7 +70,7 @@ def test_an_import_without_a_file_or_in_an_unknown_format_is_400(as_role):
     client = as_role("assessor")
     missing = client.post(f"{BASE}/scan-imports", {"format": "nessus"})
     assert missing.status_code == 400 and "file" in missing.json()["detail"]
-    unknown = _upload(client, "x.txt", b"hello", format="qualys")
+    unknown = _upload(client, "x.txt", b"hello", format="sarif")
     assert unknown.status_code == 400 and "未知的格式" in unknown.json()["detail"]
     assert not Import.objects.exists()
 

@@ -44,17 +44,16 @@ def test_import_scan_json_counts(demo_project, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {
-        "created": 0,
-        "updated": 16,
-        "closed": 0,
-        "reopened": 0,
-        "duplicates": 1,
+        "hosts": 4,
+        "services": {"new": 0, "unchanged": 0, "closed": 0},
+        "findings": {"created": 0, "updated": 16, "closed": 0, "reopened": 0, "duplicates": 1},
+        "warnings": [],
     }
     later = rewrite(sample, tmp_path / "q2.nessus", drop=('<ReportItem port="445"', "</ReportItem>"))
     result = runner.invoke(
         main, ["import-scan", "--project", "demo", "--format", "nessus", str(later), "--json"]
     )
-    assert json.loads(result.output)["closed"] == 1
+    assert json.loads(result.output)["findings"]["closed"] == 1
     result = runner.invoke(
         main, ["import-scan", "--project", "demo", "--format", "openvas", str(later), "--json"]
     )

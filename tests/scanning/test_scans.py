@@ -145,3 +145,22 @@ def test_client_cannot_start_a_scan(world, client_user):
     with pytest.raises(PermissionDenied):
         _scan(world, client_user, "22")
     assert not Scan.objects.exists()
+
+
+def test_with_several_authorisations_the_reason_is_the_covering_ones(world, assessor, manager):
+    """A revoked letter for 10.20.1.0/24 and a valid one for 127.0.0.0/8 only (issue 16, item 6)."""
+    from dengbao.scanning.authorisation_services import authorisation_revoke
+
+    later = timezone.now() + dt.timedelta(days=200)  # listed first: the old order preferred it on a tie
+    revoked = factories.authorisation(world, cidrs=["10.20.1.0/24"], title="旧授权书", valid_until=later)
+    authorisation_revoke(actor=manager, authorisation=revoked, reason="合同终止")
+    factories.authorisation(world, cidrs=["127.0.0.0/8"], ports="1-1000", title="新授权书")
+    check = scan_services.scan_check
+    # 10.20.1.5 is named only by the revoked letter: its reason is the one to give
+    verdict = check(project=world.project, targets=["10.20.1.5"], ports="22", profile="quick")
+    assert [r.code for r in verdict.refusals] == ["revoked"] and "撤销" in verdict.reason
+    # 192.0.2.7 is named by neither: "not in scope", not the revoked letter's status
+    verdict = check(project=world.project, targets=["192.0.2.7"], ports="8080", profile="quick")
+    assert {r.code for r in verdict.refusals} == {"target"} and "不在授权范围内" in verdict.reason
+    assert "撤销" not in verdict.reason and verdict.authorisation is None
+    assert check(project=world.project, targets=["127.0.0.1"], ports="22", profile="quick").allowed

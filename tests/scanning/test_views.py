@@ -143,3 +143,22 @@ def test_post_only_sla_view_checks_permission_before_405(world, assessor, manage
     response = login(manager).post(_url("sla", world), {"严重": "5", "高": "20", "中": "60", "低": "120"})
     assert response.status_code == 302
     assert world.project.finding_sla.critical_days == 5
+
+
+def test_upload_shows_the_summary_and_numbered_warnings(world, assessor, login):
+    client = login(assessor)
+    response = _upload(client, world, "xray_webscan.json")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert '<dd id="summary-hosts">2</dd>' in text
+    assert (
+        "新开放 0 个，仍开放 0 个，已关闭 0 个" in text and "新增 5 个" in text and "文件内重复 1 条" in text
+    )
+    assert '<li value="1">第 7 个结果：插件 baseline/sensitive/server-error 的结果没有 addr' in text
+    xss = Finding.objects.get(project=world.project, rule_id="xss/reflected/default")
+    page = client.get(_url("finding", world, finding_id=xss.pk)).content.decode()
+    assert "本次导入中的 2 处位置" in page and "http://oa.hospital.example/search.php?kw=again" in page
+    empty = _upload(client, world, "nothing.jsonl", "nuclei", content=b"")
+    assert empty.status_code == 200 and "没有关闭任何发现" in empty.content.decode()
+    auto = _upload(client, world, "nothing.jsonl", "auto", content=b"")
+    assert auto.status_code == 400 and "文件为空（Nuclei（-jsonl）、xray" in auto.content.decode()

@@ -13,7 +13,19 @@ import click
 
 from .common import cli_actor, echo_json, project_option, user_option
 
-FORMATS = ("nessus", "nmap", "openvas", "nuclei", "zap", "csv")
+FORMATS = (
+    "nmap",
+    "nessus",
+    "nessus-csv",
+    "openvas",
+    "openvas-csv",
+    "nuclei",
+    "zap",
+    "acunetix",
+    "qualys",
+    "xray",
+    "csv",
+)  # the importer registry's names (tests/scanning checks they agree); listed here so --help needs no import
 
 
 class Refused(click.ClickException):
@@ -33,13 +45,28 @@ def _project(username: str | None, slug: str):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice([*FORMATS, "auto"]), default="auto", show_default=True)
 @click.option("--system", "system_ref", default=None, help="system ID, code or name the findings belong to")
-@click.option("--json", "as_json", is_flag=True, help="print the counts as JSON")
+@click.option(
+    "--covers",
+    default="",
+    help="targets the scan ran against that the file may not show (IPs, CIDRs, names, URLs, "
+    "comma-separated): the tool's findings there count as looked for, e.g. for an empty Nuclei output",
+)
+@click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 @project_option
 @user_option
 def import_scan_cmd(
-    file: Path, fmt: str, system_ref: str | None, as_json: bool, project_slug: str, username: str | None
+    file: Path,
+    fmt: str,
+    system_ref: str | None,
+    covers: str,
+    as_json: bool,
+    project_slug: str,
+    username: str | None,
 ) -> None:
-    """导入扫描报告 (nmap, Nessus, OpenVAS, Nuclei, ZAP, CSV) into the project's findings, all or nothing."""
+    """导入扫描报告 (nmap, Nessus, OpenVAS, Nuclei, ZAP, Acunetix, Qualys, xray, CSV), all or nothing.
+
+    Exit code 2 with the reason when the file is refused (malformed, wrong format, too large).
+    """
     actor, project = _project(username, project_slug)
     from django.core.exceptions import ValidationError
 
@@ -52,19 +79,27 @@ def import_scan_cmd(
 
         system = _system(project, system_ref)
     try:
-        imp = import_scan(actor=actor, project=project, fmt=fmt, path=file, system=system)
+        imp = import_scan(actor=actor, project=project, fmt=fmt, path=file, system=system, covers=covers)
     except ImportFormatError as exc:
         raise Refused(str(exc)) from None
     except ValidationError as exc:
         raise Refused("；".join(exc.messages)) from None
-    counts = imp.counts()
+    summary = imp.summary()
     if as_json:
-        echo_json(counts)
+        echo_json(summary)
         return
+    counts, services = imp.counts(), summary["services"]
     click.echo(
-        f"{imp.filename}（{imp.fmt}）：新增 {counts['created']}，仍存在 {counts['updated']}，"
-        f"已消失 {counts['closed']}，重新出现 {counts['reopened']}，重复 {counts['duplicates']}"
+        f"{imp.filename}（{imp.fmt}）：主机 {imp.hosts}；端口 新开放 {services['new']}，仍开放 "
+        f"{services['unchanged']}，已关闭 {services['closed']}；漏洞 新增 {counts['created']}，仍存在 "
+        f"{counts['updated']}，已消失 {counts['closed']}，重新出现 {counts['reopened']}，"
+        f"重复 {counts['duplicates']}"
     )
+    if not imp.complete:
+        click.echo("扫描未完成：本次导入没有关闭任何端口或漏洞")
+    for warning in summary["warnings"]:
+        where = f"{warning['where']}：" if warning["where"] else ""
+        click.echo(f"警告 {warning['number']}：{where}{warning['message']}")
 
 
 @click.group(name="scan")

@@ -26,6 +26,7 @@ from .api_schemas import (
     ImportForm,
     ImportOut,
     ImportPage,
+    InstanceOut,
     ScanDetailOut,
     ScanOut,
     ScanPage,
@@ -84,6 +85,10 @@ def _detail(request: HttpRequest, finding) -> FindingDetailOut:
         exploitable=finding.exploitable,
         risk_accepted_until=finding.risk_accepted_until,
         risk_accepted_by=_name(finding.risk_accepted_by),
+        instances=[
+            InstanceOut(place=i.place, parameter=i.parameter, evidence=i.evidence)
+            for i in selectors.finding_instances(actor=request.user, finding=finding)
+        ],
         history=[
             EventOut(
                 kind=e.kind,
@@ -117,6 +122,9 @@ def _import(imp) -> ImportOut:
         suppressed=imp.suppressed,
         services=imp.services,
         hosts=imp.hosts,
+        complete=imp.complete,
+        coverage=imp.coverage or {},
+        summary=imp.summary(),
         created_by=_name(imp.created_by),
         created_at=imp.created_at,
     )
@@ -158,6 +166,7 @@ def finding_list(request: HttpRequest, project: str, filters: Query[FindingFilte
         tool=filters.tool,
         system=filters.system,
         q=filters.q.strip()[:200],
+        cve=filters.cve.strip()[:32],
     )
     rows = selectors.finding_list(actor=request.user, project=obj, filters=wanted)
     count, shown = page(rows, filters)
@@ -255,6 +264,7 @@ def import_create(request: HttpRequest, project: str):
             pentest=pentest,
             filename=hashed.name,
             sha256=hashed.sha256,
+            covers=request.POST.get("covers", "")[:100_000],
         )
     except ImportFormatError as exc:
         return error_response(400, str(exc), where=exc.where, line=exc.line)

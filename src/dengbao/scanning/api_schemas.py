@@ -16,6 +16,7 @@ class FindingFilter(Paging):
     system: int | None = Field(None, description="定级对象 ID")
     tool: str = ""
     q: str = ""
+    cve: str = Field("", description="一个 CVE 编号，精确匹配（发现的 CVE 列表完整保存）")
 
 
 class FindingOut(Schema):
@@ -57,6 +58,12 @@ class EventOut(Schema):
     at: dt.datetime
 
 
+class InstanceOut(Schema):
+    place: str
+    parameter: str
+    evidence: str
+
+
 class FindingDetailOut(FindingOut):
     description: str
     evidence: str
@@ -68,6 +75,7 @@ class FindingDetailOut(FindingOut):
     exploitable: bool
     risk_accepted_until: dt.date | None
     risk_accepted_by: str | None
+    instances: list[InstanceOut]
     history: list[EventOut]
 
 
@@ -105,6 +113,12 @@ class ImportOut(Schema):
     suppressed: int
     services: int
     hosts: int
+    complete: bool
+    coverage: dict
+    summary: dict = Field(
+        description='{"hosts": n, "services": {"new", "unchanged", "closed"}, '
+        '"findings": {"created", "updated", "closed", "reopened", "duplicates"}, "warnings": [...]}'
+    )
     created_by: str | None
     created_at: dt.datetime
 
@@ -118,9 +132,16 @@ class ImportForm(Schema):
     file: str = Field(
         description="扫描报告文件（multipart 文件字段）", json_schema_extra={"format": "binary"}
     )
-    format: str = Field("auto", description="auto、nessus、nmap、openvas、nuclei、zap 或 csv")
+    format: str = Field(
+        "auto",
+        description="auto、nmap、nessus、nessus-csv、openvas、openvas-csv、nuclei、zap、acunetix、qualys、"
+        "xray 或 csv",
+    )
     system_id: int | None = None
     pentest_id: int | None = None
+    covers: str = Field(
+        "", description="文件未体现的扫描目标（IP、网段、主机名、网址，逗号分隔），如 Nuclei 空输出"
+    )
 
 
 class ImportErrorOut(ErrorOut):

@@ -65,8 +65,8 @@ class Finding(models.Model):
     url = models.TextField(_("网址"), blank=True)
     parameter = models.CharField(_("参数"), max_length=200, blank=True)
     service = models.CharField(_("服务"), max_length=64, blank=True)
-    cve = models.CharField("CVE", max_length=1000, blank=True)  # space-separated
-    cwe = models.CharField("CWE", max_length=200, blank=True)  # space-separated numbers
+    cve = models.TextField("CVE", blank=True)  # the whole list, space-separated; searched through FindingCve
+    cwe = models.TextField("CWE", blank=True)  # space-separated numbers
     cvss_score = models.FloatField("CVSS", null=True, blank=True)
     cvss_vector = models.CharField(_("CVSS 向量"), max_length=200, blank=True)
     description = models.TextField(_("描述"), blank=True)
@@ -137,6 +137,46 @@ class Finding(models.Model):
             "risk_accepted_until": self.risk_accepted_until.isoformat() if self.risk_accepted_until else None,
             "risk_accepted_by": self.risk_accepted_by_id,
         }
+
+
+class FindingCve(models.Model):
+    """One CVE of a finding, so a search by CVE is an exact, indexed match (a finding may list hundreds)."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="cves")
+    cve = models.CharField("CVE", max_length=32)
+
+    class Meta:
+        verbose_name = "CVE"
+        verbose_name_plural = "CVE"
+        constraints = [models.UniqueConstraint(fields=["finding", "cve"], name="one_row_per_finding_cve")]
+        indexes = [models.Index(fields=["cve"])]
+
+    def __str__(self) -> str:
+        return self.cve
+
+
+class FindingInstance(models.Model):
+    """One place of a finding reported several times in one file (two install paths, several URLs).
+
+    Written only for findings whose dedup key repeated in the import; the latest import
+    that saw the finding replaces them.
+    """
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="instances")
+    place = models.TextField(_("位置"), blank=True)  # URL, or host:port/protocol
+    parameter = models.CharField(_("参数"), max_length=200, blank=True)
+    evidence = models.TextField(_("证据"), blank=True)
+    source_import = models.ForeignKey(
+        "scanning.Import", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("发现位置")
+        verbose_name_plural = _("发现位置")
+        ordering = ["finding_id", "id"]
+
+    def __str__(self) -> str:
+        return self.place
 
 
 class FindingEvent(models.Model):

@@ -25,9 +25,11 @@ from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
 from dengbao.core.importers import dedup_key
+from dengbao.core.importers.fields import cves
 
 from . import sla
 from .finding_models import Finding, FindingEvent, Severity, State
+from .import_run import index_cves
 from .models import PenTest, SlaPolicy
 
 ALLOWED: dict[str, frozenset[str]] = {
@@ -330,10 +332,11 @@ def finding_create(
             tool=tool, dedup_key=key, title=title[:500], severity=severity, raw_severity=severity,
             host=host.strip()[:255], port=port, protocol="tcp" if port else "", url=url.strip(),
             parameter=parameter.strip()[:200], description=description, steps=steps, evidence=evidence,
-            solution=solution, cve=cve.strip()[:1000], cvss_score=cvss_score, exploitable=exploitable,
+            solution=solution, cve=" ".join(cves(cve)), cvss_score=cvss_score, exploitable=exploitable,
             first_seen=now, last_seen=now, sla_due=sla.due(now, severity, sla.days_for(project)),
             created_by=actor, updated_at=now,
         )  # fmt: skip
+        index_cves(finding)
         audit.record(
             actor=actor, action="finding.create", obj=finding,
             after={"title": finding.title, "severity": severity, "place": finding.place}, project=project,

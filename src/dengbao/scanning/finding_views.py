@@ -32,6 +32,7 @@ def _filters(request: HttpRequest) -> selectors.FindingFilter:
         system=int(system) if system.isdigit() else None,
         sla=get.get("sla", ""),
         q=get.get("q", "").strip()[:100],
+        cve=get.get("cve", "").strip()[:32],
     )
 
 
@@ -111,6 +112,7 @@ def finding_detail(request: HttpRequest, project: str, finding_id: int) -> HttpR
         "tab": "findings",
         "finding": finding,
         "events": selectors.finding_events(actor=request.user, finding=finding),
+        "instances": selectors.finding_instances(actor=request.user, finding=finding),
         "moves": moves,
         "members": members,
         "approvers": [m for m in members if permissions.can(m, "project.accept_risk", obj)],

@@ -1,16 +1,16 @@
 """The asset and service inventory: observations in, changes (new, closed, version) marked.
 
 Observations arrive in batches while a file streams or a scan reports; each batch is
-written with a handful of queries. At the end, an open port of a covered host that this
-run did not see open is marked closed — only within the ports the run covered, when known.
+written with a handful of queries. At the end, an open port that this run did not see
+open is marked closed — only on a host the run's coverage says was up, and only within
+the protocol and port ranges it says were scanned (a UDP scan closes no TCP service).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from dengbao.core.importers import ServiceObservation
+from dengbao.core.importers import CoverageIndex, ServiceObservation
 
 from .inventory_models import Asset, Service
 
@@ -22,8 +22,11 @@ class InventoryRun:
     project: object
     now: object
     tool: str
-    port_covered: Callable[[int], bool] | None = None  # None: the host's every port was covered
+    coverage: CoverageIndex = field(default_factory=CoverageIndex)  # filled while the file streams
     observed: int = 0
+    new: int = 0  # open now, not open before (or never seen)
+    unchanged: int = 0  # open before and still open (its version may have changed)
+    closed: int = 0  # open before, now closed or no longer answering where the run looked
     hosts: set[str] = field(default_factory=set)
     _batch: list[ServiceObservation] = field(default_factory=list)
 
@@ -34,15 +37,12 @@ class InventoryRun:
         if len(self._batch) >= BATCH:
             self._flush()
 
-    def cover(self, host: str) -> None:
-        """A host was scanned even if no port answered: its open ports may now be closed."""
-        self.hosts.add(host)
-
-    def finish(self) -> None:
+    def finish(self, *, close: bool = True) -> None:
+        """Write the last batch; then, unless the run was cut short, close what the coverage shows is gone."""
         self._flush()
-        if not self.hosts:
+        if not close:
             return
-        hosts = sorted(self.hosts)
+        hosts = sorted(self.coverage.port_hosts)
         for start in range(0, len(hosts), 500):
             self._close(hosts[start : start + 500])
 
@@ -79,6 +79,13 @@ class InventoryRun:
             ident = (asset.pk, obs.port, obs.protocol or "tcp")
             row = existing.get(ident)
             is_open = obs.state == "open"
+            if row is None or row.last_seen != self.now:  # first sight of this port in this run
+                was_open = row is not None and row.state == "open"
+                if is_open:
+                    self.unchanged += was_open
+                    self.new += not was_open
+                elif was_open:
+                    self.closed += 1
             if row is None:
                 row = Service(
                     asset=asset,
@@ -135,11 +142,17 @@ class InventoryRun:
             )
 
     def _close(self, hosts: list[str]) -> None:
-        """Open ports of these hosts not seen in this run: closed (when the run covered the port)."""
+        """Open ports of these hosts not seen in this run: closed where the run covered them."""
         stale = Service.objects.filter(
             asset__project=self.project, asset__host__in=hosts, state="open"
         ).exclude(last_seen=self.now)
-        ids = [pk for pk, port in stale.values_list("pk", "port") if self._covers(port)]
+        covers = self.coverage.covers_service
+        ids = [
+            pk
+            for pk, host, port, protocol in stale.values_list("pk", "asset__host", "port", "protocol")
+            if covers(host, protocol, port)
+        ]
+        self.closed += len(ids)
         for start in range(0, len(ids), 500):
             Service.objects.filter(pk__in=ids[start : start + 500]).update(
                 state="closed", change=Service.Change.CLOSED, changed_at=self.now, tool=self.tool[:16]
@@ -148,6 +161,3 @@ class InventoryRun:
         Service.objects.filter(asset__project=self.project, asset__host__in=hosts).exclude(change="").exclude(
             changed_at=self.now
         ).update(change="")
-
-    def _covers(self, port: int) -> bool:
-        return self.port_covered is None or self.port_covered(port)

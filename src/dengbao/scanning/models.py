@@ -172,7 +172,17 @@ class Import(models.Model):
     duplicates = models.PositiveIntegerField(_("重复"), default=0)
     suppressed = models.PositiveIntegerField(_("已忽略仍出现"), default=0)
     services = models.PositiveIntegerField(_("端口/服务"), default=0)
+    services_new = models.PositiveIntegerField(_("新开放端口"), default=0)
+    services_unchanged = models.PositiveIntegerField(_("仍开放端口"), default=0)
+    services_closed = models.PositiveIntegerField(_("已关闭端口"), default=0)
     hosts = models.PositiveIntegerField(_("主机数"), default=0)
+    complete = models.BooleanField(
+        _("扫描完整"), default=True
+    )  # False: the scan was cut short, nothing closed
+    # what the file showed was looked at: {"hosts": n, "networks": [...], "ports": [...], "rules": {...}}
+    coverage = models.JSONField(default=dict, blank=True)
+    # skipped or shortened records: [{"number": 1, "where": "第 3 行", "message": "…"}, …]
+    warnings = models.JSONField(default=list, blank=True)
     seconds = models.FloatField(default=0.0)
     # open findings by severity after this import: {"": {"严重": 2, ...}, "<system id>": {...}}
     open_after = models.JSONField(default=dict, blank=True)
@@ -196,6 +206,19 @@ class Import(models.Model):
             "closed": self.closed,
             "reopened": self.reopened,
             "duplicates": self.duplicates,
+        }
+
+    def summary(self) -> dict[str, object]:
+        """What the import did, in the shape ``import-scan --json``, the API and the page share."""
+        return {
+            "hosts": self.hosts,
+            "services": {
+                "new": self.services_new,
+                "unchanged": self.services_unchanged,
+                "closed": self.services_closed,
+            },
+            "findings": self.counts(),
+            "warnings": list(self.warnings or []),
         }
 
 

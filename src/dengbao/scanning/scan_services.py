@@ -114,16 +114,36 @@ def scan_check(
         return Verdict(
             None, [scanner.Refusal("authorisation", "本项目没有授权书：扫描前须登记已签署的授权书")]
         )
-    best: list[scanner.Refusal] | None = None
+    checked: list[tuple[Authorisation, list[scanner.Refusal]]] = []
     for candidate in candidates:
         refusals = scanner.check(
             scope_of(candidate), targets=targets, ports=port_list, technique=technique, at=at, lookup=lookup
         )
         if not refusals:
             return Verdict(candidate, [])
-        if best is None or len(refusals) < len(best):
-            best, closest = refusals, candidate
-    return Verdict(closest if authorisation else None, best or [])
+        checked.append((candidate, refusals))
+    if authorisation:
+        return Verdict(authorisation, checked[0][1])
+    return Verdict(None, _closest(checked))
+
+
+# Refusal codes that say the letter does not name the target at all (see core.scanner.scope.Refusal).
+TARGET_CODES = frozenset({"target", "excluded", "unresolved"})
+
+
+def _closest(checked: list[tuple[Authorisation, list[scanner.Refusal]]]) -> list[scanner.Refusal]:
+    """The reasons to give when no authorisation allows the request.
+
+    Those of the authorisation that would otherwise cover the target (revoked, expired,
+    outside its window, another port …), fewest first; when none names the target, only
+    that the target is not in scope — not a revoked or expired letter's status, which would
+    send the user chasing the wrong document.
+    """
+    covering = [r for _a, r in checked if not any(x.code in TARGET_CODES for x in r)]
+    if covering:
+        return min(covering, key=len)
+    fewest = min((r for _a, r in checked), key=lambda r: sum(x.code in TARGET_CODES for x in r))
+    return [x for x in fewest if x.code in TARGET_CODES]
 
 
 def scan_create(

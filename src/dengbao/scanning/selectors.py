@@ -9,15 +9,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
+from dengbao.core.importers.fields import cves
 
 from . import sla
-from .finding_models import ACTIVE_STATES, SEVERITY_ORDER, Finding, Severity, State
+from .finding_models import (
+    ACTIVE_STATES,
+    SEVERITY_ORDER,
+    Finding,
+    FindingCve,
+    FindingInstance,
+    Severity,
+    State,
+)
 from .inventory_models import Asset, Service
 from .models import Authorisation, Import, PenTest, Scan
 
@@ -53,7 +62,8 @@ class FindingFilter:
     tool: str = ""
     system: int | None = None
     sla: str = ""  # "breached"
-    q: str = ""
+    q: str = ""  # words of the title, a rule id, or a CVE id (matched exactly against the whole list)
+    cve: str = ""  # one CVE id, exactly
 
 
 def finding_list(*, actor: User, project: Project, filters: FindingFilter | None = None) -> QuerySet[Finding]:
@@ -76,9 +86,19 @@ def finding_list(*, actor: User, project: Project, filters: FindingFilter | None
         rows = rows.filter(system_id=f.system)
     if f.sla == "breached":
         rows = rows.filter(state__in=ACTIVE_STATES, sla_due__lt=timezone.localdate())
+    if f.cve:
+        rows = rows.filter(_has_cve(f.cve))
     if f.q:
-        rows = rows.filter(Q(title__icontains=f.q) | Q(cve__icontains=f.q) | Q(rule_id=f.q))
+        wanted = Q(title__icontains=f.q) | Q(rule_id=f.q)
+        rows = rows.filter(wanted | _has_cve(f.q) if cves(f.q) else wanted | Q(cve__icontains=f.q))
     return rows.order_by("sla_due", "-id")
+
+
+def _has_cve(text: str) -> Exists:
+    """Findings listing this CVE (through the indexed FindingCve rows, not a text search)."""
+    wanted = cves(text)
+    cve = wanted[0] if wanted else text.upper()
+    return Exists(FindingCve.objects.filter(finding=OuterRef("pk"), cve=cve))
 
 
 def finding_get(*, actor: User, project: Project, finding_id: int) -> Finding:
@@ -93,6 +113,12 @@ def finding_get(*, actor: User, project: Project, finding_id: int) -> Finding:
     if row is None:
         raise Http404("finding not found")
     return row
+
+
+def finding_instances(*, actor: User, finding: Finding, limit: int = 500) -> list[FindingInstance]:
+    """The places of a finding the last import reported more than once (paths, URLs, parameters)."""
+    _view(actor, finding.project)
+    return list(finding.instances.order_by("id")[:limit])
 
 
 def finding_events(*, actor: User, finding: Finding):

@@ -193,6 +193,7 @@ def imports(request: HttpRequest, project: str) -> HttpResponse:
                     pentest=_pentest(request, obj),
                     filename=hashed.name,
                     sha256=hashed.sha256,
+                    covers=request.POST.get("covers", "")[:100_000],
                 )
             finally:
                 path.unlink(missing_ok=True)
@@ -209,6 +210,7 @@ def imports(request: HttpRequest, project: str) -> HttpResponse:
         systems=obj.systems.order_by("code", "name"),
         pentests=selectors.pentest_list(actor=request.user, project=obj),
         result=result,
+        summary=result.summary() if result is not None else None,
         error=error,
     )
     return render(request, "scanning/imports.html", context, status=400 if error else 200)

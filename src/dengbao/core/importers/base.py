@@ -19,3 +19,9 @@ class Importer:
     sniff: Callable[[Head], bool]
     parse: Callable[[BinaryIO, str], Iterator[Record]]  # (binary stream, file name for messages)
     roots: tuple[str, ...] = ()  # XML root tags, for "this looks like …" hints
+    empty_ok: bool = False  # an empty file is this tool's "nothing found" (Nuclei, xray)
+    tool: str = ""  # the findings' tool name when it is not the format's ("nessus" for nessus-csv)
+
+    @property
+    def tool_name(self) -> str:
+        return self.tool or self.format

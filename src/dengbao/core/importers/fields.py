@@ -93,16 +93,40 @@ def url_identity(url: str) -> str:
     return f"{scheme}://{netloc}{parts.path or '/'}{query}"
 
 
+class BadPort(ValueError):
+    """A port outside 1–65535 (or not a number); the message names the value, for the user."""
+
+
+def port(value: object, *, what: str = "端口") -> int | None:
+    """A port 1–65535 from an int or a digit string; None when empty; BadPort otherwise."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if text == "":
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise BadPort(f"{what} {text[:40]!r} 无效：应为 1–65535 的整数")
+    return int(text)
+
+
 def url_host_port(url: str) -> tuple[str, int | None]:
-    """The host and port a URL points at (the scheme's default port when none is given)."""
-    parts = urlsplit(url.strip())
+    """The host and port a URL points at (the scheme's default port when none is given).
+
+    Raises BadPort for a port outside 1–65535 ("http://h:99999/", "http://h:0/").
+    """
     try:
-        port = parts.port
+        parts = urlsplit(url.strip())
+        hostname = parts.hostname or ""
     except ValueError:
-        port = None
-    if port is None:
-        port = _DEFAULT_PORTS.get(parts.scheme.lower())
-    return host(parts.hostname or ""), port
+        raise BadPort(f"网址 {url[:200]!r} 无效") from None
+    netloc_port = parts.netloc.rpartition("@")[2]
+    if netloc_port.startswith("["):
+        netloc_port = netloc_port.partition("]")[2]
+    given = netloc_port.rpartition(":")[2] if ":" in netloc_port else ""
+    number = port(given, what=f"网址 {url[:200]!r} 中的端口")
+    if number is None:
+        number = _DEFAULT_PORTS.get(parts.scheme.lower())
+    return host(hostname), number
 
 
 def split_list(text: str) -> tuple[str, ...]:

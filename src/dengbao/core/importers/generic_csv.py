@@ -1,22 +1,25 @@
 """Generic CSV: pen-test findings and tools without a parser, one finding per row.
 
 Headers are matched by name in Chinese or English (see ``COLUMNS``); unknown columns
-are ignored. UTF-8 with or without BOM and GB18030 (what Excel on a Chinese Windows
-saves) are accepted. Identity: tool + rule id (or the title when there is none) +
-host + port + URL without query values + parameter.
+are ignored. Any encoding ``csvtext`` recognises is accepted: UTF-8 with or without BOM,
+GB18030 (what Excel on a Chinese Windows saves), cp1252 and the like. Identity: tool +
+rule id (or the title when there is none) + host + port + URL without query values + parameter.
+
+Coverage: the hosts the file lists, per tool, with every rule: a re-test sheet lists what
+is still there on the hosts it names.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
 import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
 from . import fields, severity
 from .base import Importer
+from .coverage import Coverage
+from .csvtext import CsvFile
 from .errors import ImportFormatError
 from .model import Finding, Record, dedup_key
 from .sniff import Head
@@ -80,51 +83,22 @@ def _delimiter(line: str) -> str:
     return "\t" if line.count("\t") > line.count(",") else ","
 
 
-def encoding_of(stream: BinaryIO) -> str:
-    """ "utf-8-sig" when the whole file is UTF-8 (with or without BOM), else "gb18030".
-
-    Reads the file once in chunks before parsing: deciding from the first kilobytes
-    would fail on a file whose first Chinese character comes late.
-    """
-    start = stream.read(4)
-    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise ImportFormatError("这是 UTF-16 编码的文本；请另存为“CSV UTF-8（逗号分隔）”再导入")
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    chunk = start
-    try:
-        while chunk:
-            decoder.decode(chunk)
-            chunk = stream.read(1 << 20)
-        decoder.decode(b"", final=True)
-        return "utf-8-sig"
-    except UnicodeDecodeError:
-        return "gb18030"
-    finally:
-        stream.seek(0)
-
-
 def parse(stream: BinaryIO, source: str) -> Iterator[Record]:
-    text = io.TextIOWrapper(stream, encoding=encoding_of(stream), newline="")
-    first = text.readline()
-    text.seek(0)
-    reader = csv.reader(text, delimiter=_delimiter(first), strict=True)
-    try:
-        header = next(reader, [])
-        columns = header_fields(header)
-        if "title" not in columns:
-            shown = "、".join(h.strip() for h in header if h.strip())[:200] or "（空）"
-            reason = f"表头中没有“标题”（title）列；第一行是：{shown}"
-            raise ImportFormatError(reason, source=source, where="第 1 行")
-        row_reader = _Rows(header, columns, source)
-        start = reader.line_num + 1
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                yield row_reader.finding(cells, start)
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise ImportFormatError(
-            f"CSV 格式错误（{exc}）", source=source, where=f"第 {reader.line_num} 行"
-        ) from None
+    table = CsvFile(stream, source)
+    columns = header_fields(table.header)
+    if "title" not in columns:
+        shown = "、".join(h.strip() for h in table.header if h.strip())[:200] or "（空）"
+        reason = f"表头中没有“标题”（title）列；第一行是：{shown}"
+        raise ImportFormatError(reason, source=source, where="第 1 行")
+    row_reader = _Rows(table.header, columns, source)
+    hosts: dict[str, set[str]] = {}
+    for line, cells in table.rows():
+        finding = row_reader.finding(cells, line)
+        if finding.host:
+            hosts.setdefault(finding.tool, set()).add(finding.host)
+        yield finding
+    for tool, names in hosts.items():
+        yield Coverage(tool, hosts=frozenset(names))
 
 
 class _Rows:
@@ -160,8 +134,13 @@ class _Rows:
         protocol = cell("protocol").lower() or protocol
         url = cell("url")
         host = fields.host(cell("host"))
-        if not host and "://" in url:
-            host, port = fields.url_host_port(url)[0], port or fields.url_host_port(url)[1]
+        if "://" in url:
+            try:
+                url_host, url_port = fields.url_host_port(url)
+            except fields.BadPort as exc:
+                raise self._fail(line, "url", str(exc)) from None
+            if not host:
+                host, port = url_host, port or url_port
         tool = cell("tool").lower() or TOOL
         rule = cell("rule_id")
         identity = rule or "title:" + " ".join(title.casefold().split())

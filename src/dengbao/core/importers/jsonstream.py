@@ -10,15 +10,49 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from json.decoder import scanstring
 from typing import Any, BinaryIO
 
 from .errors import ImportFormatError
+from .limits import MAX_DEPTH, MAX_RECORD_BYTES
 
 _CHUNK = 64 * 1024
 _WHITESPACE = " \t\r\n"
 _DECODER = json.JSONDecoder()
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+DEPTH_MESSAGE = f"JSON 嵌套超过 {MAX_DEPTH} 层，不像扫描结果，拒绝导入"
+
+
+class Truncated(ImportFormatError):
+    """The document ended before its containers closed (a cut or interrupted file)."""
+
+
+def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
+    """Does ``text`` nest containers deeper than ``limit`` (brackets inside strings not counted)?
+
+    Checked before decoding: the standard decoder recurses and would fail with RecursionError.
+    """
+    if text.count("{") + text.count("[") <= limit:
+        return False
+    depth = 0
+    for match in _BRACKET.finditer(_STRING.sub("", text)):
+        if match.group() in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def loads(text: str) -> object:
+    """``json.loads`` that refuses deep nesting with ValueError instead of RecursionError."""
+    if too_deep(text):
+        raise ValueError(DEPTH_MESSAGE)
+    return json.loads(text)
 
 
 class JsonCursor:
@@ -32,12 +66,14 @@ class JsonCursor:
         self._line_base = 1  # line number of the buffer's first character
         self._eof = False
 
-    def error(self, reason: str, pos: int | None = None) -> ImportFormatError:
+    def error(
+        self, reason: str, pos: int | None = None, *, kind: type[ImportFormatError] = ImportFormatError
+    ):
         """An error at the cursor (or at ``pos`` in the buffer), with line and column."""
         pos = self._pos if pos is None else pos
         line = self._line_base + self._buf.count("\n", 0, pos)
         column = pos - self._buf.rfind("\n", 0, pos)
-        return ImportFormatError(reason, source=self._source, where=f"第 {line} 行第 {column} 列", line=line)
+        return kind(reason, source=self._source, where=f"第 {line} 行第 {column} 列", line=line)
 
     def peek(self) -> str:
         """The next non-blank character without consuming it; "" at the end of the file."""
@@ -53,21 +89,27 @@ class JsonCursor:
         found = self.peek()
         if found != char:
             shown = repr(found) if found else "文件结尾（文件可能被截断）"
-            raise self.error(f"此处应为 {what}（{char!r}），实际是 {shown}")
+            raise self.error(
+                f"此处应为 {what}（{char!r}），实际是 {shown}", kind=ImportFormatError if found else Truncated
+            )
         self._pos += 1
 
     def value(self) -> Any:
-        """Decode the next complete value (a record, a string, a number …)."""
+        """Decode the next complete value (a record, a string, a number …), refusing deep nesting."""
         self.peek()
         while True:
             try:
                 value, end = _DECODER.raw_decode(self._buf, self._pos)
-            except json.JSONDecodeError as exc:
+            except json.JSONDecodeError:
                 if self._fill(grow=True):
                     continue
-                raise self._decode_error(exc) from None
+                raise self._decode_error(self._position_error()) from None
+            except RecursionError:
+                raise self.error(DEPTH_MESSAGE) from None
             if end == len(self._buf) and self._fill(grow=True):
                 continue  # a number may go on in the next chunk
+            if too_deep(self._buf[self._pos : end]):
+                raise self.error(DEPTH_MESSAGE)
             self._pos = end
             return value
 
@@ -97,15 +139,17 @@ class JsonCursor:
             first = False
             yield None
 
-    def skip(self) -> None:
+    def skip(self, depth: int = 0) -> None:
         """Consume the next value, stepping through containers so large ones stay unread."""
+        if depth > MAX_DEPTH:
+            raise self.error(DEPTH_MESSAGE)
         char = self.peek()
         if char == "{":
             for _ in self.object_keys():
-                self.skip()
+                self.skip(depth + 1)
         elif char == "[":
             for _ in self.array_items():
-                self.skip()
+                self.skip(depth + 1)
         else:
             self.value()
 
@@ -119,10 +163,13 @@ class JsonCursor:
         while True:
             try:
                 key, end = scanstring(self._buf, self._pos)
-            except json.JSONDecodeError as exc:
+            except json.JSONDecodeError:
                 if self._fill():
                     continue
-                raise self._decode_error(exc) from None
+                try:  # again on the buffer as it is now: a failed fill may have shifted it
+                    key, end = scanstring(self._buf, self._pos)
+                except json.JSONDecodeError as exc:
+                    raise self._decode_error(exc) from None
             self._pos = end
             self.expect(":", "冒号")
             return key
@@ -136,6 +183,9 @@ class JsonCursor:
         self._buf = self._buf[self._pos :]
         self._pos = 0
         size = max(_CHUNK, len(self._buf)) if grow else _CHUNK
+        if len(self._buf) > MAX_RECORD_BYTES:
+            limit = MAX_RECORD_BYTES // 1048576
+            raise self.error(f"单条记录超过 {limit} MB，拒绝导入（文件可能已损坏或不是扫描结果）")
         try:
             chunk = self._text.read(size)
         except UnicodeDecodeError:
@@ -146,7 +196,17 @@ class JsonCursor:
         self._buf += chunk
         return True
 
+    def _position_error(self) -> json.JSONDecodeError:
+        """The decoder's error for the buffer as it is now (a failed fill may have shifted it)."""
+        try:
+            _DECODER.raw_decode(self._buf, self._pos)
+        except json.JSONDecodeError as exc:
+            return exc
+        except RecursionError:
+            raise self.error(DEPTH_MESSAGE) from None
+        return json.JSONDecodeError("unexpected end", self._buf, len(self._buf))
+
     def _decode_error(self, exc: json.JSONDecodeError) -> ImportFormatError:
         if exc.pos >= len(self._buf.rstrip()):
-            return self.error("JSON 在此意外结束，内容不完整（文件可能被截断）", exc.pos)
+            return self.error("JSON 在此意外结束，内容不完整（文件可能被截断）", exc.pos, kind=Truncated)
         return self.error(f"JSON 格式错误（{exc.msg}）", exc.pos)

@@ -1,7 +1,8 @@
-"""The one Finding type every importer produces, and the nmap service observation.
+"""The one Finding type every importer produces, the nmap service observation, and the
+records that say what a file covered and what was skipped.
 
 Parsers fill these from very different files; everything downstream (dedup, the
-findings lifecycle, reports) only ever sees these two shapes.
+findings lifecycle, reports) only ever sees these shapes.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
+
+from .coverage import Coverage, Incomplete
 
 
 class Severity(StrEnum):
@@ -74,7 +77,18 @@ class ServiceObservation:
     tool: str = "nmap"
 
 
-Record = Finding | ServiceObservation
+@dataclass(frozen=True, slots=True)
+class RecordWarning:
+    """A record the importer skipped or shortened; the import goes on and the result lists it, numbered."""
+
+    reason: str
+    where: str = ""  # "第 12 行", "元素 /SCAN/IP[3]"
+
+    def text(self) -> str:
+        return f"{self.where}：{self.reason}" if self.where else self.reason
+
+
+Record = Finding | ServiceObservation | RecordWarning | Coverage | Incomplete
 
 
 def dedup_key(tool: str, rule_id: str, *parts: object) -> str:

@@ -3,6 +3,9 @@
 Identity of a finding: plugin id + host address + port + protocol. ``plugin_output``
 changes on every scan (dates, banners, counters), so it is evidence, never identity.
 Port 0 is Nessus' "general/tcp" (host-level) and becomes ``port=None``.
+
+Coverage: every ReportHost (Nessus lists each host it scanned, findings or not), and on
+it the plugins of the policy's ``plugin_set`` when the export carries it (else every plugin).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from xml.etree.ElementTree import Element
 
 from . import fields, severity
 from .base import Importer
+from .coverage import Coverage
 from .errors import ImportFormatError
 from .model import Finding, Record, dedup_key
 from .sniff import Head
@@ -21,7 +25,7 @@ from .xmlsafe import START, XmlRecords, child_text, children_text
 
 TOOL = "nessus"
 ROOTS = ("NessusClientData_v2",)
-_RECORDS = frozenset({"HostProperties", "ReportItem"})
+_RECORDS = frozenset({"HostProperties", "ReportItem", "preference"})
 _CVSS = (("cvss4_base_score", "cvss4_vector"), ("cvss3_base_score", "cvss3_vector"))
 _CVSS2 = ("cvss_base_score", "cvss_vector")
 
@@ -42,6 +46,9 @@ def parse(stream: BinaryIO, source: str) -> Iterator[Record]:
     reader = XmlRecords(stream, source=source, roots=ROOTS, records=_RECORDS, label="Nessus .nessus v2")
     name = ""
     host: _Host | None = None
+    plugins: frozenset[str] | None = None
+    hosts: set[str] = set()
+    reported: set[str] = set()
     for event, elem in reader:
         if event == START:
             if elem.tag == "ReportHost":
@@ -49,13 +56,28 @@ def parse(stream: BinaryIO, source: str) -> Iterator[Record]:
                 if not name:
                     raise reader.error("ReportHost 缺少 name 属性（主机名或 IP）")
                 host = _Host(fields.host(name), "" if fields.is_ip(name) else fields.host(name))
+                hosts.add(host.address)
+                yield Coverage(TOOL, hosts=frozenset({host.address}), rules=plugins)
+            continue
+        if elem.tag == "preference":
+            if child_text(elem, "name") == "plugin_set":
+                ids = frozenset(
+                    p.strip() for p in child_text(elem, "value").split(";") if p.strip().isdigit()
+                )
+                plugins = ids or None
             continue
         if host is None:
             raise reader.error(f"{elem.tag} 不在任何 ReportHost 之内")
         if elem.tag == "HostProperties":
             host = _host_properties(elem, name)
+            hosts.add(host.address)
+            yield Coverage(TOOL, hosts=frozenset({host.address}), rules=plugins)
         else:
-            yield _finding(elem, host, reader)
+            finding = _finding(elem, host, reader)
+            reported.add(finding.tool_rule_id)
+            yield finding
+    if plugins is not None and reported - plugins:  # a plugin that reported ran, listed or not
+        yield Coverage(TOOL, hosts=frozenset(hosts), rules=frozenset(reported - plugins))
 
 
 def _host_properties(elem: Element, name: str) -> _Host:
@@ -78,7 +100,7 @@ def _finding(item: Element, host: _Host, reader: XmlRecords) -> Finding:
         raise reader.error(f"ReportItem 的 severity 属性是 {raw!r}，应为 0–4 之一")
     port_text = item.get("port", "0").strip()
     if not port_text.isdigit() or int(port_text) > 65535:
-        raise reader.error(f"ReportItem 的 port 属性是 {port_text!r}，应为 0–65535 的整数")
+        raise reader.error(f"ReportItem 的 port 属性是 {port_text[:40]!r}，应为 0–65535 的整数")
     port = int(port_text) or None
     protocol = item.get("protocol", "").strip().lower()
     score, vector = _cvss(item)
@@ -101,14 +123,14 @@ def _finding(item: Element, host: _Host, reader: XmlRecords) -> Finding:
         cwe=fields.cwes(*children_text(item, "cwe"), *(x[4:] for x in xrefs if x.upper().startswith("CWE:"))),
         cvss_score=score,
         cvss_vector=vector,
-        description=_join(synopsis, description),
+        description=join_synopsis(synopsis, description),
         evidence=child_text(item, "plugin_output"),
         solution="" if solution.lower() == "n/a" else solution,
         references=tuple(line for text in children_text(item, "see_also") for line in text.split()),
     )
 
 
-def _join(synopsis: str, description: str) -> str:
+def join_synopsis(synopsis: str, description: str) -> str:
     """The synopsis (one line) above the description, without repeating it."""
     if not synopsis or synopsis == description:
         return description

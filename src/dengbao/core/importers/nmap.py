@@ -3,20 +3,27 @@
 Findings come from the ``vulners`` script (one per CVE it lists for a service version)
 and from any ``vuln``-category script that reports a table with state VULNERABLE
 (port scripts and host scripts alike). Their identity is script + id + host + port.
+
+Coverage: the hosts that were up, on them the port ranges and protocols of the run's
+``scaninfo`` elements, and the scripts that ran (named in ``--script`` or seen in the
+output; the ``vuln`` or ``all`` category counts as every script). A run that ended in
+error (``runstats/finished exit="error"``) is marked incomplete.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterator
 from typing import BinaryIO, NamedTuple
 from xml.etree.ElementTree import Element
 
 from . import fields, severity
 from .base import Importer
+from .coverage import Coverage, Incomplete, PortRange, PortSet, parse_ranges
 from .model import Finding, Record, ServiceObservation, Severity, dedup_key
 from .sniff import Head
-from .xmlsafe import XmlRecords
+from .xmlsafe import START, XmlRecords
 
 TOOL = "nmap"
 ROOTS = ("nmaprun",)
@@ -34,21 +41,77 @@ def _sniff(head: Head) -> bool:
     return head.kind == "xml" and head.root in ROOTS
 
 
+_ALL_SCRIPTS = frozenset({"vuln", "all"})
+
+
 def parse(stream: BinaryIO, source: str) -> Iterator[Record]:
     reader = XmlRecords(stream, source=source, roots=ROOTS, records=frozenset({"host"}), label="nmap XML")
+    scanned: dict[str, list[PortRange]] = {}
+    scripts: set[str] | None = set()
+    up: set[str] = set()
     for event, elem in reader:
-        if event == "end":
-            yield from _host(elem, reader)
+        if event == START:
+            if elem.tag == "nmaprun":
+                scripts = _script_args(elem.get("args", ""))
+            elif elem.tag == "scaninfo":
+                _scaninfo(elem, scanned, reader)
+            elif elem.tag == "finished" and elem.get("exit", "success") != "success":
+                message = elem.get("errormsg", "") or elem.get("summary", "")
+                yield Incomplete(f"nmap 扫描出错结束（{message[:200]}），本次导入不关闭任何端口或漏洞")
+            continue
+        for record in _host(elem, reader, up):
+            if scripts is not None and isinstance(record, Finding):
+                scripts.add(record.tool_rule_id.partition(":")[0])
+            yield record
+    if up:
+        rules = None if scripts is None else frozenset(scripts)
+        yield Coverage(TOOL, hosts=frozenset(up), ports=PortSet.of(scanned), rules=rules)
 
 
-def _host(elem: Element, reader: XmlRecords) -> Iterator[Record]:
+def _script_args(args: str) -> set[str] | None:
+    """The scripts ``--script`` names; None when it names a category that includes them all."""
+    try:
+        words = shlex.split(args)
+    except ValueError:
+        words = args.split()
+    names: set[str] = set()
+    for index, word in enumerate(words):
+        if word.startswith("--script="):
+            value = word.partition("=")[2]
+        elif word == "--script" and index + 1 < len(words):
+            value = words[index + 1]
+        else:
+            continue
+        for name in value.split(","):
+            name = name.strip().removesuffix(".nse").rpartition("/")[2]
+            if name in _ALL_SCRIPTS:
+                return None
+            if name:
+                names.add(name)
+    return names
+
+
+def _scaninfo(elem: Element, scanned: dict[str, list[PortRange]], reader: XmlRecords) -> None:
+    protocol = elem.get("protocol", "").lower()
+    services = elem.get("services", "").strip()
+    if protocol not in ("tcp", "udp", "sctp") or not services:
+        return
+    try:
+        ranges = parse_ranges(services)
+    except ValueError as exc:
+        raise reader.error(f"scaninfo 的 services 属性无效：{exc}") from None
+    scanned.setdefault(protocol, []).extend(ranges)
+
+
+def _host(elem: Element, reader: XmlRecords, up: set[str]) -> Iterator[Record]:
     status = elem.find("status")
-    if status is not None and status.get("state") == "down":
+    if status is not None and status.get("state") != "up":
         return
     address = _address(elem)
     if not address:
         raise reader.error("host 没有 IPv4 或 IPv6 地址（address 元素）")
     hostname = _hostname(elem)
+    up.add(address)
     for port in elem.iterfind("ports/port"):
         yield from _port(port, address, hostname, reader)
     for script in elem.iterfind("hostscript/script"):
@@ -69,8 +132,8 @@ def _hostname(elem: Element) -> str:
 def _port(port: Element, address: str, hostname: str, reader: XmlRecords) -> Iterator[Record]:
     portid = port.get("portid", "")
     if not portid.isdigit() or not 0 < int(portid) <= 65535:
-        raise reader.error(f"port 的 portid 属性是 {portid!r}，应为 1–65535 的整数")
-    protocol = port.get("protocol", "tcp").lower()
+        raise reader.error(f"port 的 portid 属性是 {portid[:40]!r}，应为 1–65535 的整数")
+    protocol = port.get("protocol", "tcp").lower()[:8]
     state = port.find("state")
     service = port.find("service")
     svc = service.attrib if service is not None else {}

@@ -3,6 +3,11 @@
 Identity: NVT OID + host + port. The result's <description> is the detection output
 (installed versions, banners) and becomes evidence; the NVT's summary and insight
 tags are the description. Severity is the result's CVSS score, banded.
+
+Coverage: the hosts the report lists (its ``host`` entries, else the hosts of its results)
+with every NVT — at the severity levels the report's filter kept (``levels=hml`` leaves
+Log results out, so stored 信息 findings are not judged). A scan whose
+``scan_run_status`` is not Done is incomplete.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from xml.etree.ElementTree import Element
 
 from . import fields, severity
 from .base import Importer
+from .coverage import Coverage, Incomplete
 from .model import Finding, Record, Severity, dedup_key
 from .sniff import Head
 from .xmlsafe import END, XmlRecords, child_text
@@ -34,12 +40,46 @@ def _sniff(head: Head) -> bool:
     return head.kind == "xml" and head.root in ROOTS
 
 
+_RECORDS = frozenset({"result", "host", "scan_run_status", "filters"})
+# the filter's level letters → platform severities (h is CVSS 7+, which 严重 is part of)
+LEVELS = {"h": ("严重", "高"), "m": ("中",), "l": ("低",), "g": ("信息",), "f": ("信息",)}
+_LEVELS_TERM = re.compile(r"(?:^|\s)levels=([a-z]+)")
+
+
 def parse(stream: BinaryIO, source: str) -> Iterator[Record]:
     label = "OpenVAS/Greenbone XML 报告"
-    reader = XmlRecords(stream, source=source, roots=ROOTS, records=frozenset({"result"}), label=label)
+    reader = XmlRecords(stream, source=source, roots=ROOTS, records=_RECORDS, label=label)
+    listed: set[str] = set()
+    seen: set[str] = set()
+    severities: frozenset[str] | None = None
     for event, elem in reader:
-        if event == END and "/results" in reader.path:
-            yield _finding(elem, reader)
+        if event != END:
+            continue
+        if elem.tag == "result":
+            if "/results" in reader.path:
+                finding = _finding(elem, reader)
+                seen.add(finding.host)
+                yield finding
+        elif elem.tag == "host":
+            address = fields.host(child_text(elem, "ip") or (elem.text or ""))
+            if address:
+                listed.add(address)
+        elif elem.tag == "scan_run_status":
+            status = (elem.text or "").strip()
+            if status and status.lower() != "done":
+                yield Incomplete(f"OpenVAS 扫描状态为 {status[:40]}（未完成），本次导入不关闭任何漏洞")
+        elif elem.tag == "filters":
+            severities = _levels(child_text(elem, "term")) or severities
+    hosts = listed or seen
+    if hosts:
+        yield Coverage(TOOL, hosts=frozenset(hosts), severities=severities)
+
+
+def _levels(term: str) -> frozenset[str] | None:
+    match = _LEVELS_TERM.search(term)
+    if not match:
+        return None
+    return frozenset(level for letter in match.group(1) for level in LEVELS.get(letter, ()))
 
 
 def _finding(result: Element, reader: XmlRecords) -> Finding:
@@ -53,7 +93,10 @@ def _finding(result: Element, reader: XmlRecords) -> Finding:
         raise reader.error("result 缺少 host（主机地址）", child="host")
     hostname = fields.host(child_text(host_elem, "hostname")) if host_elem is not None else ""
     port_text = child_text(result, "port")
-    port, protocol, service = _port(port_text)
+    try:
+        port, protocol, service = port_of(port_text)
+    except fields.BadPort as exc:
+        raise reader.error(str(exc), child="port") from None
     level, raw = _severity(result, reader)
     tags = _tags(child_text(nvt, "tags"))
     refs = nvt.find("refs")
@@ -81,11 +124,11 @@ def _finding(result: Element, reader: XmlRecords) -> Finding:
     )
 
 
-def _port(text: str) -> tuple[int | None, str, str]:
+def port_of(text: str) -> tuple[int | None, str, str]:
     """(port, protocol, service) from "443/tcp", "general/tcp", "general/icmp" or "package"."""
     match = _PORT.fullmatch(text)
     if match:
-        return int(match.group(1)), match.group(2).lower(), ""
+        return fields.port(match.group(1)), match.group(2).lower()[:8], ""
     name, _, protocol = text.partition("/")
     if protocol.lower() in _PROTOCOLS:
         return None, protocol.lower(), name

@@ -1,7 +1,8 @@
 """A cheap look at a file's first bytes: is it XML (and which root), JSON, text or junk.
 
-Each importer decides from this ``Head`` whether the file is its own, so detection
-reads 4 KiB however large the upload is.
+Each importer decides from this ``Head`` whether the file is its own. Detection reads
+64 KiB, and further (up to ``limits.SNIFF_BYTES``) only while an XML prolog — comments,
+processing instructions, a DOCTYPE — still hides the root element.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from dataclasses import dataclass
 from typing import BinaryIO, Literal
 
 from .errors import ImportFormatError
+from .limits import SNIFF_BYTES
 
-HEAD_SIZE = 4096
+HEAD_SIZE = 64 * 1024
 
 Kind = Literal["xml", "json", "text"]
 
@@ -24,6 +26,7 @@ _MAGIC = (
     (b"\xd0\xcf\x11\xe0", "这是旧版 Office 文件；表格请另存为 CSV 再导入"),
 )
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+BINARY = "这是二进制文件，不是文本格式的扫描结果"
 _ROOT = re.compile(r"<([^\s/>!?]+)")
 
 
@@ -37,7 +40,7 @@ class Head:
 
 
 def read_head(stream: BinaryIO) -> Head:
-    """Classify the first ``HEAD_SIZE`` bytes; empty and binary files are refused here."""
+    """Classify the first ``HEAD_SIZE`` bytes (more past a long XML prolog); refuse empty and binary files."""
     raw = stream.read(HEAD_SIZE)
     if not raw.strip():
         raise ImportFormatError("文件为空")
@@ -45,9 +48,18 @@ def read_head(stream: BinaryIO) -> Head:
         if raw.startswith(magic):
             raise ImportFormatError(reason)
     text = _decode(raw)
-    body = text.lstrip()
+    body = text.lstrip("\ufeff \t\r\n")
     if body.startswith("<"):
-        return Head("xml", text, _root_tag(body))
+        root = _root_tag(body)
+        while not root and len(raw) < SNIFF_BYTES:
+            more = stream.read(len(raw))  # doubling: a long prolog is read in a few steps
+            if not more:
+                break
+            raw += more
+            encoding = next((e for bom, e in _BOMS if raw.startswith(bom)), "utf-8")
+            text = raw.decode(encoding, "replace")  # the root tag is ASCII in every format we read
+            root = _root_tag(text.lstrip("\ufeff \t\r\n"))
+        return Head("xml", text, root)
     if body[:1] in "{[":
         return Head("json", text)
     return Head("text", text)
@@ -58,14 +70,27 @@ def _decode(raw: bytes) -> str:
         if raw.startswith(bom):
             return codecs.getincrementaldecoder(encoding)("replace").decode(raw[len(bom) :])
     if b"\x00" in raw:
-        raise ImportFormatError("这是二进制文件，不是文本格式的扫描结果")
-    try:
-        return codecs.getincrementaldecoder("utf-8")().decode(raw)  # a cut last character is kept back
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030", "replace")
+        raise ImportFormatError(BINARY)
+    text = _strict(raw, "utf-8") or _strict(raw, "gb18030") or _guessed(raw)
     if sum(ch == "\ufffd" or (ord(ch) < 32 and ch not in "\r\n\t") for ch in text) > len(text) // 20:
-        raise ImportFormatError("这是二进制文件，不是文本格式的扫描结果")
+        raise ImportFormatError(BINARY)
     return text
+
+
+def _strict(raw: bytes, encoding: str) -> str:
+    """The head decoded strictly ("" when it does not decode); a cut last character is kept back."""
+    try:
+        return codecs.getincrementaldecoder(encoding)().decode(raw)
+    except UnicodeDecodeError:
+        return ""
+
+
+def _guessed(raw: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[: raw.rfind(b"\n") + 1] or raw).best()
+    encoding = best.encoding if best is not None else "latin-1"
+    return raw.decode(encoding, "replace")
 
 
 def _root_tag(body: str) -> str:

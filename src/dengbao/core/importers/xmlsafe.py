@@ -8,6 +8,9 @@ has been handled, so a 200 MB report is parsed in memory bounded by one record.
 
 from __future__ import annotations
 
+import codecs
+import io
+import re
 from collections.abc import Iterator
 from typing import BinaryIO
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
@@ -17,6 +20,7 @@ import defusedxml.ElementTree as defused_et
 from defusedxml.common import DefusedXmlException, DTDForbidden, EntitiesForbidden
 
 from .errors import ImportFormatError, WrongRoot
+from .limits import MAX_DEPTH
 
 START = "start"
 END = "end"
@@ -25,15 +29,22 @@ _UNSAFE = "出于安全考虑拒绝导入（可能是 XML 炸弹或外部实体�
 
 
 class _Parser(defused_et.DefusedXMLParser):
-    """Entities and external references refused; a DTD only in its harmless bare form."""
+    """Entities and external references refused; a DTD only in its harmless bare form.
 
-    def __init__(self) -> None:
+    ``named_dtds`` lists root names whose exports carry a ``<!DOCTYPE X SYSTEM "….dtd">``
+    line (Qualys): accepted without an internal subset, and never fetched — expat reads no
+    external DTD here, and defusedxml refuses any external entity.
+    """
+
+    def __init__(self, named_dtds: frozenset[str] = frozenset()) -> None:
+        self._named_dtds = named_dtds
         super().__init__(target=TreeBuilder(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
 
     def defused_start_doctype_decl(
         self, name: str, sysid: str | None, pubid: str | None, has_internal_subset: int
     ) -> None:
-        if sysid or pubid or has_internal_subset:
+        named = name in self._named_dtds and not pubid and (sysid or "").endswith(".dtd")
+        if has_internal_subset or ((sysid or pubid) and not named):
             raise DTDForbidden(name, sysid, pubid)
 
 
@@ -82,9 +93,17 @@ class XmlRecords:
     """
 
     def __init__(
-        self, stream: BinaryIO, *, source: str, roots: tuple[str, ...], records: frozenset[str], label: str
+        self,
+        stream: BinaryIO,
+        *,
+        source: str,
+        roots: tuple[str, ...],
+        records: frozenset[str],
+        label: str,
+        named_dtds: frozenset[str] = frozenset(),
     ) -> None:
         self._stream = stream
+        self._named_dtds = named_dtds
         self._source = source
         self._roots = roots
         self._records = records
@@ -118,16 +137,31 @@ class XmlRecords:
         except DefusedXmlException as exc:
             reason = f"文件引用了外部资源（{exc}），{_UNSAFE}"
             raise ImportFormatError(reason, source=self._source) from None
+        except ImportFormatError:
+            raise
+        except UnicodeDecodeError as exc:
+            reason = f"按文件声明的编码无法解码（{exc.reason}）；请导出为 UTF-8"
+            raise ImportFormatError(reason, source=self._source) from None
+        except (ValueError, LookupError) as exc:  # expat on an encoding it cannot take
+            reason = f"不支持的字符编码（{exc}）；请导出为 UTF-8"
+            raise ImportFormatError(reason, source=self._source) from None
 
     def _events(self) -> Iterator[tuple[str, Element]]:
         stack: list[Element] = []
         records = self._records
         inside = 0  # depth within the current record; 0 when outside
-        for event, elem in defused_et.iterparse(self._stream, events=(START, END), parser=_Parser()):
+        parser = _Parser(self._named_dtds)
+        for event, elem in defused_et.iterparse(
+            utf8_stream(self._stream), events=(START, END), parser=parser
+        ):
             if event == START:
                 if inside:
                     inside += 1
+                    if inside + len(stack) > MAX_DEPTH:
+                        raise self.error(f"XML 元素嵌套超过 {MAX_DEPTH} 层，不像扫描结果，拒绝导入")
                     continue
+                if len(stack) >= MAX_DEPTH:
+                    raise self.error(f"XML 元素嵌套超过 {MAX_DEPTH} 层，不像扫描结果，拒绝导入")
                 if not stack:
                     self._check_root(elem.tag)
                 self._enter(elem.tag)
@@ -161,6 +195,66 @@ class XmlRecords:
         expected = " 或 ".join(f"<{r}>" for r in self._roots)
         reason = f"根元素是 <{tag}>，不是 {self._label} 的 {expected}"
         raise WrongRoot(reason, tag=tag, source=self._source, where="第 1 个元素")
+
+
+_DECLARED = re.compile(rb"""^(\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_EXPAT_OWN = {"utf_8", "utf_16", "utf_16_le", "utf_16_be", "latin_1", "iso8859_1", "ascii"}
+
+
+def utf8_stream(stream: BinaryIO) -> BinaryIO:
+    """The stream as UTF-8 when its declaration names a multi-byte encoding expat cannot read.
+
+    Chinese tools write ``encoding="GB2312"``/``"GBK"``/``"GB18030"``; expat refuses any
+    multi-byte encoding but UTF-8/16, so such a file is decoded with Python's codec here and
+    handed on as UTF-8, its declaration rewritten. Single-byte encodings expat reads itself.
+    """
+    head = stream.read(200)
+    stream.seek(stream.tell() - len(head))
+    match = _DECLARED.match(head)
+    if not match:
+        return stream
+    try:
+        info = codecs.lookup(match.group(2).decode("ascii"))
+    except LookupError:
+        return stream  # expat names the unknown encoding itself
+    if info.name.replace("-", "_") in _EXPAT_OWN or not _multibyte(info.name):
+        return stream
+    return _Transcoded(stream, info.name)  # type: ignore[return-value]
+
+
+def _multibyte(name: str) -> bool:
+    return any(part in name for part in ("gb", "big5", "jis", "euc", "cp9", "hz", "utf"))
+
+
+class _Transcoded(io.RawIOBase):
+    """A read-only byte stream: another encoding's bytes decoded, then encoded as UTF-8."""
+
+    def __init__(self, stream: BinaryIO, encoding: str) -> None:
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder(encoding)()
+        self._pending = b""
+        self._first = True
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        while not self._done and (size < 0 or len(self._pending) < size):
+            chunk = self._stream.read(65536)
+            text = self._decoder.decode(chunk, final=not chunk)
+            if self._first:
+                text = _DECLARED_TEXT.sub(r"\1utf-8\2", text, count=1)
+                self._first = False
+            self._pending += text.encode("utf-8")
+            self._done = not chunk
+        if size < 0:
+            size = len(self._pending)
+        out, self._pending = self._pending[:size], self._pending[size:]
+        return out
+
+
+_DECLARED_TEXT = re.compile(r"""(<\?xml[^>]*?encoding\s*=\s*["'])[A-Za-z0-9._-]+(["'])""")
 
 
 def child_text(elem: Element, tag: str) -> str:

@@ -3,6 +3,9 @@
 
 Identity: alert reference (or plugin id) + method + URL without query values + parameter.
 Attack strings and evidence vary between scans and are kept as evidence only.
+
+Coverage: every site the report lists (alerts or not), with every alert rule: a ZAP
+report is the picture of each site it names.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from xml.etree.ElementTree import Element
 
 from . import fields, severity
 from .base import Importer
+from .coverage import Coverage
 from .errors import ImportFormatError
 from .jsonstream import JsonCursor
 from .model import Finding, Record, dedup_key
@@ -39,12 +43,17 @@ def _sniff(head: Head) -> bool:
 def parse(stream: BinaryIO, source: str) -> Iterator[Record]:
     first = stream.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     stream.seek(0)
-    if first == b"{":
-        return _parse_json(stream, source)
-    return _parse_xml(stream, source)
+    sites: set[str] = set()
+    records = _parse_json(stream, source, sites) if first == b"{" else _parse_xml(stream, source, sites)
+    for record in records:
+        if isinstance(record, Finding) and record.host:
+            sites.add(record.host)
+        yield record
+    if sites:
+        yield Coverage(TOOL, hosts=frozenset(sites))
 
 
-def _parse_xml(stream: BinaryIO, source: str) -> Iterator[Record]:
+def _parse_xml(stream: BinaryIO, source: str, sites: set[str]) -> Iterator[Record]:
     label = "ZAP XML 报告"
     reader = XmlRecords(stream, source=source, roots=ROOTS, records=frozenset({"alertitem"}), label=label)
     site: dict[str, str] = {}
@@ -52,6 +61,8 @@ def _parse_xml(stream: BinaryIO, source: str) -> Iterator[Record]:
         if event == START:
             if elem.tag == "site":
                 site = {f"@{k}": v for k, v in elem.attrib.items()}
+                if site.get("@host"):
+                    sites.add(fields.host(site["@host"]))
             continue
         alert: dict[str, Any] = {
             child.tag: (child.text or "").strip() for child in elem if child.tag != "instances"
@@ -64,7 +75,7 @@ def _xml_instance(elem: Element) -> dict[str, str]:
     return {child.tag: (child.text or "").strip() for child in elem}
 
 
-def _parse_json(stream: BinaryIO, source: str) -> Iterator[Record]:
+def _parse_json(stream: BinaryIO, source: str, sites: set[str]) -> Iterator[Record]:
     cursor = JsonCursor(stream, source=source)
     seen_site = False
     for key in cursor.object_keys():
@@ -73,18 +84,20 @@ def _parse_json(stream: BinaryIO, source: str) -> Iterator[Record]:
             continue
         seen_site = True
         for _ in cursor.array_items():
-            yield from _json_site(cursor)
+            yield from _json_site(cursor, sites)
     if not seen_site:
         raise ImportFormatError("不是 ZAP 的 JSON 报告：顶层没有 site 列表", source=source)
     cursor.end()
 
 
-def _json_site(cursor: JsonCursor) -> Iterator[Finding]:
+def _json_site(cursor: JsonCursor, sites: set[str]) -> Iterator[Finding]:
     site: dict[str, str] = {}
     for key in cursor.object_keys():
         if key != "alerts":
             value = cursor.value()
-            site[key] = value if isinstance(value, str) else str(value)
+            site[key] = value if isinstance(value, str) else str(value)[:1000]
+            if key == "@host" and site[key]:
+                sites.add(fields.host(site[key]))
             continue
         for index, _ in enumerate(cursor.array_items(), start=1):
             alert = cursor.value()
@@ -102,17 +115,22 @@ def _findings(alert: Mapping[str, Any], site: Mapping[str, str], fail: Fail) -> 
     raw = _text(alert.get("riskcode"))
     level = severity.ZAP.get(raw)
     if level is None:
-        raise fail(f"告警 {title!r} 的 riskcode 是 {raw!r}，应为 0–3")
+        raise fail(f"告警 {title[:80]!r} 的 riskcode 是 {raw[:40]!r}，应为 0–3")
     instances = alert.get("instances") or [{"uri": site.get("@name", "")}]
     if not isinstance(instances, list):
-        raise fail(f"告警 {title!r} 的 instances 不是列表")
+        raise fail(f"告警 {title[:80]!r} 的 instances 不是列表")
     description, solution = fields.plain(_text(alert.get("desc"))), fields.plain(_text(alert.get("solution")))
     references = tuple(fields.plain(_text(alert.get("reference"))).split())
     for instance in instances:
+        if not isinstance(instance, Mapping):
+            raise fail(f"告警 {title[:80]!r} 的 instances 中有不是对象的项")
         uri, method, param = (_text(instance.get(k)) for k in ("uri", "method", "param"))
-        host, port = fields.url_host_port(uri) if "://" in uri else ("", None)
+        try:
+            host, port = fields.url_host_port(uri) if "://" in uri else ("", None)
+            port = port or fields.port(site.get("@port", ""), what="site 的 @port")
+        except fields.BadPort as exc:
+            raise fail(str(exc)) from None
         host = host or fields.host(site.get("@host", ""))
-        port = port or _port(site.get("@port", ""))
         yield Finding(
             title=title,
             severity=level,
@@ -137,10 +155,6 @@ def _findings(alert: Mapping[str, Any], site: Mapping[str, str], fail: Fail) -> 
 def _evidence(instance: Mapping[str, Any]) -> str:
     parts = (("", "evidence"), ("攻击载荷：", "attack"), ("", "otherinfo"))
     return "\n".join(f"{label}{_text(instance.get(k))}" for label, k in parts if _text(instance.get(k)))
-
-
-def _port(text: str) -> int | None:
-    return int(text) if text.isdigit() and 0 < int(text) <= 65535 else None
 
 
 def _text(value: object) -> str:
