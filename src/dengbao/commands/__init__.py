@@ -26,7 +26,7 @@ def register(group: click.Group) -> None:
     group.add_command(report.command)
     group.add_command(worker.command)
 
-    from . import scanning
+    from . import scanning, tokens
 
-    for command in (scanning.import_scan_cmd, scanning.scan_group):
+    for command in (scanning.import_scan_cmd, scanning.scan_group, tokens.group):
         group.add_command(command)
