@@ -125,21 +125,10 @@ def membership_set(*, actor: User | None, project: Project, user: User, role: Pr
     """
     _may_assign_members(actor, project)
     role = ProjectRole(role)
-    expected_org = project.client_id if role == ProjectRole.CLIENT else project.provider_id
-    if user.organisation_id != expected_org:
-        raise ValidationError(
-            _("%(user)s 不属于%(org)s，不能担任%(role)s。")
-            % {
-                "user": user,
-                "org": project.client if role == ProjectRole.CLIENT else project.provider,
-                "role": role.label,
-            }
-        )
     with transaction.atomic():
-        held = (
-            User.objects.select_for_update().filter(pk=user.pk).values_list("platform_role", flat=True).get()
-        )
+        held = _platform_role_locked(user)
         if not held:
+            _check_member_organisation(project, user, role)
             membership = Membership.objects.filter(project=project, user=user).first()
             before = {"role": membership.role} if membership else None
             if membership is None:
@@ -165,6 +154,19 @@ def membership_set(*, actor: User | None, project: Project, user: User, role: Pr
         )
     user.__dict__.pop("_dengbao_roles", None)
     return membership
+
+
+def _check_member_organisation(project: Project, user: User, role: ProjectRole) -> None:
+    expected_org = project.client_id if role == ProjectRole.CLIENT else project.provider_id
+    if user.organisation_id != expected_org:
+        raise ValidationError(
+            _("%(user)s 不属于%(org)s，不能担任%(role)s。")
+            % {
+                "user": user,
+                "org": project.client if role == ProjectRole.CLIENT else project.provider,
+                "role": role.label,
+            }
+        )
 
 
 def user_update(
