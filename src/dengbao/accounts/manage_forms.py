@@ -98,4 +98,9 @@ class MemberForm(forms.Form):
 class PlatformRoleForm(forms.Form):
     """The security administrator's grant of a platform role (the service checks the rules)."""
 
-    platform_role = forms.ChoiceField(label=_("平台角色"), choices=PlatformRole.choices, required=False)
+    platform_role = forms.ChoiceField(
+        label=_("平台角色"),
+        choices=PlatformRole.choices,
+        required=False,
+        widget=forms.Select(attrs={"aria-label": _("平台角色")}),
+    )
