@@ -258,3 +258,15 @@ def test_cli_lists_and_revokes_as_the_acting_user(world_a, platform_users, victi
     again = runner.invoke(main, ["tokens", "revoke", str(row.pk), "--user", secadmin.username])
     assert again.exit_code == 0 and "already revoked" in again.output
     assert runner.invoke(main, ["tokens", "list"]).exit_code == 2  # no acting user
+
+
+def test_housekeeping_forgets_sessions_that_ended(world_a, victim):
+    from dengbao.accounts.jobs import clear_expired_sessions
+
+    gone, kept = verified_client(victim), verified_client(victim)
+    gone.post(reverse("accounts:logout"))
+    assert UserSession.objects.filter(user=victim).count() == 2  # logging out leaves the row
+    clear_expired_sessions()
+    assert list(UserSession.objects.filter(user=victim).values_list("session_key", flat=True)) == [
+        kept.cookies["sessionid"].value
+    ]

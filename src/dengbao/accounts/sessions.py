@@ -50,6 +50,18 @@ def _forget_stale(user: User) -> None:
         UserSession.objects.filter(session_key__in=gone).delete()
 
 
+def sessions_forget_ended() -> int:
+    """Housekeeping (accounts/jobs.py): drop index rows of sessions that ended (logout, expiry)."""
+    if settings.SESSION_ENGINE.endswith((".db", ".cached_db")):
+        from django.contrib.sessions.models import Session
+
+        ended = UserSession.objects.exclude(session_key__in=Session.objects.values("session_key"))
+        return ended.delete()[0]
+    store = _store()
+    gone = [key for key in UserSession.objects.values_list("session_key", flat=True) if not store.exists(key)]
+    return UserSession.objects.filter(session_key__in=gone).delete()[0]
+
+
 def sessions_end(*, user: User, keep: str | None = None) -> int:
     """Delete every session of ``user`` from the store except ``keep``; the number that existed."""
     keys = [
