@@ -35,6 +35,8 @@ def test_sysadmin_creates_organisation_user_and_project(world_a, platform_users,
     pm2 = User.objects.get(username="pm2")
     assert pm2.check_password(PASSWORD)
 
+    # The system administrator creates the project; its members are the security administrator's
+    # to assign (三权分立): a "manager" field in the post is not taken.
     r = client.post(
         "/manage/projects/",
         {
@@ -47,11 +49,19 @@ def test_sysadmin_creates_organisation_user_and_project(world_a, platform_users,
     )
     assert r.status_code == 302
     project = Project.objects.get(slug="second")
-    assert Membership.objects.get(project=project, user=pm2).role == "manager"
+    assert not Membership.objects.filter(project=project).exists()
     actions = set(
         AuditEvent.objects.filter(actor_id=platform_users["sysadmin"].pk).values_list("action", flat=True)
     )
-    assert {"organisation.create", "user.create", "project.create", "project.member_set"} <= actions
+    assert {"organisation.create", "user.create", "project.create"} <= actions
+
+    secadmin = login(platform_users["secadmin"])
+    r = secadmin.post("/manage/projects/second/members/", {"user": pm2.pk, "role": "manager"})
+    assert r.status_code == 302
+    assert Membership.objects.get(project=project, user=pm2).role == "manager"
+    assert AuditEvent.objects.filter(
+        actor_id=platform_users["secadmin"].pk, action="project.member_set", project_id=project.pk
+    ).exists()
 
 
 def test_duplicate_slug_is_a_field_error(world_a, platform_users, login):

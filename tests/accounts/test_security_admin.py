@@ -13,7 +13,7 @@ from dengbao.accounts.models import User
 from dengbao.accounts.roles import PlatformRole
 from dengbao.audit.models import AuditEvent
 
-from .conftest import SETUP_URL, enrolled_device
+from .conftest import SETUP_URL, enrolled_device, password_login
 
 SECURITY_URL = reverse("accounts:security")
 
@@ -91,8 +91,11 @@ def test_security_admin_resets_two_factor(platform_users, locked_reviewer, login
     assert not TOTPDevice.objects.filter(user=locked_reviewer).exists()
     event = AuditEvent.objects.get(action="auth.otp_reset")
     assert (event.actor_id, event.object_id) == (admin.pk, str(locked_reviewer.pk))
-    # The reviewer's session no longer counts as verified: back to enrolment.
-    assert reviewer_session.get(dashboard)["Location"].startswith(SETUP_URL)
+    # The reviewer's session has ended (a stolen one must not enrol the thief's authenticator) ...
+    assert reviewer_session.get(dashboard)["Location"].startswith(reverse("accounts:login"))
+    # ... and signing in again leads to enrolment.
+    User.objects.filter(pk=locked_reviewer.pk).update(failed_login_count=0, locked_until=None)
+    assert password_login(reviewer_session, locked_reviewer.username)["Location"].startswith(SETUP_URL)
 
 
 @pytest.mark.parametrize("who", ["sysadmin", "auditadmin", "manager", "reviewer"])

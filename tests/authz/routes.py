@@ -101,6 +101,14 @@ def _job(world: ProjectWorld):
     )
 
 
+def _token(world: ProjectWorld):
+    from dengbao.accounts.models import ApiToken
+    from dengbao.accounts.tokens import token_create
+
+    owner = world.members["client"]
+    return ApiToken.objects.filter(user=owner).first() or token_create(actor=owner, name="ci")[0]
+
+
 # name of a URL argument -> how to get a value for it that belongs to the given project
 ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "project": lambda world: world.project.slug,
@@ -145,21 +153,49 @@ ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "authorisation_id": lambda world: scanning.authorisation(world).pk,
     "scan_id": lambda world: scanning.scan(world).pk,
     "pentest_id": lambda world: scanning.pentest(world).pk,
+    "token_id": lambda world: _token(world).pk,
 }
 
-# The system administrator's area: project *metadata* (names, members) for every
-# project, never project content. Only platform.manage_* holders get past it.
+# The administrators' area: accounts, organisations, templates and project *metadata* (names,
+# members) for every project, never project content. Who passes which route: ADMIN_ROUTE_ROLES.
 ADMIN_PREFIX = "manage/"
+# The security administrator's pages: account security, platform roles, every API token.
+SECURITY_PREFIX = "accounts/security/"
 # The audit administrator's log records actions in every project, by design (三权分立:
 # the auditor oversees everyone); only audit.read holders get past it.
 AUDIT_PREFIX = "audit/"
 
+# 三权分立: who gets past each administration route — a platform role, or "manager" for the
+# project's own manager. A new route under manage/ or accounts/security/ must be listed here.
+_SYSADMIN = frozenset({"sysadmin"})
+_SECADMIN = frozenset({"secadmin"})
+_MEMBERS = frozenset({"secadmin", "manager"})
+ADMIN_ROUTE_ROLES: dict[str, frozenset[str]] = {
+    "manage/templates/": _SYSADMIN,
+    "manage/templates/default/<slug:kind>/": _SYSADMIN,
+    "manage/templates/<int:template_id>/activate/": _SYSADMIN,
+    "manage/users/": _SYSADMIN,
+    "manage/users/<int:user_id>/": _SYSADMIN,
+    "manage/users/<int:user_id>/reset-password/": _SYSADMIN,
+    "manage/organisations/": _SYSADMIN,
+    "manage/projects/": frozenset({"sysadmin", "secadmin"}),
+    "manage/projects/<slug:project>/members/": _MEMBERS,
+    "manage/projects/<slug:project>/members/<int:user_id>/remove/": _MEMBERS,
+    "accounts/security/": _SECADMIN,
+    "accounts/security/users/<int:user_id>/unlock/": _SECADMIN,
+    "accounts/security/users/<int:user_id>/reset-2fa/": _SECADMIN,
+    "accounts/security/users/<int:user_id>/role/": _SECADMIN,
+    "accounts/security/tokens/": _SECADMIN,
+    "accounts/security/tokens/<int:token_id>/revoke/": _SECADMIN,
+}
+
 # The security administrator's area: which internal addresses each project's outbound requests
 # may reach names projects by design; only platform.security holders get past it.
-SECURITY_PREFIX = "security/"
+OUTBOUND_PREFIX = "security/"
 
 # Routes outside the permission layer by design: static/i18n plumbing and the login flow.
-PUBLIC_PREFIXES = ("/static/", "/media/", "/i18n/", "/accounts/")
+# (The profile and the security administrator's pages under /accounts/ are walked.)
+PUBLIC_PREFIXES = ("/static/", "/media/", "/i18n/", "/accounts/login/", "/accounts/logout/", "/accounts/2fa/")
 
 
 @dataclass(frozen=True)
@@ -177,12 +213,22 @@ class Route:
         return self.pattern.lstrip("^").startswith(AUDIT_PREFIX)
 
     @property
-    def security_area(self) -> bool:
-        return self.pattern.lstrip("^").startswith(SECURITY_PREFIX)
+    def outbound_area(self) -> bool:
+        return self.pattern.lstrip("^").startswith(OUTBOUND_PREFIX)
 
     @property
     def admin_area(self) -> bool:
-        return self.pattern.lstrip("^").startswith(ADMIN_PREFIX)
+        return self.pattern.lstrip("^").startswith((ADMIN_PREFIX, SECURITY_PREFIX))
+
+    @property
+    def admitted(self) -> frozenset[str]:
+        """Who passes an administration route's permission check (ADMIN_ROUTE_ROLES)."""
+        key = self.pattern.lstrip("^")
+        if key not in ADMIN_ROUTE_ROLES:
+            raise LookupError(
+                f"route {key!r}: say who may use it in ADMIN_ROUTE_ROLES (tests/authz/routes.py)"
+            )
+        return ADMIN_ROUTE_ROLES[key]
 
     def url(self, world: ProjectWorld) -> str:
         path = self.pattern

@@ -41,8 +41,8 @@ def test_foreign_roles_get_403_or_404_on_every_project_route(world_a, foreign_us
     for label, user in foreign_users.items():
         client = login(user)
         for route in project_routes:
-            if route.admin_area and label == "platform-sysadmin":
-                continue  # the administrator's area: see test_sysadmin_reaches_only_the_admin_area
+            if route.admin_area and label == "platform-secadmin":
+                continue  # assigns members everywhere: test_administration_routes_admit_only_their_roles
             url = route.url(world_a)
             got = client.get(url).status_code
             if got not in FOREIGN_GET:
@@ -74,11 +74,11 @@ def test_no_other_route_mentions_the_foreign_project(world_a, foreign_users, log
     for label, user in foreign_users.items():
         client = login(user)
         for route in other_routes:
-            if route.admin_area and label == "platform-sysadmin":
-                continue
+            if route.admin_area and label in ("platform-sysadmin", "platform-secadmin"):
+                continue  # every project's metadata, by design
             if route.audit_area and label == "platform-auditadmin":
                 continue
-            if route.security_area and label == "platform-secadmin":
+            if route.outbound_area and label == "platform-secadmin":
                 continue
             url = route.url(world_a)
             response = client.get(url)
@@ -117,36 +117,56 @@ def test_members_of_the_project_do_reach_its_routes(world_a, login):
             assert client.get(url).status_code == expected, f"{role} GET {url}"
 
 
-def test_sysadmin_reaches_only_the_admin_area(world_a, platform_users, login):
-    client = login(platform_users["sysadmin"])
-    members_page = client.get(f"/manage/projects/{world_a.project.slug}/members/")
+def test_administrators_reach_only_their_area(world_a, platform_users, login):
+    """The system administrator lists project A but cannot open its members; the security
+    administrator assigns them; neither opens any of the project's own pages or API."""
+    sysadmin, secadmin = login(platform_users["sysadmin"]), login(platform_users["secadmin"])
+    assert world_a.project.name in sysadmin.get("/manage/projects/").content.decode()
+    assert sysadmin.get(f"/manage/projects/{world_a.project.slug}/members/").status_code == 404
+    members_page = secadmin.get(f"/manage/projects/{world_a.project.slug}/members/")
     assert members_page.status_code == 200
     assert world_a.members["assessor"].username in members_page.content.decode()
-    # ... but none of the project's own pages or API
     for route in all_routes():
         if route.project_scoped and not route.admin_area:
-            assert client.get(route.url(world_a)).status_code in FOREIGN_GET, route.pattern
+            for client in (sysadmin, secadmin):
+                assert client.get(route.url(world_a)).status_code in FOREIGN_GET, route.pattern
 
 
-def test_admin_area_is_closed_to_everyone_else(world_a, platform_users, login):
+def test_administration_routes_admit_only_their_roles(world_a, platform_users, login):
+    """Every route under manage/ and accounts/security/, for each administrator and project A's members:
+    those listed in ADMIN_ROUTE_ROLES pass the permission check (no 403, no denial recorded; a 404
+    for an unknown document kind is the route's own answer), everyone else is refused (403/404)."""
+    from dengbao.audit.models import AuditEvent
+
     admin_routes = [r for r in all_routes() if r.admin_area]
-    assert len(admin_routes) >= 5
-    others = [platform_users["secadmin"], platform_users["auditadmin"]]
-    others += [u for role, u in world_a.members.items() if role != "manager"]
-    for user in others:
+    assert len(admin_routes) >= 15
+    people = {role.value: user for role, user in platform_users.items()}
+    people |= {role.value: user for role, user in world_a.members.items()}
+    failures = []
+    for label, user in people.items():
         client = login(user)
         for route in admin_routes:
             url = route.url(world_a)
-            assert client.get(url).status_code in FOREIGN_GET, f"{user} GET {url}"
+            denials = AuditEvent.objects.filter(action="permission.denied", actor_id=user.pk).count
+            before = denials()
+            got = client.get(url).status_code
+            if label in route.admitted:
+                if got == 403 or denials() != before:
+                    failures.append(f"{label} GET {url} -> {got}, should be admitted")
+                continue
+            statuses = {got, client.post(url, {}).status_code}
+            if not statuses <= FOREIGN_POST or not statuses & FOREIGN_GET:
+                failures.append(f"{label} {url} -> {sorted(statuses)}, should be refused")
+    assert not failures, "\n".join(failures)
 
 
-def test_security_area_is_closed_to_everyone_else(world_a, platform_users, login):
-    security_routes = [r for r in all_routes() if r.security_area]
-    assert len(security_routes) >= 3
+def test_outbound_area_is_closed_to_everyone_else(world_a, platform_users, login):
+    outbound_routes = [r for r in all_routes() if r.outbound_area]
+    assert len(outbound_routes) >= 3
     others = [platform_users["sysadmin"], platform_users["auditadmin"], *world_a.members.values()]
     for user in others:
         client = login(user)
-        for route in security_routes:
+        for route in outbound_routes:
             url = route.url(world_a)
             assert client.get(url).status_code in FOREIGN_GET, f"{user} GET {url}"
             assert client.post(url, {}).status_code in FOREIGN_POST, f"{user} POST {url}"

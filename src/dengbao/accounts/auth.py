@@ -21,6 +21,7 @@ from django.contrib import auth as django_auth
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import HttpRequest
@@ -33,6 +34,7 @@ from dengbao.audit import services as audit
 from . import permissions
 from .models import Membership, User
 from .roles import TWO_FACTOR_PLATFORM_ROLES, TWO_FACTOR_PROJECT_ROLES
+from .sessions import access_revoke
 
 _BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -302,7 +304,8 @@ def otp_enrol(*, request: HttpRequest, token: str) -> bool:
 
 
 def password_change(*, request: HttpRequest, new_password: str) -> None:
-    """Set the signed-in user's new password; this session stays, the user's other sessions end.
+    """Set the signed-in user's new password; this session stays (under a new key), the user's
+    other sessions end and their API tokens are revoked.
 
     The caller has checked the current password (Django's PasswordChangeForm does).
     """
@@ -312,7 +315,10 @@ def password_change(*, request: HttpRequest, new_password: str) -> None:
         user.set_password(new_password)
         user.save(update_fields=["password"])
         audit.record(actor=user, action="auth.password_change", obj=user)
-    django_auth.update_session_auth_hash(request, user)
+        django_auth.update_session_auth_hash(request, user)
+        access_revoke(
+            actor=user, user=user, reason="password_change", keep_session=request.session.session_key
+        )
 
 
 # --- The security administrator ---------------------------------------------------
@@ -335,11 +341,19 @@ def account_unlock(*, actor: User, user: User) -> None:
 
 
 def otp_reset(*, actor: User, user: User) -> int:
-    """Remove the user's TOTP devices: they enrol again at their next visit."""
+    """Remove the user's TOTP devices: they sign in again and enrol a new one.
+
+    Every session of the user ends and every API token is revoked, or a stolen session
+    could enrol the thief's authenticator. The password stays: only the system
+    administrator resets it, so no one administrator can take over such an account.
+    """
     permissions.require(actor, "platform.security")
+    if user.pk == actor.pk:
+        raise ValidationError(_("不能重置自己的双因素认证，请由另一名安全管理员操作。"))
     with transaction.atomic():
         removed, _detail = TOTPDevice.objects.filter(user=user).delete()
         audit.record(actor=actor, action="auth.otp_reset", obj=user, details={"devices_removed": removed})
+        access_revoke(actor=actor, user=user, reason="otp_reset")
     return removed
 
 

@@ -32,7 +32,6 @@ class UserCreateForm(forms.Form):
     )
     display_name = forms.CharField(label=_("姓名"), max_length=100)
     organisation = forms.ModelChoiceField(label=_("所属单位"), queryset=Organisation.objects.all())
-    platform_role = forms.ChoiceField(label=_("平台角色"), choices=PlatformRole.choices, required=False)
     email = forms.EmailField(label=_("电子邮件"), required=False)
     password = forms.CharField(
         label=_("初始密码"), widget=forms.PasswordInput, help_text=password_validators_help_text_html()
@@ -50,7 +49,6 @@ class UserEditForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("所属单位"), queryset=Organisation.objects.all(), required=False
     )
-    platform_role = forms.ChoiceField(label=_("平台角色"), choices=PlatformRole.choices, required=False)
     email = forms.EmailField(label=_("电子邮件"), required=False)
     is_active = forms.BooleanField(label=_("启用"), required=False)
 
@@ -69,7 +67,6 @@ class ProjectForm(forms.Form):
     start_date = forms.DateField(
         label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    manager = forms.ModelChoiceField(label=_("项目经理"), queryset=User.objects.filter(is_active=True))
 
     def clean_slug(self) -> str:
         from .models import Project
@@ -81,12 +78,29 @@ class ProjectForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("用户"), queryset=User.objects.filter(is_active=True))
+    """Platform administrators are not offered (三权分立); the service refuses them anyway."""
+
+    user = forms.ModelChoiceField(
+        label=_("用户"), queryset=User.objects.filter(is_active=True, platform_role=PlatformRole.NONE)
+    )
     role = forms.ChoiceField(label=_("项目角色"), choices=ProjectRole.choices)
 
     def __init__(self, *args, project=None, **kwargs):
         super().__init__(*args, **kwargs)
         if project is not None:
             self.fields["user"].queryset = User.objects.filter(
-                is_active=True, organisation_id__in=[project.client_id, project.provider_id]
+                is_active=True,
+                platform_role=PlatformRole.NONE,
+                organisation_id__in=[project.client_id, project.provider_id],
             ).order_by("organisation", "username")
+
+
+class PlatformRoleForm(forms.Form):
+    """The security administrator's grant of a platform role (the service checks the rules)."""
+
+    platform_role = forms.ChoiceField(
+        label=_("平台角色"),
+        choices=PlatformRole.choices,
+        required=False,
+        widget=forms.Select(attrs={"aria-label": _("平台角色")}),
+    )

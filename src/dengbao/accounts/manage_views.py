@@ -1,5 +1,6 @@
-"""Administration pages: the system administrator's users, organisations and projects,
-and a project manager's member list. Thin: forms validate, services write, selectors read."""
+"""Administration pages: the system administrator's accounts, organisations and projects; the
+security administrator's (and a project manager's) member lists. Thin: forms validate, services
+write, selectors read."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import permissions, selectors, services
 from .manage_forms import MemberForm, OrganisationForm, ProjectForm, UserCreateForm, UserEditForm
 from .models import User
-from .roles import ProjectRole
 
 
 def _form_error(form, exc: ValidationError) -> None:
@@ -36,7 +37,6 @@ def user_list(request: HttpRequest) -> HttpResponse:
                 password=data["password"],
                 organisation=data["organisation"],
                 display_name=data["display_name"],
-                platform_role=data["platform_role"],
                 email=data["email"],
             )
         except ValidationError as exc:
@@ -47,17 +47,28 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "manage/user_list.html", {"users": users, "form": form})
 
 
+def _user_target(request: HttpRequest, user_id: int) -> User:
+    try:
+        return selectors.user_get(actor=request.user, user_id=user_id)
+    except User.DoesNotExist:
+        raise Http404 from None
+
+
+def _user_edit_page(
+    request: HttpRequest, target: User, form: UserEditForm, new_password: str = ""
+) -> HttpResponse:
+    context = {"target": target, "form": form, "new_password": new_password}
+    return render(request, "manage/user_edit.html", context)
+
+
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
-    try:
-        target = selectors.user_get(actor=request.user, user_id=user_id)
-    except User.DoesNotExist:
-        raise Http404 from None
+    target = _user_target(request, user_id)
     initial = {
         "display_name": target.display_name,
         "organisation": target.organisation,
-        "platform_role": target.platform_role,
         "email": target.email,
         "is_active": target.is_active,
     }
@@ -70,7 +81,30 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         else:
             messages.success(request, _("已保存。"))
             return redirect("manage:user_list")
-    return render(request, "manage/user_edit.html", {"target": target, "form": form})
+    return _user_edit_page(request, target, form)
+
+
+@never_cache
+@login_required
+@require_POST
+def user_password_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A generated password, shown on this answer only (rendered, never stored in a message)."""
+    target = _user_target(request, user_id)
+    password = services.generate_password()
+    form = UserEditForm(
+        initial={
+            "display_name": target.display_name,
+            "organisation": target.organisation,
+            "email": target.email,
+            "is_active": target.is_active,
+        }
+    )
+    try:
+        services.user_password_reset(actor=request.user, user=target, password=password)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("manage:user_edit", user_id=target.pk)
+    return _user_edit_page(request, target, form, new_password=password)
 
 
 @login_required
@@ -88,27 +122,35 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_list(request: HttpRequest) -> HttpResponse:
+    """Every project's metadata: the system administrator creates projects here, the security
+    administrator goes from here to their members."""
     projects = selectors.admin_project_list(actor=request.user)
-    form = ProjectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        manager = data.pop("manager")
-        try:
-            project = services.project_create(actor=request.user, **data)
-            services.membership_set(
-                actor=request.user, project=project, user=manager, role=ProjectRole.MANAGER
-            )
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, _("已创建项目 %(p)s。") % {"p": project.name})
-            return redirect("manage:project_list")
-    return render(request, "manage/project_list.html", {"projects": projects, "form": form})
+    can_create = permissions.can(request.user, "platform.manage_projects")
+    form = ProjectForm(request.POST or None) if can_create else None
+    if request.method == "POST":
+        if form is None:
+            permissions.require(request.user, "platform.manage_projects")
+        elif form.is_valid():
+            try:
+                project = services.project_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(
+                    request, _("已创建项目 %(p)s。项目成员由安全管理员分配。") % {"p": project.name}
+                )
+                return redirect("manage:project_list")
+    context = {
+        "projects": projects,
+        "form": form,
+        "can_assign": permissions.can(request.user, "platform.assign_members"),
+    }
+    return render(request, "manage/project_list.html", context)
 
 
 def _members_project(request: HttpRequest, project: str):
-    """The system administrator reaches every project's members; a manager their own project's."""
-    if permissions.can(request.user, "platform.manage_projects"):
+    """The security administrator reaches every project's members; a manager their own project's."""
+    if permissions.can(request.user, "platform.assign_members"):
         return selectors.admin_project_get(actor=request.user, slug=project)
     return selectors.project_get(actor=request.user, slug=project, action="project.manage_members")
 

@@ -117,3 +117,22 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class UserSession(models.Model):
+    """Which session belongs to whom, so that a password or 2FA reset can end every one of them.
+
+    Django's session store (database, cache or both) cannot be searched by user; this index can.
+    A row may outlive its session (logged out, expired): ending it is then a no-op.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.session_key[:6]}…"

@@ -5,8 +5,11 @@ Two kinds of action:
 * project actions (``project.*``) are granted by the member's role in that project;
   a person who is not a member of a project learns nothing about it (404, not 403);
 * platform actions are granted by the platform role. The three administrators are
-  kept apart (三权分立): the system administrator manages users and projects but
-  cannot read the audit log; only the audit administrator reads it.
+  kept apart (三权分立, GB/T 22239 安全管理中心): the system administrator manages
+  accounts and creates projects but grants no right; the security administrator
+  grants platform roles and project membership and handles account security but
+  cannot read the audit log; only the audit administrator reads it. No platform
+  administrator holds a project role: ``project_role`` ignores any such membership.
 
 Nobody is granted anything by ``is_superuser``: Django's superuser flag plays no part.
 """
@@ -45,9 +48,13 @@ PROJECT_ACTIONS: dict[str, frozenset[ProjectRole]] = {
 SIGNED_IN_ACTIONS = frozenset({"catalogue.view"})
 
 PLATFORM_ACTIONS: dict[str, frozenset[PlatformRole]] = {
+    # accounts: create, edit, disable, reset the password; organisations
     "platform.manage_users": frozenset({PlatformRole.SYSADMIN}),
-    "platform.manage_projects": frozenset({PlatformRole.SYSADMIN}),
-    "platform.security": frozenset({PlatformRole.SECADMIN}),  # unlock, reset 2FA, revoke tokens
+    "platform.manage_projects": frozenset({PlatformRole.SYSADMIN}),  # create projects (no member)
+    "platform.list_projects": frozenset({PlatformRole.SYSADMIN, PlatformRole.SECADMIN}),  # metadata only
+    "platform.grant_roles": frozenset({PlatformRole.SECADMIN}),  # give or take a platform role
+    "platform.assign_members": frozenset({PlatformRole.SECADMIN}),  # who is what in any project
+    "platform.security": frozenset({PlatformRole.SECADMIN}),  # unlock, reset 2FA, see and revoke tokens
     "audit.read": frozenset({PlatformRole.AUDITADMIN}),
     "catalogue.manage_wording": frozenset({PlatformRole.SYSADMIN}),  # import an agency's own wording
     "documents.manage_templates": frozenset({PlatformRole.SYSADMIN}),  # replace a shipped document template
@@ -55,8 +62,11 @@ PLATFORM_ACTIONS: dict[str, frozenset[PlatformRole]] = {
 
 
 def project_role(user: User, project: Project) -> ProjectRole | None:
-    """The user's role in the project, or None. Cached on the user object per request."""
-    if not user.is_authenticated or not user.is_active:
+    """The user's role in the project, or None. Cached on the user object per request.
+
+    A platform administrator has none, even if a membership row says otherwise
+    (left from before the rule, or written around the services)."""
+    if not user.is_authenticated or not user.is_active or user.platform_role:
         return None
     cache: dict[int, ProjectRole | None] = user.__dict__.setdefault("_dengbao_roles", {})
     if project.pk not in cache:
@@ -91,7 +101,7 @@ def visible_projects(user: User) -> QuerySet[Project]:
     """The projects whose existence the user may know of: those they are a member of."""
     from .models import Project
 
-    if not user.is_authenticated or not user.is_active:
+    if not user.is_authenticated or not user.is_active or user.platform_role:
         return Project.objects.none()
     return Project.objects.filter(memberships__user=user).distinct()
 

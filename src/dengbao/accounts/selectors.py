@@ -57,8 +57,9 @@ def organisation_list(*, actor: User) -> QuerySet[Organisation]:
 
 
 def admin_project_list(*, actor: User) -> QuerySet[Project]:
-    """All projects' metadata, for the system administrator who creates them (never their content)."""
-    permissions.require(actor, "platform.manage_projects")
+    """All projects' metadata (never their content), for the system administrator who creates them
+    and the security administrator who assigns their members."""
+    permissions.require(actor, "platform.list_projects")
     return (
         Project.objects.select_related("client", "provider")
         .annotate(member_count=Count("memberships", distinct=True))
@@ -67,5 +68,6 @@ def admin_project_list(*, actor: User) -> QuerySet[Project]:
 
 
 def admin_project_get(*, actor: User, slug: str) -> Project:
-    permissions.require(actor, "platform.manage_projects")
+    """One project's metadata, for the security administrator's member list."""
+    permissions.require(actor, "platform.assign_members")
     return Project.objects.select_related("client", "provider").get(slug=slug)

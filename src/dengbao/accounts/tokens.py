@@ -12,7 +12,7 @@ import hmac
 import secrets
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -63,9 +63,48 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     return token
 
 
+def tokens_revoke_all(*, user: User) -> list[str]:
+    """Revoke every token of ``user`` still standing; their prefixes. The caller records the event."""
+    standing = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    prefixes = sorted(standing.values_list("prefix", flat=True))
+    ApiToken.objects.filter(user=user, prefix__in=prefixes, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    return prefixes
+
+
 def token_list(*, actor: User) -> QuerySet[ApiToken]:
     """The actor's own tokens, newest first, revoked ones included (they show as revoked)."""
     return ApiToken.objects.filter(user=actor).order_by("-created_at")
+
+
+def token_list_all(*, actor: User, owner: str = "", standing_only: bool = False) -> QuerySet[ApiToken]:
+    """Every user's tokens, for the security administrator; ``owner`` filters by user name."""
+    from . import permissions
+
+    permissions.require(actor, "platform.security")
+    tokens = ApiToken.objects.select_related("user").order_by("user__username", "-created_at")
+    if owner:
+        tokens = tokens.filter(Q(user__username__icontains=owner) | Q(user__display_name__icontains=owner))
+    if standing_only:
+        tokens = tokens.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+        )
+    return tokens
+
+
+def token_get(*, actor: User, token_id: int | None = None, prefix: str = "") -> ApiToken:
+    """A token the actor may revoke: their own, or anyone's for the security administrator.
+
+    Another person's token is as good as missing (404) to everyone else.
+    """
+    from . import permissions
+
+    lookup = {"pk": token_id} if token_id is not None else {"prefix": prefix}
+    token = ApiToken.objects.filter(**lookup).select_related("user").first()
+    if token is None or (token.user_id != actor.pk and not permissions.can(actor, "platform.security")):
+        raise Http404("token not found")
+    return token
 
 
 def token_get_own(*, actor: User, token_id: int) -> ApiToken:

@@ -1,4 +1,5 @@
-"""Sign-in, second factor, profile and the security administrator's page; auth.py and tokens.py decide."""
+"""Sign-in, second factor and profile; auth.py and tokens.py decide. The security administrator's
+pages are in security_views.py."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -23,7 +23,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import auth, permissions, tokens
 from .auth import NextStep
 from .forms import LoginForm, OtpTokenForm, PasswordChangeForm, TokenCreateForm
-from .models import User
 from .roles import PlatformRole, ProjectRole
 
 
@@ -177,7 +176,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _profile(request, password_form=form)
     auth.password_change(request=request, new_password=form.cleaned_data["new_password1"])
-    messages.success(request, _("密码已修改。其他设备上的登录已失效。"))
+    messages.success(request, _("密码已修改。其他设备上的登录已失效，API 令牌已全部吊销。"))
     return redirect("accounts:profile")
 
 
@@ -202,45 +201,3 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     tokens.token_revoke(actor=request.user, token=token)
     messages.success(request, _("令牌“%(name)s”已吊销。") % {"name": token.name})
     return redirect("accounts:profile")
-
-
-# --- The security administrator ---------------------------------------------------
-
-
-@never_cache
-@login_required
-def security(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
-    users = auth.security_user_list(actor=request.user, query=query)
-    page = Paginator(users, 50).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "user": u,
-            "locked_minutes": auth.lock_remaining_minutes(u),
-            "two_factor_required": auth.needs_two_factor(u),
-        }
-        for u in page
-    ]
-    return render(request, "accounts/security.html", {"page": page, "rows": rows, "q": query})
-
-
-@login_required
-@require_POST
-def security_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
-    permissions.require(request.user, "platform.security")  # before revealing whether the user exists
-    target = get_object_or_404(User, pk=user_id)
-    auth.account_unlock(actor=request.user, user=target)
-    messages.success(request, _("已解除 %(user)s 的锁定。") % {"user": target.get_username()})
-    return redirect("accounts:security")
-
-
-@login_required
-@require_POST
-def security_otp_reset(request: HttpRequest, user_id: int) -> HttpResponse:
-    permissions.require(request.user, "platform.security")
-    target = get_object_or_404(User, pk=user_id)
-    auth.otp_reset(actor=request.user, user=target)
-    messages.success(
-        request, _("已重置 %(user)s 的双因素认证，其下次登录时需重新绑定。") % {"user": target.get_username()}
-    )
-    return redirect("accounts:security")

@@ -30,7 +30,7 @@ def register(group: click.Group) -> None:
 
     group.add_command(template.command)
 
-    from . import scanning
+    from . import scanning, tokens
 
-    for command in (scanning.import_scan_cmd, scanning.scan_group):
+    for command in (scanning.import_scan_cmd, scanning.scan_group, tokens.group):
         group.add_command(command)

@@ -51,17 +51,32 @@ def command(as_json: bool) -> None:
             click.echo(f"  {username:<10} {password}")
 
 
+_ADMIN_NAMES = {"sysadmin": "系统管理员", "secadmin": "安全管理员", "auditadmin": "审计管理员"}
+
+
 @click.command(name="createadmin")
 @click.option("--username", default="admin", show_default=True)
-def createadmin(username: str) -> None:
-    """创建系统管理员（密码取自 DENGBAO_ADMIN_PASSWORD，否则随机生成并只显示一次）."""
+@click.option(
+    "--role",
+    type=click.Choice(sorted(_ADMIN_NAMES)),
+    default="sysadmin",
+    show_default=True,
+    help="platform role: system, security or audit administrator",
+)
+def createadmin(username: str, role: str) -> None:
+    """创建平台管理员（密码取自 DENGBAO_ADMIN_PASSWORD，否则随机生成并只显示一次）.
+
+    The three administrators (三权分立) are created here, on the server, by whoever installs
+    the platform; afterwards the security administrator grants platform roles on the web.
+    """
     cli_setup()
     from dengbao.accounts import services
     from dengbao.accounts.models import Organisation, User
     from dengbao.accounts.roles import PlatformRole
 
+    title = _ADMIN_NAMES[role]
     if User.objects.filter(username=username).exists():
-        click.echo(f"管理员 '{username}' 已存在 (administrator exists).")
+        click.echo(f"用户 '{username}' 已存在，未做改动 (user exists).")
         return
     password = os.environ.get("DENGBAO_ADMIN_PASSWORD") or services.generate_password()
     org = Organisation.objects.filter(kind="provider").order_by("pk").first()
@@ -70,10 +85,10 @@ def createadmin(username: str) -> None:
         username=username,
         password=password,
         organisation=org,
-        display_name="系统管理员",
-        platform_role=PlatformRole.SYSADMIN,
+        display_name=title,
+        platform_role=PlatformRole(role),
     )
     if os.environ.get("DENGBAO_ADMIN_PASSWORD"):
-        click.echo(f"管理员 '{username}' 已创建，密码取自 DENGBAO_ADMIN_PASSWORD。")
+        click.echo(f"{title} '{username}' 已创建，密码取自 DENGBAO_ADMIN_PASSWORD。")
     else:
-        click.echo(f"管理员 '{username}' 已创建，密码（只显示这一次）：{password}")
+        click.echo(f"{title} '{username}' 已创建，密码（只显示这一次）：{password}")

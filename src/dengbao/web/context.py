@@ -19,9 +19,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "project_modules": _modules(request),
         "can_read_audit": permissions.can(user, "audit.read"),
         "can_manage_users": permissions.can(user, "platform.manage_users"),
-        "can_manage_projects": permissions.can(user, "platform.manage_projects"),
-        "can_manage_wording": permissions.can(user, "catalogue.manage_wording"),
+        "can_list_projects": permissions.can(user, "platform.list_projects"),
+        "can_manage_templates": permissions.can(user, "documents.manage_templates"),
         "can_security": permissions.can(user, "platform.security"),
+        "can_manage_wording": permissions.can(user, "catalogue.manage_wording"),
     }
 
 
