@@ -40,8 +40,8 @@ run: $(STAMP) fonts
 
 ## test: install the dev dependencies, run ruff and the whole test suite
 test: $(DEVSTAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks fuzz
+	$(BIN)/ruff format --check src tests benchmarks fuzz
 	$(BIN)/pytest -q -m "not browser"
 
 ## browser-test: the Playwright tests in Debian's Chromium (/usr/bin/chromium; apt-get install chromium)
@@ -50,12 +50,12 @@ browser-test: $(DEVSTAMP)
 
 ## lint: ruff only
 lint: $(DEVSTAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks fuzz
+	$(BIN)/ruff format --check src tests benchmarks fuzz
 
 format: $(DEVSTAMP)
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks fuzz
+	$(BIN)/ruff check --fix src tests benchmarks fuzz
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -43,4 +43,8 @@ def test_report_generated_in_the_background_then_previewed(
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=first.element_handle())
         assert page.locator(".pages img").count() >= 1
         page.screenshot(path=str(screenshot_dir / "preview.png"))
+        # Let every page image the browser asked for arrive before the live server's
+        # database is flushed: a request still rendering at teardown meets a locked table.
+        page.wait_for_load_state("networkidle")
+        page.goto("about:blank")
     assert js_errors == []
