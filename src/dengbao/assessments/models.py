@@ -30,6 +30,9 @@ class Assessment(models.Model):
     sa = models.CharField(_("S/A 组合"), max_length=8)
     extensions = models.JSONField(_("扩展要求"), default=list, blank=True)
     scheme = models.CharField(_("计分方案"), max_length=8, choices=Scheme.choices, default=Scheme.S2025)
+    # The date the report will carry (empty: the day it is generated); it decides the scheme allowed.
+    report_date = models.DateField(_("报告日期"), null=True, blank=True)
+    scheme_reason = models.TextField(_("使用该计分方案的理由"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

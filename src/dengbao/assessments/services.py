@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable
 
@@ -18,6 +19,7 @@ from dengbao.audit import services as audit
 from dengbao.core.catalogue import default as catalogue
 from dengbao.core.catalogue import query
 from dengbao.core.catalogue.vocab import OBJECT_TYPES
+from dengbao.core.scoring_schemes import scheme_date_problem
 
 from .models import Assessment, AssessmentObject, Evidence, Result, ResultRecord, Round
 
@@ -53,16 +55,32 @@ def applicable_units(assessment: Assessment, kind: str) -> list[str]:
 
 
 def assessment_create(
-    *, actor: User, project: Project, name: str, systems: list, scheme: str = "2025"
+    *,
+    actor: User,
+    project: Project,
+    name: str,
+    systems: list,
+    scheme: str = "2025",
+    report_date: dt.date | None = None,
+    scheme_reason: str = "",
 ) -> Assessment:
     permissions.require(actor, "project.edit", project)
     for system in systems:
         if not system.projects.filter(pk=project.pk).exists():
             raise ValidationError(f"{system.name} 不属于本项目")
+    problem = scheme_date_problem(scheme, report_date or timezone.localdate(), scheme_reason)
+    if problem:
+        raise ValidationError(problem)
     sa, extensions = grade_of(systems)
     with transaction.atomic():
         assessment = Assessment.objects.create(
-            project=project, name=name, sa=sa, extensions=extensions, scheme=scheme
+            project=project,
+            name=name,
+            sa=sa,
+            extensions=extensions,
+            scheme=scheme,
+            report_date=report_date,
+            scheme_reason=scheme_reason.strip(),
         )
         assessment.systems.set(systems)
         Round.objects.create(assessment=assessment, number=1)
@@ -70,7 +88,15 @@ def assessment_create(
             actor=actor,
             action="assessment.create",
             obj=assessment,
-            after={"name": name, "sa": sa, "extensions": extensions, "systems": [s.name for s in systems]},
+            after={
+                "name": name,
+                "sa": sa,
+                "extensions": extensions,
+                "systems": [s.name for s in systems],
+                "scheme": scheme,
+                "report_date": report_date.isoformat() if report_date else "",
+                "scheme_reason": scheme_reason.strip(),
+            },
             project=project,
         )
     return assessment

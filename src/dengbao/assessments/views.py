@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -61,6 +63,13 @@ def _ctx(request: HttpRequest, project, **extra):
     }
 
 
+def _date_or_none(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        raise ValidationError(_("“%(v)s”不是有效日期（YYYY-MM-DD）") % {"v": text}) from None
+
+
 @login_required
 def assessment_list(request: HttpRequest, project: str) -> HttpResponse:
     obj = account_selectors.project_get(actor=request.user, slug=project)
@@ -74,6 +83,8 @@ def assessment_list(request: HttpRequest, project: str) -> HttpResponse:
                 name=request.POST.get("name", "").strip() or "、".join(s.code or s.name for s in systems),
                 systems=systems,
                 scheme=request.POST.get("scheme", "2025"),
+                report_date=_date_or_none(request.POST.get("report_date", "")),
+                scheme_reason=request.POST.get("scheme_reason", ""),
             )
         except ValidationError as exc:
             for message in exc.messages:

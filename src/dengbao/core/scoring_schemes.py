@@ -6,6 +6,7 @@ report prints, checked when it is made; the arithmetic that uses it stays in sco
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from types import MappingProxyType
@@ -146,6 +147,22 @@ class Scheme2021:
 Scheme = Scheme2025 | Scheme2021
 SCHEMES: dict[str, Scheme] = {"2025": Scheme2025(), "2021": Scheme2021()}
 _SCHEME_CLASSES: dict[str, type] = {"2025": Scheme2025, "2021": Scheme2021}
+
+
+# 公网安〔2025〕1846号 Q20–Q22: reports dated from 2025-03-20 on use the 2025 template and its
+# 符合率; the 2021 template (综合得分) only for reports dated before that day.
+SCHEME_2021_UNTIL = dt.date(2025, 3, 20)
+
+
+def scheme_date_problem(base: str, report_date: dt.date, reason: str = "") -> str:
+    """Why a report of ``report_date`` may not be scored on scheme ``base``; "" when it may.
+    A recorded reason (e.g. a client's contract signed on the old template) lifts the rule."""
+    if base == "2021" and report_date >= SCHEME_2021_UNTIL and not reason.strip():
+        return (
+            f"报告日期 {report_date} 不早于 {SCHEME_2021_UNTIL}："
+            "按公网安〔2025〕1846号应使用 2025 版模板与符合率，2021 版计分方案须记录理由"
+        )
+    return ""
 
 
 def scheme_parameters(scheme: Scheme) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from dengbao.assessments.selectors import round_score
 from dengbao.core.catalogue import default as catalogue
 from dengbao.core.catalogue.vocab import PARTS
 from dengbao.core.documents import assessment_report as ar
+from dengbao.core.scoring_schemes import scheme_date_problem
 from dengbao.systems.documents import DocumentNotReady, Made
 from dengbao.systems.models import InformationSystem
 
@@ -68,7 +69,7 @@ def report_input(
     ]
     people = _people(rnd)
     filing = system.filings.order_by("-created_at").first()
-    today = timezone.localdate()
+    today = assessment.report_date or timezone.localdate()
     return ar.ReportInput(
         report_number=f"{(filing.certificate_number if filing else '') or system.code or system.pk}"
         f"-{today:%y}-{rnd.number:02d}",
@@ -127,6 +128,10 @@ def make_assessment_report(
         rnd = assessment.rounds.filter(number=round_number).first()
         if rnd is None:
             raise Http404("round not found")
+    report_date = assessment.report_date or timezone.localdate()
+    dated = scheme_date_problem(assessment.scheme, report_date, assessment.scheme_reason)
+    if dated:
+        raise DocumentNotReady([f"{system.name}：{dated}"])
     data = report_input(actor=actor, assessment=assessment, system=system, rnd=rnd)
     missing = ar.missing_for_report(data)
     if missing:

@@ -134,6 +134,18 @@ class FilingForm(forms.Form):
     certificate_issued_on = forms.DateField(
         label=_("备案证明签发日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    form_edition = forms.ChoiceField(
+        label=_("备案材料版本"),
+        required=False,
+        choices=[
+            ("", _("按提交日期判断")),
+            ("2025", _("2025 版定级报告与备案表")),
+            ("legacy", _("旧版（2025 年以前）")),
+        ],
+        help_text=_(
+            "2025 年 4 月 27 日（公网安〔2025〕1846号）以前提交的备案视为旧版，须按 2025 模板重新备案"
+        ),
+    )
     assessments_completed = forms.CharField(
         label=_("已完成等级测评的日期"), required=False, help_text=_("每行一个日期，如 2025-12-01")
     )

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dengbao.core import filing as f
+from dengbao.core import filing_rules
 
 from .workflow import GradingState
 
@@ -203,6 +204,10 @@ class Filing(models.Model):
     certificate_issued_on = models.DateField(_("备案证明签发日期"), null=True, blank=True)
     certificate_scan = models.FileField(_("备案证明扫描件"), upload_to="systems/certificates/", blank=True)
     assessments_completed = models.JSONField(_("已完成等级测评日期"), default=list, blank=True)
+    # "" = not recorded: then the submission date decides (before 公网安〔2025〕1846号 = the old forms)
+    form_edition = models.CharField(
+        _("备案材料版本"), max_length=8, choices=_choices(filing_rules.EDITIONS), blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -212,3 +217,7 @@ class Filing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.system}: {self.certificate_number or self.bureau}"
+
+    @property
+    def edition(self) -> str:
+        return filing_rules.edition(self.form_edition, self.submitted_on)

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
-from dengbao.core import certificates
+from dengbao.core import certificates, filing_rules
 
 from .models import Filing, Grading, InformationSystem
+from .workflow import GradingState
 
 
 def system_list(*, actor: User, project: Project) -> QuerySet[InformationSystem]:
@@ -55,6 +56,10 @@ class SystemRow:
         return self.reminders[0] if self.reminders else None
 
 
+# Workflow states in which the filing has reached the public-security organ.
+_SUBMITTED = (GradingState.POLICE, GradingState.GRADED, GradingState.SUPERSEDED)
+
+
 def system_rows(*, actor: User, project: Project, today: dt.date | None = None) -> list[SystemRow]:
     """Each system with its current grading, latest filing and what is due, for the list and the dashboard."""
     today = today or timezone.localdate()
@@ -75,6 +80,16 @@ def system_rows(*, actor: User, project: Project, today: dt.date | None = None) 
             and grading.version > 1
         )
         level = grading.level if grading and grading.level else system.proposed_level
+        filing_due_on = review_due_on = None
+        if not filings and grading is not None and grading.state not in _SUBMITTED:
+            # the level is set when the competent authority approves it, else at the expert review
+            set_on = grading.authority_date or grading.review_date or grading.graded_on
+            filing_due_on = filing_rules.filing_due(level=level, graded_on=set_on, go_live=system.go_live)
+        elif filing is not None and filing.submitted_on and not filing.certificate_issued_on:
+            review_due_on = filing_rules.certificate_expected(filing.submitted_on).value
+        legacy = bool(
+            filings and (level or 0) >= 2 and all(f.edition == filing_rules.EDITION_LEGACY for f in filings)
+        )
         rows.append(
             SystemRow(
                 system=system,
@@ -88,6 +103,9 @@ def system_rows(*, actor: User, project: Project, today: dt.date | None = None) 
                     issued_on=issued,
                     assessments=assessments,
                     changed_since_filing=changed,
+                    filing_due_on=filing_due_on,
+                    review_due_on=review_due_on,
+                    legacy_forms=legacy,
                 ),
             )
         )

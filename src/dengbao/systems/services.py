@@ -371,7 +371,7 @@ def filing_record(
     _check_in_project(system, project)
     allowed = {
         "bureau", "submitted_on", "accepted_on", "certificate_number", "certificate_issued_on",
-        "assessments_completed", "grading",
+        "assessments_completed", "grading", "form_edition",
     }  # fmt: skip
     unknown = set(fields) - allowed
     if unknown:

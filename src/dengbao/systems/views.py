@@ -280,6 +280,12 @@ def filing_save(request: HttpRequest, project: str, system_id: int) -> HttpRespo
     form = f.FilingForm(request.POST)
     if form.is_valid():
         filing = system.filings.order_by("-created_at").first()
+        if (
+            filing is not None
+            and form.cleaned_data.get("form_edition") == "2025"
+            and filing.edition == "legacy"
+        ):
+            filing = None  # the 2025 re-filing is a filing of its own: the old record stays
         services.filing_record(
             actor=request.user,
             project=obj,
