@@ -291,13 +291,19 @@ def step_assessment(report: DemoReport) -> None:
     from dengbao.assessments import problem_services
 
     problem_services.problems_sync(actor=assessor, rnd=rnd)
-    proposed = rnd.problems.filter(case_status="proposed").order_by("unit_id")
+    proposed = list(rnd.problems.filter(case_status="proposed").order_by("unit_id"))
     confirmed = []
     for problem in proposed[:3]:  # the assessor confirms a few matched high-risk cases
         confirmed.append(
             problem_services.case_confirm(
                 actor=assessor, problem=problem, reason="演示数据：现场核实，未见缓解措施"
             )
+        )
+    for problem in proposed[3:]:  # the rest: mitigations found on site, with the reason
+        problem_services.case_reject(
+            actor=assessor,
+            problem=problem,
+            reason="演示数据：现场核实已有缓解措施（如访问限制在内网、已部署补偿性控制），不构成高风险",
         )
     if confirmed:
         problem_services.major_risk_create(
@@ -382,8 +388,21 @@ def step_other_assessments(report: DemoReport) -> None:
         rnd = services.current_round(assessment)
         _record(assessment, rnd, objects, seed=seed)
         problem_services.problems_sync(actor=assessor, rnd=rnd)
+        _decide_cases(rnd, assessor)
         services.round_finalise(actor=pm, rnd=rnd)
         report.created.append(f"assessment {name}")
+
+
+def _decide_cases(rnd, assessor) -> None:
+    """The assessor decides every suggested high-risk case before the round is finalised."""
+    from dengbao.assessments import problem_services
+
+    for problem in rnd.problems.filter(case_status="proposed").order_by("unit_id"):
+        problem_services.case_reject(
+            actor=assessor,
+            problem=problem,
+            reason="演示数据：现场核实已有缓解措施（如访问限制在内网、已部署补偿性控制），不构成高风险",
+        )
 
 
 def _demo_remediation_and_retest(assessment, rnd) -> None:

@@ -463,3 +463,58 @@ def test_a_retest_keeps_the_high_risk_decision_and_edited_wording(world_a, l3):
     problem_services.problems_sync(actor=assessor, rnd=second)  # a second sync keeps them too
     kept.refresh_from_db()
     assert kept.remediation == "在数据库与操作系统上配置 10 分钟登录超时"
+
+
+def test_a_round_with_an_undecided_high_risk_case_cannot_be_finalised(world_a, l3):
+    """A final report never prints 待确认: each suggested case is confirmed or rejected first."""
+    from dengbao.assessments.models import ResultRecord
+
+    assessment, db, os_ = l3
+    _shortfalls(world_a, db, os_)
+    _report, rnd = _sync(world_a, assessment)
+    ResultRecord.objects.filter(round=rnd, result="").update(result="符合")
+    pm = world_a.members["manager"]
+    undecided = rnd.problems.filter(case_status="proposed").count()
+    assert undecided >= 1
+    with pytest.raises(ValidationError, match=f"尚有 {undecided} 个问题的高风险判例待确认"):
+        services.round_finalise(actor=pm, rnd=rnd)
+    for problem in rnd.problems.filter(case_status="proposed"):
+        problem_services.case_reject(
+            actor=world_a.members["assessor"], problem=problem, reason="仅内网可达，已有堡垒机管控"
+        )
+    services.round_finalise(actor=pm, rnd=rnd)
+    rnd.refresh_from_db()
+    assert rnd.finalised_at is not None
+
+
+def test_a_retest_counts_the_major_risks_found_before_remediation(world_a, l3):
+    """The 复测 keeps the 初测's 重大风险隐患 and prints them as N（M个已整改）."""
+    from dengbao.assessments.models import ResultRecord
+
+    assessment, db, os_ = l3
+    _shortfalls(world_a, db, os_)
+    _report, first = _sync(world_a, assessment)
+    assessor, pm = world_a.members["assessor"], world_a.members["manager"]
+    auth = first.problems.get(unit_id="L3-CES1-01")
+    problem_services.case_confirm(actor=assessor, problem=auth, reason="sa 空口令可远程登录")
+    for problem in first.problems.filter(case_status="proposed"):
+        problem_services.case_reject(actor=assessor, problem=problem, reason="已有缓解措施")
+    auth.refresh_from_db()
+    problem_services.major_risk_create(actor=assessor, rnd=first, title="数据库空口令", problems=[auth])
+    ResultRecord.objects.filter(round=first, result="").update(result="符合")
+    services.round_finalise(actor=pm, rnd=first)
+
+    second = services.retest_start(actor=pm, assessment=assessment)
+    problem_services.problems_sync(actor=assessor, rnd=second)
+    assert problem_services.major_risk_count_text(second) == "1"  # still there: not fixed yet
+    carried = second.major_risks.get()
+    assert list(carried.problems.values_list("unit_id", flat=True)) == ["L3-CES1-01"]
+
+    for obj in (db, os_):  # remediated: the retest finds the unit compliant everywhere
+        record = ResultRecord.objects.get(round=second, obj=obj, unit_id="L3-CES1-01")
+        services.result_record(
+            actor=assessor, record=record, value="符合", note="已整改", methods=["核查"], version=record.version
+        )
+    problem_services.problems_sync(actor=assessor, rnd=second)
+    assert problem_services.major_risk_count_text(second) == "1（1个已整改）"
+    assert second.major_risks.count() == 1  # a second sync carries nothing twice

@@ -266,7 +266,8 @@ def test_retest_report_figures_conclusion_and_chart():
     assert overall[0] == ["项目", "初测", "第1次复测"]
     assert overall[1] == ["符合率", "78.5%", "91.25%"]
     assert overall[2] == ["测评结论", "基本符合", "符合"]
-    assert overall[3] == ["未整改的重大风险隐患", "1", "0"]
+    assert overall[3] == ["重大风险隐患数量", "1", "1（1个已整改）"]  # counted before remediation
+    assert overall[4] == ["其中未整改", "1", "0"]
     text = all_text(doc)
     assert "符合率提高 12.75 个百分点" in text
     assert rows_of(table_after(doc, "表2"))[1:] == [

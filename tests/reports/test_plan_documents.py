@@ -111,7 +111,8 @@ def test_plan_lists_every_problem_with_the_task_of_its_unit(demo_project, assess
         assert rows[unit][7] == str(hospital) and rows[unit][9] == "待整改"
         assert "落实措施：演示数据：按整改建议处理" in rows[unit][6]
     assert sum(r[7] == "待定" for r in rows.values()) == len(expected) - 3
-    assert "未发现重大风险隐患" in all_text(document)  # the 复测 round records none of its own
+    # the 复测 keeps the 初测's 重大风险隐患 (counted before remediation), fixed since
+    assert "重大风险隐患 1 项（其中未整改 0 项）" in all_text(document)
     stored = made.document
     assert stored.kind == DocumentKind.REMEDIATION_PLAN and stored.version == 1
     assert stored.sha256 == hashlib.sha256(made.content).hexdigest()

@@ -195,15 +195,56 @@ def problems_sync(*, actor: User, rnd: Round) -> SyncReport:
                 problem.status, problem.fixed_at, problem.updated_at = Problem.Status.FIXED, now, now
                 problem.save(update_fields=["status", "fixed_at", "updated_at"])
                 fixed += 1
+        carried = _carry_major_risks(rnd, actor, now)
         report = SyncReport(created=created, updated=updated, fixed=fixed, reopened=reopened)
         audit.record(
             actor=actor,
             action="problem.sync",
             obj=rnd,
-            details={"created": created, "updated": updated, "fixed": fixed, "reopened": reopened},
+            details={
+                "created": created,
+                "updated": updated,
+                "fixed": fixed,
+                "reopened": reopened,
+                "major_risks_carried": carried,
+            },
             project=assessment.project,
         )
     return report
+
+
+def _carry_major_risks(rnd: Round, actor: User, now) -> int:
+    """A 复测 keeps the 重大风险隐患 of the round before (the 2025 rule counts them before
+    remediation): each is linked to this round's problems of the same units, and marked fixed
+    once none of those units falls short any more. Returns how many were carried."""
+    if rnd.number < 2:
+        return 0
+    before = MajorRisk.objects.filter(
+        round__assessment=rnd.assessment, round__number=rnd.number - 1
+    ).prefetch_related("problems")
+    mine = {m.title: m for m in rnd.major_risks.all()}
+    still_open = {
+        p.unit_id: p for p in rnd.problems.exclude(status=Problem.Status.FIXED).order_by("unit_id")
+    }
+    carried = 0
+    for earlier in before:
+        units = {p.unit_id for p in earlier.problems.all()}
+        current = mine.get(earlier.title)
+        if current is None:
+            current = MajorRisk.objects.create(
+                round=rnd,
+                title=earlier.title,
+                description=earlier.description,
+                fixed=earlier.fixed,
+                fixed_at=earlier.fixed_at,
+                created_by=earlier.created_by,
+            )
+            carried += 1
+        current.problems.set(Problem.objects.filter(round=rnd, unit_id__in=units))
+        if units and not current.fixed and not units & set(still_open):
+            current.fixed, current.fixed_at = True, now
+            current.save(update_fields=["fixed", "fixed_at"])
+    return carried
 
 
 def problem_update(

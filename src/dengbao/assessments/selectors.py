@@ -114,7 +114,7 @@ def round_score(*, actor: User, rnd: Round):
         scoring.ItemResult(unit=unit, obj=names[obj_id], result=scoring.Result(result))
         for unit, obj_id, result in rnd.results.exclude(result="").values_list("unit_id", "obj_id", "result")
     ]
-    risks = Counter(rnd.problems.exclude(status="fixed").values_list("risk", flat=True))
+    risks = Counter(open_problems(rnd).values_list("risk", flat=True))
     adjustments = [
         scoring.Adjustment(
             unit=a.unit_id,
@@ -130,10 +130,27 @@ def round_score(*, actor: User, rnd: Round):
         scheme=rnd.assessment.scheme,
         catalogue=catalogue(),
         adjustments=adjustments,
-        major_risks=rnd.major_risks.filter(fixed=False).count(),
+        major_risks=open_major_risks(rnd).count(),
         risk_counts=dict(risks),
         level=rnd.assessment.level,
     )
+
+
+def _fixed_by_then(rnd: Round) -> Q:
+    """Fixed before the round was finalised: a finalised round keeps the figures it was finalised
+    with, whatever remediation marks fixed later (the 复测 reports the remediation)."""
+    fixed = Q(fixed_at__isnull=True) | Q(fixed_at__lte=rnd.finalised_at) if rnd.finalised_at else Q()
+    return fixed
+
+
+def open_problems(rnd: Round):
+    """The round's problems not fixed (by finalisation, for a finalised round)."""
+    return rnd.problems.exclude(Q(status="fixed") & _fixed_by_then(rnd))
+
+
+def open_major_risks(rnd: Round):
+    """The round's 重大风险隐患 not fixed (by finalisation, for a finalised round)."""
+    return rnd.major_risks.exclude(Q(fixed=True) & _fixed_by_then(rnd))
 
 
 def project_summaries(*, actor: User, project: Project) -> list[dict]:

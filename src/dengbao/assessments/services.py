@@ -343,6 +343,11 @@ def round_blockers(rnd: Round) -> list[str]:
         out.append(f"尚有 {unrecorded} 项未记录")
     if returned:
         out.append(f"尚有 {returned} 项被审核员退回，未重新记录")
+    # A final report never leaves a high-risk case open: each suggestion is confirmed or rejected
+    # with the reason (2025 高风险判定实施指引; the report's conclusion counts the confirmed ones).
+    undecided = rnd.problems.filter(case_status="proposed").count()
+    if undecided:
+        out.append(f"尚有 {undecided} 个问题的高风险判例待确认（逐一确认或判定不构成，并写明理由）")
     return out
 
 

@@ -147,7 +147,11 @@ def retest_data(*, actor: User, assessment: Assessment) -> rr.RetestData:
     figures = []
     for rnd in (before, after):
         try:
-            figures.append(rr.RoundFigures.from_score(rnd.label, round_score(actor=actor, rnd=rnd)))
+            figures.append(
+                rr.RoundFigures.from_score(
+                    rnd.label, round_score(actor=actor, rnd=rnd), major_risks_found=rnd.major_risks.count()
+                )
+            )
         except ScoringError as exc:
             raise DocumentNotReady([f"{rnd.label}的测评结果（{exc}）"]) from exc
     by_id = catalogue().by_id

@@ -53,10 +53,12 @@ class RoundFigures:
     risk_counts: Mapping[str, int] = field(default_factory=dict)  # open problems by 高/中/低
     counts: Mapping[str, int] = field(default_factory=dict)  # results: 符合 … 不适用
     categories: tuple[CategoryFigure, ...] = ()
+    major_risks_found: int | None = None  # before remediation (None: only the open count is known)
 
     @classmethod
-    def from_score(cls, label: str, score: Score) -> RoundFigures:
+    def from_score(cls, label: str, score: Score, *, major_risks_found: int | None = None) -> RoundFigures:
         return cls(
+            major_risks_found=major_risks_found,
             label=label,
             scheme=score.scheme.base,
             compliance_rate=score.compliance_rate,
@@ -71,6 +73,14 @@ class RoundFigures:
     @property
     def figure(self) -> float | None:
         return self.weighted_score if self.scheme == "2021" else self.compliance_rate
+
+    @property
+    def major_risk_text(self) -> str:
+        """重大风险隐患数量 as the 2025 template counts it: before remediation, "N（M个已整改）"."""
+        if self.major_risks_found is None:
+            return str(self.major_risks)
+        fixed = self.major_risks_found - self.major_risks
+        return f"{self.major_risks_found}（{fixed}个已整改）" if fixed else str(self.major_risks_found)
 
 
 @dataclass(frozen=True)
@@ -224,7 +234,7 @@ def _round_context(figures: RoundFigures) -> dict:
         "label": figures.label,
         "figure": _figure(figures),
         "conclusion": figures.conclusion,
-        "major_risks": figures.major_risks,
+        "major_risks": figures.major_risk_text,
     }
 
 
@@ -232,7 +242,8 @@ def _comparison(before: RoundFigures, after: RoundFigures, figure_name: str) -> 
     rows = [
         (figure_name, _figure(before), _figure(after)),
         ("测评结论", before.conclusion, after.conclusion),
-        ("未整改的重大风险隐患", before.major_risks, after.major_risks),
+        ("重大风险隐患数量", before.major_risk_text, after.major_risk_text),
+        ("其中未整改", before.major_risks, after.major_risks),
         *((f"{r}风险问题", before.risk_counts.get(r, 0), after.risk_counts.get(r, 0)) for r in RISKS),
         *((f"“{r}”结果数", before.counts.get(r, 0), after.counts.get(r, 0)) for r in RESULTS),
     ]
@@ -276,7 +287,8 @@ def _conclusion(data: RetestData, figure_name: str, trends: list[str], outcome: 
         f"测评结论为“{after.conclusion}”，{figure_name}{moved}。"
     )
     risks = (
-        f"未整改的重大风险隐患由 {before.major_risks} 项变为 {after.major_risks} 项；"
+        f"重大风险隐患{before.label}为 {before.major_risk_text} 个，{after.label}为 {after.major_risk_text} 个，"
+        f"未整改的由 {before.major_risks} 项变为 {after.major_risks} 项；"
         f"{before.label}的 {len(data.before_problems)} 个安全问题中已整改 {len(outcome.fixed)} 个，"
         f"仍存在 {len(outcome.still_open)} 个，{after.label}新发现 {len(outcome.new)} 个。"
     )
