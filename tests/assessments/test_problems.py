@@ -513,7 +513,12 @@ def test_a_retest_counts_the_major_risks_found_before_remediation(world_a, l3):
     for obj in (db, os_):  # remediated: the retest finds the unit compliant everywhere
         record = ResultRecord.objects.get(round=second, obj=obj, unit_id="L3-CES1-01")
         services.result_record(
-            actor=assessor, record=record, value="符合", note="已整改", methods=["核查"], version=record.version
+            actor=assessor,
+            record=record,
+            value="符合",
+            note="已整改",
+            methods=["核查"],
+            version=record.version,
         )
     problem_services.problems_sync(actor=assessor, rnd=second)
     assert problem_services.major_risk_count_text(second) == "1（1个已整改）"

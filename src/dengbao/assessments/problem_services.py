@@ -223,9 +223,7 @@ def _carry_major_risks(rnd: Round, actor: User, now) -> int:
         round__assessment=rnd.assessment, round__number=rnd.number - 1
     ).prefetch_related("problems")
     mine = {m.title: m for m in rnd.major_risks.all()}
-    still_open = {
-        p.unit_id: p for p in rnd.problems.exclude(status=Problem.Status.FIXED).order_by("unit_id")
-    }
+    still_open = {p.unit_id: p for p in rnd.problems.exclude(status=Problem.Status.FIXED).order_by("unit_id")}
     carried = 0
     for earlier in before:
         units = {p.unit_id for p in earlier.problems.all()}

@@ -287,7 +287,8 @@ def _conclusion(data: RetestData, figure_name: str, trends: list[str], outcome: 
         f"测评结论为“{after.conclusion}”，{figure_name}{moved}。"
     )
     risks = (
-        f"重大风险隐患{before.label}为 {before.major_risk_text} 个，{after.label}为 {after.major_risk_text} 个，"
+        f"重大风险隐患{before.label}为 {before.major_risk_text} 个，"
+        f"{after.label}为 {after.major_risk_text} 个，"
         f"未整改的由 {before.major_risks} 项变为 {after.major_risks} 项；"
         f"{before.label}的 {len(data.before_problems)} 个安全问题中已整改 {len(outcome.fixed)} 个，"
         f"仍存在 {len(outcome.still_open)} 个，{after.label}新发现 {len(outcome.new)} 个。"
