@@ -176,10 +176,11 @@ def _run_rekey_migration() -> None:
 
 
 def test_an_old_unkeyed_chain_is_rekeyed_once_and_the_rekey_recorded(chain, sql, settings, tmp_path):
-    settings.DENGBAO_AUDIT_KEY_FILE = tmp_path / "new" / "audit.key"
     _unkey(sql)
     code, data = verify()
-    assert code != 0  # an unkeyed chain does not pass as keyed
+    assert (code, data["broken_seq"]) == (1, 1)  # an unkeyed chain does not pass as keyed
+    assert "not keyed" in data["reason"]
+    settings.DENGBAO_AUDIT_KEY_FILE = tmp_path / "new" / "audit.key"
     _run_rekey_migration()
     key_file = tmp_path / "new" / "audit.key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
