@@ -56,6 +56,7 @@ class BackupSummary:
     media_files: int
     media_bytes: int
     skipped_media: list[str]
+    audit_key_included: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -97,13 +98,23 @@ def _counted(rows: Iterable[Any], progress: bm.Progress, tally: list[int]) -> It
     progress.advance(tally[0] % 500)
 
 
+def _audit_head() -> bm.AuditHead:
+    """The chain's last record and key fingerprint, as the snapshot sees them."""
+    from dengbao.audit.models import AuditEvent, AuditHead
+
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first() or (0, "")
+    key_id = AuditHead.objects.filter(pk=1).values_list("key_id", flat=True).first() or ""
+    return bm.AuditHead(seq=last[0], hash=last[1], key_id=key_id)
+
+
 def _dump_database(
     path: Path, progress: bm.Progress
-) -> tuple[dict[str, list[str]], dict[str, int], bm.Member]:
+) -> tuple[dict[str, list[str]], dict[str, int], bm.Member, bm.AuditHead]:
     serializer = serializers.get_serializer("jsonl")()
     counts: dict[str, int] = {}
     with _snapshot(), open(path, "wb") as raw:
         migrations = applied_migrations()
+        audit_head = _audit_head()
         todo = [(m, m._base_manager.using(ALIAS).order_by("pk")) for m in dumped_models()]
         progress.start("数据库 database", sum(qs.count() for _, qs in todo))
         sink = _TextSink(raw)
@@ -113,7 +124,7 @@ def _dump_database(
             serializer.serialize(rows, stream=sink, fields=_own_fields(model), cls=_Encoder)
             counts[model._meta.label] = tally[0]
     member = bm.Member(name=bm.DATABASE_NAME, size=sink.out.size, sha256=sink.out.sha256)
-    return migrations, counts, member
+    return migrations, counts, member, audit_head
 
 
 def _media_files(root: Path) -> tuple[list[tuple[str, Path]], list[str]]:
@@ -143,9 +154,23 @@ def _media_files(root: Path) -> tuple[list[tuple[str, Path]], list[str]]:
     return files, skipped
 
 
-def create(*, output: Path, progress: bm.Progress | None = None, actor_name: str = "") -> BackupSummary:
-    """Write the archive to ``output`` (which appears only once complete) and audit it."""
+def create(
+    *,
+    output: Path,
+    progress: bm.Progress | None = None,
+    actor_name: str = "",
+    include_audit_key: bool = False,
+) -> BackupSummary:
+    """Write the archive to ``output`` (which appears only once complete) and audit it.
+
+    The audit chain's key goes in only with ``include_audit_key`` (the archive then lets
+    whoever holds it rewrite the log it contains: keep such an archive as safe as the key).
+    """
+    from dengbao.audit import keys
     from dengbao.audit import services as audit
+
+    if include_audit_key and not keys.key_path().is_file():
+        raise BackupError(f"--include-audit-key: the audit key file {keys.key_path()} does not exist")
 
     progress = progress or bm.SilentProgress()
     output = Path(output).absolute()
@@ -158,22 +183,26 @@ def create(*, output: Path, progress: bm.Progress | None = None, actor_name: str
     work = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
     try:
         dump_path = work / bm.DATABASE_NAME
-        migrations, counts, db_member = _dump_database(dump_path, progress)
+        migrations, counts, db_member, audit_head = _dump_database(dump_path, progress)
         files, skipped = _media_files(media_root)
         progress.start("上传文件 media", len(files))
         media_members = []
         for relative, path in files:
             media_members.append(bm.file_member(bm.media_name(relative), path))
             progress.advance(1)
+        key_members = [bm.file_member(bm.AUDIT_KEY_NAME, keys.key_path())] if include_audit_key else []
         manifest = bm.build(
             dengbao_version=__version__,
             created_at=created_at,
             database_vendor=connections[ALIAS].vendor,
             migrations=migrations,
             models=counts,
-            members=[db_member, *media_members],
+            members=[db_member, *key_members, *media_members],
+            audit=audit_head,
         )
         sources = {bm.DATABASE_NAME: dump_path} | {bm.media_name(rel): path for rel, path in files}
+        if key_members:
+            sources[bm.AUDIT_KEY_NAME] = keys.key_path()
         size, digest = bm.write_archive(work / "archive.tmp", manifest, sources, progress)
         os.replace(work / "archive.tmp", output)
     except bm.ArchiveError as exc:
@@ -192,7 +221,13 @@ def create(*, output: Path, progress: bm.Progress | None = None, actor_name: str
         media_files=len(media_members),
         media_bytes=sum(m.size for m in media_members),
         skipped_media=skipped,
+        audit_key_included=include_audit_key,
     )
-    details = {"archive": output.name, "sha256": digest, "objects": summary.objects}
+    details = {
+        "archive": output.name,
+        "sha256": digest,
+        "objects": summary.objects,
+        "audit_key_included": include_audit_key,
+    }
     audit.record(actor=None, actor_name=actor_name, action="backup.create", details=details)
     return summary

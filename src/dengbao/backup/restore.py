@@ -18,9 +18,19 @@ from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connections, transaction
 
+from dengbao.core import backup_bounds as bounds
 from dengbao.core import backup_manifest as bm
 
-from .common import ALIAS, PREVIOUS_DIR, BackupError, _media_root, applied_migrations, dumped_models
+from . import audit_guard
+from .common import (
+    ALIAS,
+    PREVIOUS_DIR,
+    BackupError,
+    RestoreRefused,
+    _media_root,
+    applied_migrations,
+    dumped_models,
+)
 
 LOAD_BATCH = 1000
 
@@ -37,6 +47,9 @@ class RestoreSummary:
     audit_records: int
     audit_intact: bool
     audit_break: str | None
+    discarded_audit_records: int = 0
+    discarded_audit_file: str | None = None
+    audit_key_installed: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -60,6 +73,7 @@ class StagedRestore:
     manifest: bm.Manifest
     staging: Path
     media_root: Path
+    audit_plan: audit_guard.AuditPlan
 
     def apply(self, *, progress: bm.Progress | None = None, actor_name: str = "") -> RestoreSummary:
         """Replace the database (one transaction) and the media folder (rename); audit it."""
@@ -67,31 +81,33 @@ class StagedRestore:
 
         progress = progress or bm.SilentProgress()
         swapped = False
+        plan = self.audit_plan
+        key_installed, kept_key = plan.key_to_install is not None, None
+        if plan.key_to_install is not None:
+            kept_key = audit_guard.install_key(plan.key_to_install)
         try:
             with transaction.atomic(using=ALIAS):
+                discarded = audit_guard.export_newer(plan.archive_seq)
                 _load_database(self.staging / bm.DATABASE_NAME, self.manifest, progress)
                 self._swap_media()
                 swapped = True
                 records, broken = audit.verify()
-                audit.record(
-                    actor=None,
-                    actor_name=actor_name,
-                    action="backup.restore",
-                    details={
-                        "archive": self.archive.name,
-                        "created_at": self.manifest.created_at,
-                        "objects": self.manifest.objects,
-                        "media_files": len(self.manifest.media),
-                        "audit_intact": broken is None,
-                    },
-                )
+                details = {
+                    "archive": self.archive.name,
+                    "created_at": self.manifest.created_at,
+                    "objects": self.manifest.objects,
+                    "media_files": len(self.manifest.media),
+                    "audit_intact": broken is None,
+                    "audit_key_installed": key_installed,
+                }
+                if discarded is not None:
+                    details["discarded_audit"] = discarded.as_details()
+                audit.record(actor=None, actor_name=actor_name, action="backup.restore", details=details)
         except (DatabaseError, DeserializationError) as exc:
-            if swapped:
-                self._unswap_media()
+            self._undo(swapped, key_installed, kept_key)
             raise BackupError(f"the database could not be loaded; nothing was changed ({exc})") from None
         except BaseException:
-            if swapped:
-                self._unswap_media()
+            self._undo(swapped, key_installed, kept_key)
             raise
         from django.contrib.contenttypes.models import ContentType
 
@@ -107,7 +123,16 @@ class StagedRestore:
             audit_records=records,
             audit_intact=broken is None,
             audit_break=None if broken is None else f"#{broken.seq}: {broken.reason}",
+            discarded_audit_records=discarded.records if discarded else 0,
+            discarded_audit_file=str(discarded.path) if discarded else None,
+            audit_key_installed=key_installed,
         )
+
+    def _undo(self, swapped: bool, key_installed: bool, kept_key: Path | None) -> None:
+        if swapped:
+            self._unswap_media()
+        if key_installed:
+            audit_guard.put_back_key(kept_key)
 
     def _swap_media(self) -> None:
         new, old = self.staging / bm.MEDIA_DIR, self.staging / PREVIOUS_DIR
@@ -167,11 +192,17 @@ def _insert(batch: list[Any], counts: dict[str, int], progress: bm.Progress) -> 
 
 
 @contextmanager
-def staged_restore(archive: Path, *, progress: bm.Progress | None = None) -> Iterator[StagedRestore]:
+def staged_restore(
+    archive: Path, *, progress: bm.Progress | None = None, discard_newer_audit: bool = False
+) -> Iterator[StagedRestore]:
     """Check ``archive`` completely, unpacking it into a staging folder beside MEDIA_ROOT.
 
-    Raises BackupError, having changed nothing, when any check fails. The staging
-    folder (and, after a restore, the previous media folder) is removed on exit.
+    Before any member is unpacked: the schema, then the bounds (declared size, ratio,
+    free disk: RestoreRefused). After: every member against the manifest, then the
+    audit chain (a longer current chain without ``discard_newer_audit``, a key that
+    does not fit: RestoreRefused). Raises BackupError, having changed nothing, when any
+    check fails. The staging folder (and, after a restore, the previous media folder)
+    is removed on exit.
     """
     archive = Path(archive)
     if not archive.is_file():
@@ -187,14 +218,35 @@ def staged_restore(archive: Path, *, progress: bm.Progress | None = None) -> Ite
                 accept=_check_schema,
                 progress=progress or bm.SilentProgress(),
                 file_mode=settings.FILE_UPLOAD_PERMISSIONS,
+                limits=restore_limits(),
+                free_bytes=lambda: shutil.disk_usage(staging).free,
             )
+        except bounds.BoundsError as exc:
+            raise RestoreRefused(str(exc)) from None
         except bm.ArchiveError as exc:
             raise BackupError(str(exc)) from None
-        yield StagedRestore(archive=archive, manifest=manifest, staging=staging, media_root=media_root)
+        plan = audit_guard.plan(manifest, staging, discard_newer=discard_newer_audit)
+        yield StagedRestore(
+            archive=archive, manifest=manifest, staging=staging, media_root=media_root, audit_plan=plan
+        )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def restore(*, archive: Path, progress: bm.Progress | None = None, actor_name: str = "") -> RestoreSummary:
-    with staged_restore(archive, progress=progress) as staged:
+def restore_limits() -> bounds.RestoreLimits:
+    return bounds.RestoreLimits.from_mb(
+        max_mb=settings.DENGBAO_RESTORE_MAX_MB,
+        max_ratio=settings.DENGBAO_RESTORE_MAX_RATIO,
+        keep_free_mb=settings.DENGBAO_RESTORE_KEEP_FREE_MB,
+    )
+
+
+def restore(
+    *,
+    archive: Path,
+    progress: bm.Progress | None = None,
+    actor_name: str = "",
+    discard_newer_audit: bool = False,
+) -> RestoreSummary:
+    with staged_restore(archive, progress=progress, discard_newer_audit=discard_newer_audit) as staged:
         return staged.apply(progress=progress, actor_name=actor_name)
