@@ -79,7 +79,7 @@ def test_round_trip_brings_everything_back(world_a, media, tmp_path):
     (media / "added-later.txt").write_text("new", encoding="utf-8")
     audit.record(actor=None, action="test.after_backup")
 
-    result = backup.restore(archive=path, actor_name="os:tester")
+    result = backup.restore(archive=path, actor_name="os:tester", discard_newer_audit=True)
 
     after = snapshot(media)
     assert after["users"] == before["users"]
@@ -116,10 +116,10 @@ def test_cli_round_trip_with_json(world_a, media, tmp_path):
     summary = json.loads(made.output)
     assert summary["ok"] and summary["media_files"] == 2 and summary["database_vendor"] == connection.vendor
     (media / "evidence.txt").unlink()
-    declined = runner.invoke(main, ["restore", str(path)], input="n\n")
+    declined = runner.invoke(main, ["restore", str(path), "--discard-newer-audit"], input="n\n")
     assert declined.exit_code == 1
     assert not (media / "evidence.txt").exists()  # answered no: nothing restored
-    done = runner.invoke(main, ["restore", str(path), "--yes", "--json"])
+    done = runner.invoke(main, ["restore", str(path), "--yes", "--discard-newer-audit", "--json"])
     assert done.exit_code == 0, done.output
     assert json.loads(done.output)["audit_intact"] is True
     assert snapshot(media)["files"] == before["files"]

@@ -220,6 +220,15 @@ MEDIA_URL = "/media/"
 # DENGBAO_TEMPLATE_CPU_SECONDS / _WALL_SECONDS / _MEMORY_MB / _OUTPUT_MB (docs/guide/documents.md)
 DENGBAO_TEMPLATE_LIMITS = _template_limits_from_env(os.environ)
 
+# --- Audit chain key and restore bounds (docs/guide/audit-and-backup.md) ------
+# The key of the audit chain's HMAC links lives outside the database; created 0600 at first use.
+DENGBAO_AUDIT_KEY_FILE = Path(os.environ.get("DENGBAO_AUDIT_KEY_FILE", VAR_DIR / "audit.key")).resolve()
+# A restore refuses an archive that would unpack to more than this, expands more than this
+# ratio over its compressed size, or would leave less than this free on the disk.
+DENGBAO_RESTORE_MAX_MB = env_int("DENGBAO_RESTORE_MAX_MB", 20 * 1024)
+DENGBAO_RESTORE_MAX_RATIO = env_int("DENGBAO_RESTORE_MAX_RATIO", 200)
+DENGBAO_RESTORE_KEEP_FREE_MB = env_int("DENGBAO_RESTORE_KEEP_FREE_MB", 512)
+
 # --- Internationalisation: zh-Hans first, English available ---------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

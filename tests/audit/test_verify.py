@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 from django.db import IntegrityError, connection, transaction
 
+from dengbao.audit import keys
 from dengbao.audit.models import AuditEvent, AuditHead
 from dengbao.cli import main
 from dengbao.core import hashchain
@@ -74,13 +75,14 @@ def test_removing_the_last_rows_is_caught_by_the_head(events, raw_sql):
 
 
 def test_a_consistently_rewritten_chain_is_caught_by_the_head(events, raw_sql):
-    """Alter row 5 and recompute every later hash: the chain links, but the head remembers."""
+    """Alter row 5 and recompute every later link, even with the key: the head remembers."""
+    key = keys.load()
     prev = AuditEvent.objects.get(seq=4).hash
     for event in AuditEvent.objects.filter(seq__gte=5).order_by("seq"):
         fields = event.chain_fields()
         if event.seq == 5:
             fields["action"] = "nothing.happened"
-        new_hash = hashchain.link(event.algorithm, prev, fields)
+        new_hash = hashchain.link(event.algorithm, prev, fields, key)
         raw_sql(
             "UPDATE audit_auditevent SET action = %s, prev_hash = %s, hash = %s WHERE seq = %s",
             [fields["action"], prev, new_hash, event.seq],

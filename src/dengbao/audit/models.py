@@ -59,21 +59,26 @@ class AuditEvent(models.Model):
         raise PermissionError("the audit log is append-only")
 
     def chain_fields(self) -> dict[str, Any]:
-        """What the hash covers: every field but the hashes themselves."""
-        return {
-            "seq": self.seq,
-            "at": self.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-            "actor_id": self.actor_id,
-            "actor_name": self.actor_name,
-            "ip": self.ip,
-            "action": self.action,
-            "outcome": self.outcome,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "object_repr": self.object_repr,
-            "project_id": self.project_id,
-            "details": self.details,
-        }
+        """What the link covers: every field but the hashes themselves."""
+        return chain_fields(self)
+
+
+def chain_fields(event: Any) -> dict[str, Any]:
+    """An event's chained fields; a function so that migrations' historical models use it too."""
+    return {
+        "seq": event.seq,
+        "at": event.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "ip": event.ip,
+        "action": event.action,
+        "outcome": event.outcome,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "project_id": event.project_id,
+        "details": event.details,
+    }
 
 
 class AuditHead(models.Model):
@@ -81,6 +86,8 @@ class AuditHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    # Fingerprint of the chain's key (hashchain.key_id): tells a wrong key file from tampering.
+    key_id = models.CharField(max_length=32, blank=True, default="")
 
     def __str__(self) -> str:
         return f"head at #{self.seq}"

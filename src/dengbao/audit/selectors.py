@@ -19,7 +19,7 @@ from django.utils import timezone
 from dengbao.accounts import permissions
 from dengbao.core import hashchain
 
-from . import services
+from . import keys, services
 from .models import AuditEvent
 
 if TYPE_CHECKING:
@@ -61,6 +61,7 @@ class ChainStatus:
     intact: bool
     broken_seq: int | None = None
     reason: str = ""
+    key_problem: bool = False  # the key file is missing or is not the chain's key
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -211,15 +212,30 @@ def export_rows(*, actor: User, filters: EventFilter) -> Iterator[list[Any]]:
 def chain_check(*, actor: User, progress: Callable[[int], None] | None = None) -> ChainStatus:
     """Verify the whole hash chain for ``actor``; the check and its result are audited."""
     permissions.require(actor, "audit.read")
-    records, broken = services.verify(progress=progress)
-    status = _status(records, broken)
+    status = _checked(progress)
+    if status.key_problem:
+        return status  # nothing can be appended without the chain's key
     services.record(
         actor=actor,
         action="audit.verify",
         outcome="ok" if status.intact else "failed",
-        details={"records": records, "broken_seq": status.broken_seq} if broken else {"records": records},
+        details={"records": status.records}
+        if status.intact
+        else {"records": status.records, "broken_seq": status.broken_seq},
     )
     return status
+
+
+def _checked(
+    progress: Callable[[int], None] | None = None, anchor: tuple[int, str] | None = None
+) -> ChainStatus:
+    try:
+        records, broken = services.verify(progress=progress, anchor=anchor)
+    except keys.AuditKeyError as exc:
+        return ChainStatus(
+            records=AuditEvent.objects.count(), intact=False, reason=str(exc), key_problem=True
+        )
+    return _status(records, broken)
 
 
 def _status(records: int, broken: hashchain.Break | None) -> ChainStatus:
@@ -228,11 +244,12 @@ def _status(records: int, broken: hashchain.Break | None) -> ChainStatus:
     return ChainStatus(records=records, intact=False, broken_seq=broken.seq, reason=broken.reason)
 
 
-def chain_status_unaudited(progress: Callable[[int], None] | None = None) -> ChainStatus:
+def chain_status_unaudited(
+    progress: Callable[[int], None] | None = None, *, anchor: tuple[int, str] | None = None
+) -> ChainStatus:
     """The chain's state for the operator's command line (``dengbao audit verify``).
 
     Not tied to a user and not recorded: checking evidence must not alter it, and the
     answer (a count and the first broken seq) reveals nothing of the log's content.
     """
-    records, broken = services.verify(progress=progress)
-    return _status(records, broken)
+    return _checked(progress, anchor)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from dengbao.core import hashchain
 
-from . import context
+from . import context, keys
 from .models import AuditEvent, AuditHead
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ def record(
         head, _ = AuditHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"seq": 0, "hash": hashchain.GENESIS}
         )
+        key = _writing_key(head)
         event = AuditEvent(
             seq=head.seq + 1,
             at=timezone.now(),
@@ -78,10 +79,24 @@ def record(
         )
         # Round-trip the JSON so the hash covers what the database will give back.
         event.details = hashchain.json_roundtrip(event.details)
-        event.hash = hashchain.link(event.algorithm, event.prev_hash, event.chain_fields())
+        event.hash = hashchain.link(event.algorithm, event.prev_hash, event.chain_fields(), key)
         event.save()
-        AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
+        AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash, key_id=hashchain.key_id(key))
     return event
+
+
+def _writing_key(head: AuditHead) -> bytes:
+    """The key to link the next record with.
+
+    An empty chain (first start) gets a key created if there is none; a chain already
+    keyed needs its own key back: a missing or different key file stops writing rather
+    than starting a second, unverifiable chain.
+    """
+    if head.seq == 0 or not head.key_id:
+        return keys.load(create=True)
+    key = keys.load()
+    keys.check(key, head.key_id)
+    return key
 
 
 def _chain_records(progress: Callable[[int], None] | None = None) -> Iterator[hashchain.ChainRecord]:
@@ -101,19 +116,27 @@ def _chain_records(progress: Callable[[int], None] | None = None) -> Iterator[ha
         progress(done % 1000)
 
 
-def verify(progress: Callable[[int], None] | None = None) -> tuple[int, hashchain.Break | None]:
-    """Check the whole chain. Returns (records checked, first break or None).
+def verify(
+    progress: Callable[[int], None] | None = None, *, anchor: tuple[int, str] | None = None
+) -> tuple[int, hashchain.Break | None]:
+    """Check the whole chain under the key. Returns (records checked, first break or None).
 
-    Also checks that the record the head row names is still there with its hash, so
-    that removing the last records is noticed. The head is read before the last
-    record: events appended meanwhile then lie beyond the head and are no false alarm.
-    ``progress`` is called with the number of records checked since its last call.
+    Raises ``keys.AuditKeyError`` when records exist and the key file is missing or is
+    not the chain's key. Also checks that the record the head row names is still there
+    with its hash, so that removing the last records is noticed, and, given an
+    ``anchor`` (seq, hash) kept elsewhere, that the chain still holds it. The head is
+    read before the last record: events appended meanwhile lie beyond the head and are
+    no false alarm. ``progress`` is called with the number of records checked since its last call.
     """
     count = AuditEvent.objects.count()
-    broken = hashchain.verify(_chain_records(progress))
+    head = AuditHead.objects.filter(pk=1).first()
+    key = None
+    if count or (head is not None and head.seq):
+        key = keys.load()
+        keys.check(key, head.key_id if head is not None else "")
+    broken = hashchain.verify(_chain_records(progress), key=key)
     if broken is not None:
         return count, broken
-    head = AuditHead.objects.filter(pk=1).first()
     last = AuditEvent.objects.order_by("-seq").first()
     head_seq = head.seq if head else 0
     last_seq = last.seq if last else 0
@@ -124,4 +147,17 @@ def verify(progress: Callable[[int], None] | None = None) -> tuple[int, hashchai
     at_head = AuditEvent.objects.filter(seq=head_seq).values_list("hash", flat=True).first()
     if head is not None and head_seq and at_head != head.hash:
         return count, hashchain.Break(head_seq, "record does not match the head row (log rewritten)")
+    if anchor is not None:
+        seq, expected = anchor
+        found = AuditEvent.objects.filter(seq=seq).values_list("hash", flat=True).first()
+        if found is None:
+            return count, hashchain.Break(seq, f"the anchor's record {seq} is not in the log (log truncated)")
+        if found != expected:
+            return count, hashchain.Break(seq, "record does not match the anchor (log rewritten)")
     return count, None
+
+
+def head() -> tuple[int, str]:
+    """The chain's last record as (seq, hash), for ``dengbao audit anchor``."""
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    return (last[0], last[1]) if last else (0, hashchain.GENESIS)

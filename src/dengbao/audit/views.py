@@ -102,6 +102,8 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
 def _verify_message(status: selectors.ChainStatus) -> str:
     if status.intact:
         return gettext("审计链完整：已校验 %(n)d 条记录。") % {"n": status.records}
+    if status.key_problem:
+        return gettext("无法校验审计链：%(reason)s") % {"reason": status.reason}
     return gettext("审计链已损坏：第 %(seq)d 条记录处断裂（%(reason)s）。共 %(n)d 条记录。") % {
         "seq": status.broken_seq,
         "reason": status.reason,

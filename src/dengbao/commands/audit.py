@@ -14,14 +14,31 @@ from .common import cli_actor, cli_setup, echo_json, user_option
 
 @click.group(name="audit")
 def group() -> None:
-    """审计日志：校验哈希链、导出 (audit log: verify the hash chain, export)."""
+    """审计日志：校验带密钥的哈希链、链头锚点、导出 (audit log: verify the keyed chain, anchor, export)."""
+
+
+def _anchor(value: str | None) -> tuple[int, str] | None:
+    if value is None:
+        return None
+    from dengbao.core import hashchain
+
+    try:
+        return hashchain.parse_anchor(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--anchor") from None
 
 
 @group.command(name="verify")
 @click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
+@click.option(
+    "--anchor", "anchor_text", metavar="SEQ:HASH", help="also check the chain still holds this head"
+)
 @click.pass_context
-def verify(ctx: click.Context, as_json: bool) -> None:
-    """校验整条审计链：完整时退出码 0；有记录被改动或删除时退出码 1，并指出第一条断裂的记录。"""
+def verify(ctx: click.Context, as_json: bool, anchor_text: str | None) -> None:
+    """校验整条审计链（带密钥的 HMAC）：完整时退出码 0；有记录被改动、删除或重新链接时退出码 1，
+    并指出第一条断裂的记录；密钥文件缺失或不符时退出码 2。--anchor 另核对先前用
+    `dengbao audit anchor` 记下的链头仍在链中。"""
+    anchor = _anchor(anchor_text)
     cli_setup()
     from rich.console import Console
     from rich.progress import Progress
@@ -32,7 +49,7 @@ def verify(ctx: click.Context, as_json: bool) -> None:
     total = AuditEvent.objects.count()
     with Progress(transient=True, disable=as_json, console=Console(stderr=True)) as progress:
         task = progress.add_task("校验审计链 verifying", total=total)
-        status = selectors.chain_status_unaudited(progress=lambda n: progress.advance(task, n))
+        status = selectors.chain_status_unaudited(progress=lambda n: progress.advance(task, n), anchor=anchor)
     if as_json:
         echo_json(
             {
@@ -40,19 +57,42 @@ def verify(ctx: click.Context, as_json: bool) -> None:
                 "records": status.records,
                 "broken_seq": status.broken_seq,
                 "reason": status.reason or None,
+                **({"key_problem": True} if status.key_problem else {}),
+                **({"anchor": anchor_text} if anchor else {}),
             }
         )
     elif status.intact:
+        held = f"，链中仍有锚点 {anchor[0]} (anchor held)" if anchor else ""
         click.echo(
-            f"审计链完整：已校验 {status.records} 条记录 (audit chain intact: {status.records} records)."
+            f"审计链完整：已校验 {status.records} 条记录{held} "
+            f"(audit chain intact: {status.records} records)."
         )
+    elif status.key_problem:
+        click.echo(f"无法校验审计链 (cannot verify the audit chain): {status.reason}", err=True)
     else:
         click.echo(
             f"审计链已损坏：第 {status.broken_seq} 条记录 — {status.reason} "
             f"(audit chain broken at seq {status.broken_seq}; {status.records} records present)."
         )
+    if status.key_problem:
+        ctx.exit(2)
     if not status.intact:
         ctx.exit(1)
+
+
+@group.command(name="anchor")
+@click.pass_context
+def anchor(ctx: click.Context) -> None:
+    """打印审计链的链头 SEQ:HASH（先完整校验）；请另处保存，日后用 `dengbao audit verify --anchor` 核对。"""
+    cli_setup()
+    from dengbao.audit import selectors, services
+    from dengbao.core import hashchain
+
+    status = selectors.chain_status_unaudited()
+    if not status.intact:
+        click.echo(f"审计链未通过校验，不输出锚点 (chain not intact, no anchor): {status.reason}", err=True)
+        ctx.exit(2 if status.key_problem else 1)
+    click.echo(hashchain.format_anchor(*services.head()))
 
 
 def _counting(rows: Iterator[list[Any]], tally: list[int]) -> Iterator[list[Any]]:

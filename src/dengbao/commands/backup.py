@@ -54,27 +54,36 @@ def _operator() -> str:
         return "os:unknown"
 
 
-def _fail(headline: str, message: str, as_json: bool) -> NoReturn:
+def _fail(headline: str, message: str, as_json: bool, code: int = 1) -> NoReturn:
     if as_json:
         echo_json({"ok": False, "error": message})
     else:
         click.echo(f"{headline}\n  {message}", err=True)
-    raise SystemExit(1)
+    raise SystemExit(code)
 
 
 @click.command(name="backup")
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="archive to write"
 )
+@click.option(
+    "--include-audit-key",
+    is_flag=True,
+    help="also put the audit chain's key in the archive (default: never; guard such an archive like the key)",
+)
 @click.option("--json", "as_json", is_flag=True, help="print a machine-readable summary")
-def command(output: Path, as_json: bool) -> None:
-    """备份数据库与上传文件到一个归档 (back up the database and uploaded files into one tar.gz)."""
+def command(output: Path, include_audit_key: bool, as_json: bool) -> None:
+    """备份数据库与上传文件到一个归档 (back up the database and uploaded files into one tar.gz).
+
+    审计密钥默认不进入归档；加 --include-audit-key 才放入。"""
     cli_setup()
     from dengbao import backup
 
     try:
         with _progress(as_json) as progress:
-            summary = backup.create(output=output, progress=progress, actor_name=_operator())
+            summary = backup.create(
+                output=output, progress=progress, actor_name=_operator(), include_audit_key=include_audit_key
+            )
     except backup.BackupError as exc:
         _fail("备份失败 (backup failed):", str(exc), as_json)
     if as_json:
@@ -91,15 +100,29 @@ def command(output: Path, as_json: bool) -> None:
 @click.command(name="restore")
 @click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="replace the current data without asking")
+@click.option(
+    "--discard-newer-audit",
+    is_flag=True,
+    help="when the current audit log is longer than the archive's: export the newer records "
+    "to a JSONL file under var/audit-discarded/ first, then restore",
+)
 @click.option("--json", "as_json", is_flag=True, help="print a machine-readable summary")
-def restore(archive: Path, yes: bool, as_json: bool) -> None:
-    """从备份恢复：先完整校验归档，通过后才替换全部数据与上传文件 (verify, then restore)."""
+def restore(archive: Path, yes: bool, discard_newer_audit: bool, as_json: bool) -> None:
+    """从备份恢复：先完整校验归档，通过后才替换全部数据与上传文件 (verify, then restore).
+
+    解包前检查大小、压缩比与剩余磁盘空间；当前审计日志比归档中的长时拒绝，除非加
+    --discard-newer-audit（先导出较新的记录）。因限制或审计链被拒绝时退出码 2，归档损坏时退出码 1。"""
     cli_setup()
     from dengbao import backup
 
     headline = "拒绝恢复，当前数据未做任何改动 (restore refused, nothing was changed):"
     try:
-        with _progress(as_json) as progress, backup.staged_restore(archive, progress=progress) as staged:
+        with (
+            _progress(as_json) as progress,
+            backup.staged_restore(
+                archive, progress=progress, discard_newer_audit=discard_newer_audit
+            ) as staged,
+        ):
             manifest = staged.manifest
             if not yes:
                 progress.pause()
@@ -116,6 +139,8 @@ def restore(archive: Path, yes: bool, as_json: bool) -> None:
                 )
                 progress.resume()
             summary = staged.apply(progress=progress, actor_name=_operator())
+    except backup.RestoreRefused as exc:
+        _fail(headline, str(exc), as_json, code=2)
     except backup.BackupError as exc:
         _fail(headline, str(exc), as_json)
     if as_json:
@@ -124,6 +149,13 @@ def restore(archive: Path, yes: bool, as_json: bool) -> None:
     click.echo(
         f"已从 {summary.archive} 恢复：{summary.objects} 条数据库记录，{summary.media_files} 个上传文件。"
     )
+    if summary.discarded_audit_file:
+        click.echo(
+            f"已先导出 {summary.discarded_audit_records} 条较新的审计记录到 {summary.discarded_audit_file} "
+            f"(newer audit records exported to {summary.discarded_audit_file})"
+        )
+    if summary.audit_key_installed:
+        click.echo("已从归档安装审计密钥，原密钥文件已改名保留 (audit key installed from the archive).")
     if summary.audit_intact:
         click.echo(f"审计链完整：{summary.audit_records} 条记录。")
     else:

@@ -24,10 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+from . import backup_bounds as bounds
+
 FORMAT = "dengbao-backup"
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 DATABASE_NAME = "database.jsonl"
+AUDIT_KEY_NAME = "audit.key"  # only with `dengbao backup --include-audit-key`
 MEDIA_PREFIX = "media/"
 MEDIA_DIR = "media"  # inside the staging folder of a restore
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
@@ -68,6 +71,15 @@ class Member:
 
 
 @dataclass(frozen=True)
+class AuditHead:
+    """The audit chain in the dump: its last record and the fingerprint of the key it is linked with."""
+
+    seq: int
+    hash: str
+    key_id: str
+
+
+@dataclass(frozen=True)
 class Manifest:
     dengbao_version: str
     created_at: str  # ISO 8601, UTC
@@ -76,6 +88,7 @@ class Manifest:
     models: Mapping[str, int]  # model label -> rows in the dump
     members: tuple[Member, ...]
     format_version: int = FORMAT_VERSION
+    audit: AuditHead | None = None  # absent in archives made before the audit chain was keyed
     by_name: Mapping[str, Member] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -117,7 +130,7 @@ def unsafe_name_reason(name: str) -> str | None:
         return "path traversal ('..')"
     if any(part in ("", ".") for part in parts):
         return "empty or '.' path component"
-    if name in (MANIFEST_NAME, DATABASE_NAME):
+    if name in (MANIFEST_NAME, DATABASE_NAME, AUDIT_KEY_NAME):
         return None
     if name.startswith(MEDIA_PREFIX) and len(parts) >= 2:
         return None
@@ -132,6 +145,7 @@ def build(
     migrations: Mapping[str, Iterable[str]],
     models: Mapping[str, int],
     members: Iterable[Member],
+    audit: AuditHead | None = None,
 ) -> Manifest:
     return Manifest(
         dengbao_version=dengbao_version,
@@ -140,6 +154,7 @@ def build(
         migrations={app: tuple(sorted(names)) for app, names in sorted(migrations.items())},
         models=dict(sorted(models.items())),
         members=tuple(members),
+        audit=audit,
     )
 
 
@@ -157,6 +172,12 @@ def dumps(manifest: Manifest) -> bytes:
         },
         "members": [{"name": m.name, "size": m.size, "sha256": m.sha256} for m in manifest.members],
     }
+    if manifest.audit is not None:
+        data["audit"] = {
+            "head_seq": manifest.audit.seq,
+            "head_hash": manifest.audit.hash,
+            "key_id": manifest.audit.key_id,
+        }
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
 
@@ -215,7 +236,20 @@ def loads(data: bytes) -> Manifest:
         migrations=migrations,
         models=models,
         members=members,
+        audit=_audit_head(raw.get("audit")),
     )
+
+
+def _audit_head(raw: Any) -> AuditHead | None:
+    if raw is None:
+        return None
+    _need(raw, dict, "audit")
+    seq = _need(raw.get("head_seq"), int, "audit.head_seq")
+    head_hash = _need(raw.get("head_hash"), str, "audit.head_hash")
+    key_id = _need(raw.get("key_id"), str, "audit.key_id")
+    if seq < 0 or len(head_hash) > 64 or len(key_id) > 32:
+        raise ManifestError("manifest: audit head is out of range")
+    return AuditHead(seq=seq, hash=head_hash, key_id=key_id)
 
 
 def migration_differences(
@@ -368,8 +402,8 @@ def write_archive(
 
 
 def _staging_target(staging: Path, name: str) -> Path:
-    if name == DATABASE_NAME:
-        return staging / DATABASE_NAME
+    if name in (DATABASE_NAME, AUDIT_KEY_NAME):
+        return staging / name
     target = staging.joinpath(MEDIA_DIR, *name[len(MEDIA_PREFIX) :].split("/"))
     if not target.resolve().is_relative_to((staging / MEDIA_DIR).resolve()):
         raise ArchiveError(f"refused member {name!r}: it would land outside the media folder")
@@ -402,7 +436,7 @@ def _read_manifest(tar: tarfile.TarFile) -> Manifest:
         return loads(fh.read())
 
 
-def _drain_to_end(gz: gzip.GzipFile) -> None:
+def _drain_to_end(gz: BinaryIO) -> None:
     """Read to the end so gzip checks its CRC and length; only zero padding may follow the tar."""
     while chunk := gz.read(CHUNK):
         if chunk.strip(b"\0"):
@@ -443,23 +477,43 @@ def unpack_checked(
     accept: Callable[[Manifest], None],
     progress: Progress,
     file_mode: int | None = None,
+    limits: bounds.RestoreLimits | None = None,
+    free_bytes: Callable[[], int] | None = None,
 ) -> Manifest:
     """Read the archive once, checking everything, into ``staging`` (database.jsonl, media/).
 
     ``accept`` looks at the manifest before any member is unpacked and raises to refuse
-    it (the schema check). Raises ArchiveError on the first problem: a member not in the
-    manifest or missing from the archive, a size or hash that differs, an unsafe name,
-    a link, a duplicate, trailing data, a damaged or truncated gzip stream.
+    it (the schema check). With ``limits``, the declared total, the compression ratio
+    and ``free_bytes()`` are checked next, still before any member is unpacked, and the
+    decompressed stream is cut off past what the manifest declares (BoundsError).
+    Raises ArchiveError on the first problem: a member not in the manifest or missing
+    from the archive, a size or hash that differs, an unsafe name, a link, a duplicate,
+    trailing data, a damaged or truncated gzip stream.
     """
+    archive_bytes = os.stat(archive).st_size
+    first_limit = MAX_MANIFEST_BYTES
+    if limits is not None:
+        first_limit = min(first_limit, archive_bytes * limits.max_ratio, limits.max_bytes)
     (staging / MEDIA_DIR).mkdir()
     try:
         with open(archive, "rb") as raw, gzip.GzipFile(fileobj=raw, mode="rb") as gz:
-            with tarfile.open(fileobj=gz, mode="r|") as tar:
+            stream = bounds.BoundedReader(gz, bounds.tar_bytes([(MANIFEST_NAME, first_limit)]))  # type: ignore[arg-type]
+            with tarfile.open(fileobj=stream, mode="r|") as tar:  # type: ignore[call-overload]
                 manifest = _read_manifest(tar)
                 accept(manifest)
+                expected = bounds.tar_bytes((m.name, m.size) for m in manifest.members)
+                if limits is not None:
+                    bounds.check(
+                        declared=manifest.total_bytes,
+                        stream_bytes=expected,
+                        archive_bytes=archive_bytes,
+                        free_bytes=free_bytes() if free_bytes is not None else 2**62,
+                        limits=limits,
+                    )
+                stream.allow(stream.read_bytes + expected)
                 progress.start("校验归档 verify", manifest.total_bytes)
                 _unpack_members(tar, manifest, staging, progress, file_mode)
-            _drain_to_end(gz)
+            _drain_to_end(stream)  # type: ignore[arg-type]
     except (tarfile.TarError, EOFError, zlib.error, OSError, UnicodeError) as exc:
         raise ArchiveError(
             f"the archive is damaged or truncated, or could not be unpacked ({type(exc).__name__}: {exc})"
