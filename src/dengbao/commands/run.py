@@ -18,10 +18,13 @@ def command(host: str, port: int, no_scheduler: bool) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
+    from dengbao import recovery
     from dengbao.monitoring import process as monitor_process
     from dengbao.tasks import Scheduler
 
     call_command("collectstatic", interactive=False, verbosity=0)
+    if interrupted := recovery.recover_interrupted():  # work a killed predecessor left "running"
+        click.echo(f"{interrupted} background job(s) interrupted by a restart marked failed", err=True)
     scheduler = None
     if settings.DENGBAO_SCHEDULER and not no_scheduler:
         monitor_process.start_child()  # website monitoring checks in a child process, off the web's GIL
@@ -35,6 +38,7 @@ def command(host: str, port: int, no_scheduler: bool) -> None:
         log_level="info",
         proxy_headers=False,
         lifespan="off",
+        server_header=False,  # no "Server: uvicorn" banner (headers: web/headers.py)
     )
     try:
         uvicorn.Server(config).run()
