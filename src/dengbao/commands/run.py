@@ -31,18 +31,24 @@ def command(host: str, port: int, no_scheduler: bool) -> None:
         scheduler = Scheduler()
         scheduler.start()
     click.echo(f"dengbao serving at http://{host}:{port}/ (Ctrl-C to stop)")
-    config = uvicorn.Config(
+    try:
+        uvicorn.Server(server_config(host, port)).run()
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+        monitor_process.stop_child()
+
+
+def server_config(host: str, port: int):
+    """How uvicorn serves the platform; no ``Server: uvicorn`` banner (the other headers: web/headers.py)."""
+    import uvicorn
+
+    return uvicorn.Config(
         "dengbao.asgi:application",
         host=host,
         port=port,
         log_level="info",
         proxy_headers=False,
         lifespan="off",
-        server_header=False,  # no "Server: uvicorn" banner (headers: web/headers.py)
+        server_header=False,
     )
-    try:
-        uvicorn.Server(config).run()
-    finally:
-        if scheduler is not None:
-            scheduler.stop()
-        monitor_process.stop_child()
