@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dengbao.web.headers.SecurityHeadersMiddleware",  # CSP, no-store, Permissions-Policy on every answer
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dengbao.web.middleware.UploadLimitMiddleware",

@@ -18,27 +18,37 @@ def command(host: str, port: int, no_scheduler: bool) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
+    from dengbao import recovery
     from dengbao.monitoring import process as monitor_process
     from dengbao.tasks import Scheduler
 
     call_command("collectstatic", interactive=False, verbosity=0)
+    if interrupted := recovery.recover_interrupted():  # work a killed predecessor left "running"
+        click.echo(f"{interrupted} background job(s) interrupted by a restart marked failed", err=True)
     scheduler = None
     if settings.DENGBAO_SCHEDULER and not no_scheduler:
         monitor_process.start_child()  # website monitoring checks in a child process, off the web's GIL
         scheduler = Scheduler()
         scheduler.start()
     click.echo(f"dengbao serving at http://{host}:{port}/ (Ctrl-C to stop)")
-    config = uvicorn.Config(
+    try:
+        uvicorn.Server(server_config(host, port)).run()
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+        monitor_process.stop_child()
+
+
+def server_config(host: str, port: int):
+    """How uvicorn serves the platform; no ``Server: uvicorn`` banner (the other headers: web/headers.py)."""
+    import uvicorn
+
+    return uvicorn.Config(
         "dengbao.asgi:application",
         host=host,
         port=port,
         log_level="info",
         proxy_headers=False,
         lifespan="off",
+        server_header=False,
     )
-    try:
-        uvicorn.Server(config).run()
-    finally:
-        if scheduler is not None:
-            scheduler.stop()
-        monitor_process.stop_child()

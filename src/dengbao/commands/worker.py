@@ -26,8 +26,10 @@ def command(zone: str, concurrency: int, monitor: bool) -> None:
         raise click.ClickException(
             "no Redis: set REDIS_URL or DENGBAO_CELERY_BROKER (e.g. redis://127.0.0.1:6379/2)"
         )
-    from dengbao import celery_app
+    from dengbao import celery_app, recovery
 
+    if interrupted := recovery.recover_interrupted():  # work a killed predecessor on this host left running
+        click.echo(f"{interrupted} background job(s) interrupted by a restart marked failed", err=True)
     app = celery_app.configure()
     click.echo(f"dengbao zone worker: zone {zone}, queue {celery_app.queue_name(zone)}", err=True)
     checker = None

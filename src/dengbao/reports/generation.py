@@ -17,7 +17,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from dengbao import tasks
+from dengbao import recovery, tasks
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
@@ -54,7 +54,9 @@ def job_start(*, actor: User, project: Project, kind: str, params: dict | None =
     if kind == "scan_report" and not project.scan_imports.filter(pk=params.get("import_id")).exists():
         raise ValueError("请选择本项目的一次扫描结果导入")
     with transaction.atomic():
-        job = DocumentJob.objects.create(project=project, kind=kind, params=params, created_by=actor)
+        job = DocumentJob.objects.create(  # queued in this process's pool: its owner from now on
+            project=project, kind=kind, params=params, created_by=actor, **recovery.owner_fields()
+        )
         audit.record(actor=actor, action="document.job_start", obj=job, details={"kind": kind, **params},
                      project=project)  # fmt: skip
     if settings.DENGBAO_TASKS_INLINE:
@@ -65,10 +67,24 @@ def job_start(*, actor: User, project: Project, kind: str, params: dict | None =
     return job
 
 
+def job_retry(*, actor: User, job: DocumentJob) -> DocumentJob:
+    """A fresh job with the same parameters as a failed one (e.g. one interrupted by a restart)."""
+    permissions.require(actor, "project.edit", job.project)
+    if job.status != DocumentJob.Status.FAILED:
+        raise ValueError("只有失败的任务可以重试")
+    with transaction.atomic():
+        fresh = job_start(actor=actor, project=job.project, kind=job.kind, params=job.params)
+        audit.record(actor=actor, action="document.job_retry", obj=fresh, project=job.project,
+                     details={"retry_of": job.pk, "interrupted": job.interrupted})  # fmt: skip
+    return fresh
+
+
 def job_run(job_id: int) -> None:
     """Make what the job asks for; every outcome ends in DONE or FAILED with its message."""
     job = DocumentJob.objects.select_related("project", "created_by").get(pk=job_id)
-    DocumentJob.objects.filter(pk=job.pk).update(status=DocumentJob.Status.RUNNING, step="开始")
+    DocumentJob.objects.filter(pk=job.pk).update(
+        status=DocumentJob.Status.RUNNING, step="开始", **recovery.owner_fields()
+    )
     try:
         made = _RUNNERS[job.kind](job, _progress(job))
     except DocumentNotReady as exc:

@@ -125,6 +125,9 @@ class DocumentJob(models.Model):
     step = models.CharField(_("当前步骤"), max_length=200, blank=True)
     error = models.TextField(_("错误"), blank=True)
     problems = models.JSONField(default=list, blank=True)  # documents skipped, and why
+    # The process that runs it (core.process_owner.Owner); a job whose owner died is failed at the next start.
+    owner = models.JSONField(default=dict, blank=True)
+    interrupted = models.BooleanField(default=False)  # failed because its process ended (recovery.py)
     documents = models.ManyToManyField(GeneratedDocument, related_name="jobs", blank=True)
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

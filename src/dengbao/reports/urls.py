@@ -8,6 +8,7 @@ urlpatterns = [
     path("projects/<slug:project>/documents/", views.document_list, name="list"),
     path("projects/<slug:project>/documents/generate/", views.job_create, name="generate"),
     path("projects/<slug:project>/documents/jobs/<int:job_id>/", views.job_detail, name="job"),
+    path("projects/<slug:project>/documents/jobs/<int:job_id>/retry/", views.job_retry, name="job_retry"),
     path("projects/<slug:project>/documents/<int:document_id>/", views.document_download, name="download"),
     path("projects/<slug:project>/documents/<int:document_id>/pdf/", views.document_pdf, name="pdf"),
     path(

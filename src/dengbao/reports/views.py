@@ -74,10 +74,31 @@ def job_detail(request: HttpRequest, project: str, job_id: int) -> HttpResponse:
     obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
     job = selectors.job_get(actor=request.user, project=obj, job_id=job_id)
     label = generation.JOB_LABELS.get(job.kind, job.kind)
-    context = {"project": obj, "job": job, "label": label, "active_module": "reports"}
+    context = {
+        "project": obj,
+        "job": job,
+        "label": label,
+        "active_module": "reports",
+        "can_retry": permissions.can(request.user, "project.edit", obj),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "reports/_job_progress.html", context)
     return render(request, "reports/job.html", context)
+
+
+@login_required
+def job_retry(request: HttpRequest, project: str, job_id: int) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    job = selectors.job_get(actor=request.user, project=obj, job_id=job_id)
+    try:
+        fresh = generation.job_retry(actor=request.user, job=job)
+    except (ValueError, ValidationError) as exc:
+        messages.error(request, str(exc))
+        return redirect("reports:job", project=obj.slug, job_id=job.pk)
+    messages.success(request, _("已重新发起生成任务"))
+    return redirect("reports:job", project=obj.slug, job_id=fresh.pk)
 
 
 @login_required

@@ -282,6 +282,9 @@ class Scan(models.Model):
     refused_reason = models.TextField(_("拒绝原因"), blank=True)
     error = models.TextField(_("错误"), blank=True)
     result = models.JSONField(_("结果"), default=dict, blank=True)
+    # The process that runs it (core.process_owner.Owner); failed at the next start once it has died.
+    owner = models.JSONField(default=dict, blank=True)
+    interrupted = models.BooleanField(default=False)  # failed because its process ended (recovery.py)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     created_by = models.ForeignKey(

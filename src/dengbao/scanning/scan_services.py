@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from dengbao import tasks
+from dengbao import recovery, tasks
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
@@ -249,8 +249,35 @@ def scan_create(
     return scan
 
 
+def scan_retry(*, actor: User, scan: Scan) -> Scan:
+    """A fresh scan with the same parameters as a failed one, checked against the authorisation again."""
+    permissions.require(actor, "project.edit", scan.project)
+    if scan.status != Scan.Status.FAILED:
+        raise ValidationError("只有失败的扫描可以重试")
+    with transaction.atomic():
+        fresh = scan_create(
+            actor=actor,
+            project=scan.project,
+            targets=scan.targets.split(),
+            ports=scan.ports,
+            profile=scan.profile,
+            engine=scan.engine,
+            rate_limit=scan.rate_limit,
+            authorisation=scan.authorisation,
+            system=scan.system,
+            name=scan.name,
+            zone=scan.zone,
+            plan=scan.plan,
+        )
+        audit.record(actor=actor, action="scan.retry", obj=fresh, project=scan.project,
+                     details={"retry_of": scan.pk, "interrupted": scan.interrupted})  # fmt: skip
+    return fresh
+
+
 def _start(scan: Scan) -> None:
     """In this server, or on the worker of the scan's network zone (tasks.dispatch decides)."""
+    if not (scan.zone and settings.DENGBAO_CELERY_BROKER):  # queued in this process's pool
+        Scan.objects.filter(pk=scan.pk).update(**recovery.owner_fields())
     if settings.DENGBAO_TASKS_INLINE and not scan.zone:
         tasks.dispatch(scan_execute, scan.pk)
     else:
@@ -293,7 +320,9 @@ def scan_execute(scan_id: int):
     scan = Scan.objects.select_related("project", "authorisation", "created_by", "system").get(pk=scan_id)
     if scan.status != Scan.Status.QUEUED or scan.cancel_requested:
         return None
-    Scan.objects.filter(pk=scan.pk).update(status=Scan.Status.RUNNING, started_at=timezone.now(), step="开始")
+    Scan.objects.filter(pk=scan.pk).update(
+        status=Scan.Status.RUNNING, started_at=timezone.now(), step="开始", **recovery.owner_fields()
+    )
     request = scanner.ScanRequest(
         targets=tuple(scan.targets.split()),
         ports=scan.ports or None,

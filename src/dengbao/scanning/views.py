@@ -332,6 +332,21 @@ def scan_detail(request: HttpRequest, project: str, scan_id: int) -> HttpRespons
 
 
 @login_required
+def scan_retry(request: HttpRequest, project: str, scan_id: int) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    scan = selectors.scan_get(actor=request.user, project=obj, scan_id=scan_id)
+    try:
+        fresh = scan_services.scan_retry(actor=request.user, scan=scan)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("scanning:scan", project=obj.slug, scan_id=scan.pk)
+    messages.success(request, _("已重新发起扫描"))
+    return redirect("scanning:scan", project=obj.slug, scan_id=fresh.pk)
+
+
+@login_required
 def pentests(request: HttpRequest, project: str) -> HttpResponse:
     obj = _project(request, project)
     if request.method == "POST":

@@ -13,7 +13,7 @@
       yAxis: { type: "category", data: data.labels, inverse: true },
       series: [{ type: "bar", data: data.values, label: { show: true, position: "right", formatter: "{c}" },
                  itemStyle: { color: "#0b5cad" } }],
-      tooltip: {},
+      tooltip: { renderMode: "richText" },  // in the canvas: HTML tooltips carry style= (CSP)
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }

@@ -31,10 +31,11 @@
       grid: { left: 110, right: 30, top: 30, bottom: 40 },
       legend: { data: [el.dataset.planned, el.dataset.actual], top: 0 },
       tooltip: {
+        renderMode: "richText",  // in the canvas: HTML tooltips carry style= attributes (CSP)
         formatter: function (p) {
           var d = p.value;
           var fmt = function (t) { return new Date(t).toISOString().slice(0, 10); };
-          return p.name + "<br>" + fmt(d[1]) + " ～ " + fmt(d[2] - DAY);
+          return p.name + "\n" + fmt(d[1]) + " ～ " + fmt(d[2] - DAY);
         },
       },
       xAxis: { type: "time" },

@@ -11,7 +11,7 @@
     var x = data.points.map(function (p) { return p.t; });
     var chart = window.echarts.init(el);
     chart.setOption({
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },  // in the canvas: HTML tooltips carry style= (CSP)
       legend: { data: [labels.avg, labels.p95, labels.up] },
       grid: { left: 50, right: 50, top: 40, bottom: 30 },
       xAxis: { type: "category", data: x },

@@ -10,7 +10,7 @@
     var names = Object.keys(data.series);
     var chart = window.echarts.init(el);
     chart.setOption({
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },  // in the canvas: HTML tooltips carry style= (CSP)
       legend: { data: names, top: 0 },
       grid: { left: 50, right: 20, top: 30, bottom: 40 },
       xAxis: { type: "category", data: data.dates },
