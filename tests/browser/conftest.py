@@ -8,6 +8,7 @@ Playwright itself, so no state leaks between runs.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,20 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DEMO_PASSWORD = "Demo-Browser-2026!"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """A file-backed SQLite test database for the browser tests. Django's default in-memory test
+    database is shared-cache: its table locks ("database table is locked") ignore the busy timeout,
+    so a background job writing while the live server answers the page's polling fails now and
+    then. A file behaves as in production (WAL, busy timeout)."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        folder = Path(tempfile.mkdtemp(prefix="dengbao-browser-db-"))
+        db.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
 
 
 @pytest.fixture(scope="module")
