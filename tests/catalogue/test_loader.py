@@ -157,8 +157,8 @@ def test_levels_one_and_four_also_need_steps_and_a_verdict(tmp_path, level):
 @pytest.mark.parametrize(
     ("steps", "verdict", "problem"),
     [
-        ("[甲, 乙, 丙]", "1）、2）均肯定为符合，否则为不符合或部分符合。", "must name the steps that decide the result (1 to 3)"),
-        ("[甲, 乙]", "1）至3）均肯定为符合，否则为不符合或部分符合。", "cites a step beyond the 2 step(s) of the unit"),
+        ("[甲, 乙, 丙]", "1）、2）均肯定为符合，否则为不符合或部分符合。", "must name the steps that decide"),
+        ("[甲, 乙]", "1）至3）均肯定为符合，否则为不符合或部分符合。", "cites a step beyond the 2 step(s)"),
         ("[甲, 乙]", "1）、2）均肯定为符合，否则为不符合。", "a unit of several steps must allow 部分符合"),
         ("[甲, 乙]", "两步均肯定即可。", "must say when the unit is 符合 and when 不符合"),
         ("['1) 甲', 乙]", "1）、2）均肯定为符合，否则为不符合或部分符合。", "step 1 carries its own number"),

@@ -75,7 +75,8 @@ def test_every_unit_of_every_level_and_part_has_steps_and_a_verdict(cat):
         assert item.steps and item.verdict, item.id
         assert not verdict_problems(item.steps, item.verdict), item.id
         seen.add((item.level, item.part))
-    assert seen == {(lv, part) for lv in (1, 2, 3, 4) for part in ("general", "cloud", "mobile", "iot", "ics")}
+    parts = ("general", "cloud", "mobile", "iot", "ics")
+    assert seen == {(lv, part) for lv in (1, 2, 3, 4) for part in parts}
 
 
 def test_level_four_procedures_follow_the_level_four_requirement(cat):
