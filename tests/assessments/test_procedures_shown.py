@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from dengbao.assessments import services
 from dengbao.core import checklist_xlsx as cx
 from dengbao.core.catalogue import default as catalogue
+from dengbao.core.catalogue import query
 from tests.assessments.helpers import graded
 
 HARM4 = [{"object": "社会秩序、公共利益", "degree": "特别严重"}]
@@ -57,3 +58,38 @@ def test_level_one_and_four_objects_show_steps_and_verdicts(world_a, login, harm
         lines = cells[unit].split("\n")
         assert lines[: len(item.steps)] == [f"{n}) {s}" for n, s in enumerate(item.steps, 1)], unit
         assert lines[-1] == f"单元判定：{item.verdict}", unit
+
+
+HARM5 = [{"object": "国家安全", "degree": "特别严重"}]
+
+
+def test_a_level_five_object_gets_the_level_four_checklist_with_the_note(world_a, login):
+    assessment, obj = _object(world_a, "L5SYS", HARM5)
+    assert assessment.sa == "S5A5" and assessment.level == 5
+    units = set(obj.results.values_list("unit_id", flat=True))
+    expected = {i.id for i in query.for_grade(catalogue(), "S4A4") if "服务器/操作系统" in i.objects}
+    assert units == expected and "L4-CES1-01" in units
+    client = login(world_a.members["assessor"])
+    base = f"/projects/proj-a/assessments/{assessment.pk}/"
+    for page in (client.get(base), client.get(f"{base}objects/{obj.pk}/")):
+        body = page.content.decode()
+        assert page.status_code == 200 and 'id="level5-note"' in body and "GA/T 2182-2024" in body
+    response = client.get(f"{base}excel/?object={obj.pk}")
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = {row[1].value for row in sheet.iter_rows(min_row=cx.HEADER_ROW + 1)}
+    assert rows == units
+
+
+def test_a_level_four_assessment_shows_no_level_five_note(world_a, login):
+    assessment, _obj = _object(world_a, "L4SYS", HARM4)
+    page = login(world_a.members["assessor"]).get(f"/projects/proj-a/assessments/{assessment.pk}/")
+    assert page.status_code == 200 and 'id="level5-note"' not in page.content.decode()
+
+
+def test_catalogue_export_accepts_s5a5(world_a, login):
+    r = login(world_a.members["assessor"]).get("/catalogue/export/", {"sa": "S5A5"})
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    assert "GA/T 2182-2024 未内置" in sheet["A1"].value
+    ids = [row[1] for row in sheet.iter_rows(min_row=4, values_only=True)]
+    assert ids == [i.id for i in query.for_grade(catalogue(), "S4A4")]
