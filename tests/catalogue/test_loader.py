@@ -139,3 +139,41 @@ def test_fast_parse_equals_the_line_keeping_parse():
     from dengbao.core.catalogue.loader import parse
 
     assert parse() == parse(lines=True)
+
+
+@pytest.mark.parametrize("level", [1, 4])
+def test_levels_one_and_four_also_need_steps_and_a_verdict(tmp_path, level):
+    item = GOOD_ITEM.replace("L3-", f"L{level}-").replace(
+        "    steps: [查看登录是否需要鉴别]\n    verdict: 肯定则符合，否则不符合。\n", ""
+    )
+    name = f"l{level}-general.yaml"
+    with pytest.raises(CatalogueError) as err:
+        load(_folder(tmp_path, name, f"level: {level}\npart: general\nitems:\n" + item))
+    messages = {str(p) for p in err.value.problems}
+    assert f"{name}:4: steps: is required (a non-empty list)" in messages
+    assert f"{name}:4: verdict: is required" in messages
+
+
+@pytest.mark.parametrize(
+    ("steps", "verdict", "problem"),
+    [
+        ("[甲, 乙, 丙]", "1）、2）均肯定为符合，否则为不符合或部分符合。", "must name the steps that decide"),
+        ("[甲, 乙]", "1）至3）均肯定为符合，否则为不符合或部分符合。", "cites a step beyond the 2 step(s)"),
+        ("[甲, 乙]", "1）、2）均肯定为符合，否则为不符合。", "a unit of several steps must allow 部分符合"),
+        ("[甲, 乙]", "两步均肯定即可。", "must say when the unit is 符合 and when 不符合"),
+        ("['1) 甲', 乙]", "1）、2）均肯定为符合，否则为不符合或部分符合。", "step 1 carries its own number"),
+    ],
+)
+def test_a_verdict_must_name_its_steps(tmp_path, steps, verdict, problem):
+    item = GOOD_ITEM.replace("[查看登录是否需要鉴别]", steps).replace("肯定则符合，否则不符合。", verdict)
+    with pytest.raises(CatalogueError) as err:
+        load(_folder(tmp_path, "l3-general.yaml", "level: 3\npart: general\nitems:\n" + item))
+    assert any(problem in str(p) and ":4: verdict:" in str(p) for p in err.value.problems), err.value
+
+
+def test_an_any_of_verdict_needs_no_partial_result(tmp_path):
+    item = GOOD_ITEM.replace("[查看登录是否需要鉴别]", "[甲, 乙]").replace(
+        "肯定则符合，否则不符合。", "1）、2）中任一步肯定即为符合，否则为不符合。"
+    )
+    cat = load(_folder(tmp_path, "l3-general.yaml", "level: 3\npart: general\nitems:\n" + item))
+    assert cat.items[0].verdict.startswith("1）、2）中任一步")

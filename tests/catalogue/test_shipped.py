@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from dengbao.core.catalogue import default, query
+from dengbao.core.catalogue.loader import verdict_problems
 from dengbao.core.catalogue.vocab import CATEGORIES, expected_attribute
 
 from .facts import CONTROL_POINTS, EXTENSION_TOTALS, GENERAL_TOTALS, HIGH_RISK_PER_PART, LEVEL1_CATEGORIES
@@ -68,10 +69,33 @@ def test_every_item_has_objects_methods_and_a_correct_attribute(cat):
             assert item.attribute == expected_attribute(item.category, item.control_point), item.id
 
 
-def test_levels_two_and_three_have_steps_and_verdicts(cat):
+def test_every_unit_of_every_level_and_part_has_steps_and_a_verdict(cat):
+    seen = set()
     for item in cat.items:
-        if item.level in (2, 3):
-            assert item.steps and item.verdict, item.id
+        assert item.steps and item.verdict, item.id
+        assert not verdict_problems(item.steps, item.verdict), item.id
+        seen.add((item.level, item.part))
+    parts = ("general", "cloud", "mobile", "iot", "ics")
+    assert seen == {(lv, part) for lv in (1, 2, 3, 4) for part in parts}
+
+
+def test_level_four_procedures_follow_the_level_four_requirement(cat):
+    """Where level 4 asks more than level 3, its steps check the stricter demand."""
+    by_id = cat.by_id
+    for unit in ("L4-CNS1-11", "L4-ABS1-21", "L4-CES1-23"):  # 可信验证: every execution stage + 动态关联感知
+        text = "".join(by_id[unit].steps)
+        assert "所有执行环节" in text and "关键执行环节" not in text and "动态关联感知" in text, unit
+    for unit in ("L4-CES1-24", "L4-CES1-25"):  # integrity by cryptography only, no plain checksums
+        assert "校验技术" not in "".join(by_id[unit].steps), unit
+    assert "数据库表级" in by_id["L4-CES1-10"].steps[0] and "字段级" not in by_id["L4-CES1-10"].steps[0]
+    assert "第二道电子门禁" in "".join(by_id["L4-PES1-04"].steps)
+    assert "硬件密码模块" in "".join(by_id["L4-CNS1-10"].steps)
+    assert "资源池" in "".join(by_id["L4-CNS2-08"].steps)
+    assert "主动免疫可信验证" in by_id["L4-CES1-22"].steps[0]
+    # level 1 asks less than level 2: no automatic fire suppression, no audit records sent to a centre
+    assert "自动" not in "".join(by_id["L1-PES1-04"].steps)
+    assert "审计记录" not in "".join(by_id["L1-CES1-09"].steps)
+    assert "区域之间" not in "".join(by_id["L1-ABS1-02"].steps)
 
 
 def test_methods_match_the_steps(cat):

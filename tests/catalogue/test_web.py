@@ -6,6 +6,7 @@ import io
 import json
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from dengbao.catalogue.models import UnitWording
@@ -35,6 +36,14 @@ def test_unit_detail_and_unknown_unit(world_a, login):
     assert item.steps[0] in body and "身份鉴别" in body
     assert "L2-CES1-01" in body  # the same control point at level 2
     assert client.get("/catalogue/L9-XXX1-01/").status_code == 404
+
+
+@pytest.mark.parametrize("unit", ["L1-PES1-04", "L4-CES1-23", "L4-CNS2-08", "L1-ABS5-03"])
+def test_level_one_and_four_unit_pages_show_steps_and_verdict(world_a, login, unit):
+    body = login(world_a.members["client"]).get(f"/catalogue/{unit}/").content.decode()
+    item = default().by_id[unit]
+    assert all(step in body for step in item.steps) and item.verdict in body
+    assert "本级别未收录测评实施步骤" not in body
 
 
 def test_compare_levels(world_a, login):

@@ -81,6 +81,7 @@ def checklist_rows(*, actor: User, rnd: Round, obj: AssessmentObject | None = No
         own = wording.get(record.unit_id)
         category = control_point = requirement = ""
         steps: tuple[str, ...] = ()
+        verdict = ""
         if item is not None:
             category = CATEGORY_BY_CODE[item.category].name
             if item.part != "general":
@@ -89,6 +90,7 @@ def checklist_rows(*, actor: User, rnd: Round, obj: AssessmentObject | None = No
             text = own.requirement if own and own.requirement else item.requirement
             requirement = f"{item.letter}）{text}"
             steps = tuple(own.steps if own and own.steps else item.steps)
+            verdict = own.verdict if own and own.verdict else item.verdict
         rows.append(
             ChecklistRow(
                 record_id=record.pk,
@@ -104,6 +106,7 @@ def checklist_rows(*, actor: User, rnd: Round, obj: AssessmentObject | None = No
                 note=record.note,
                 methods=tuple(record.methods or ()),
                 na_reason=record.na_reason,
+                verdict=verdict,
             )
         )
     return rows

@@ -47,6 +47,13 @@ class Assessment(models.Model):
     def level(self) -> int:
         return max(int(self.sa[1]), int(self.sa[3]))
 
+    @property
+    def catalogue_note(self) -> str:
+        """Why a level-5 assessment tests level-4 items (empty for levels 1-4)."""
+        from dengbao.core.catalogue.query import LEVEL5_NOTE, Grade
+
+        return LEVEL5_NOTE if Grade.parse(self.sa).beyond_catalogue else ""
+
 
 class Round(models.Model):
     """初测 (number 1) or a 复测 (2, 3, …); each keeps its own results."""

@@ -42,7 +42,7 @@ def grade_of(systems: Iterable) -> tuple[str, list[str]]:
         extensions |= {TECH_TO_EXTENSION[t] for t in system.technology_types if t in TECH_TO_EXTENSION}
     if not s:
         raise ValidationError("请至少选择一个定级对象")
-    return f"S{min(s, 4)}A{min(a, 4)}", sorted(extensions)
+    return f"S{s}A{a}", sorted(extensions)  # level 5 keeps its grade; its items are level 4's
 
 
 def applicable_units(assessment: Assessment, kind: str) -> list[str]:

@@ -19,12 +19,15 @@ def command(business: str, service: str, as_json: bool) -> None:
         result = grading.grade(grading.parse_harms(business), grading.parse_harms(service))
     except grading.GradingError as exc:
         raise click.UsageError(str(exc)) from None
+    from dengbao.core.catalogue.query import LEVEL5_NOTE, Grade
+
+    notes = [LEVEL5_NOTE] if Grade.parse(result.sa).beyond_catalogue else []
     if as_json:
         data = result.as_dict()
         echo_json(
             {k: data[k] for k in ("business_level", "service_level", "level", "sa")}
-            | {"reasons": data["reasons"]}
+            | {"reasons": data["reasons"], "notes": notes}
         )
         return
-    for reason in result.reasons:
-        click.echo(reason)
+    for line in (*result.reasons, *notes):
+        click.echo(line)

@@ -26,6 +26,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from dengbao.core.catalogue.export import procedure_text
 from dengbao.core.catalogue.vocab import METHODS
 from dengbao.core.spreadsheet import neutralise
 
@@ -133,6 +134,7 @@ class ChecklistRow:
     note: str
     methods: tuple[str, ...]
     na_reason: str
+    verdict: str = ""  # 单元判定, printed under the numbered steps
 
     @property
     def content(self) -> Content:
@@ -259,7 +261,7 @@ def _write_object_sheet(sheet, rows: Sequence[ChecklistRow], *, title: str, key:
             row.category,
             row.control_point,
             row.requirement,
-            "\n".join(f"{n}) {step}" for n, step in enumerate(row.steps, start=1)),
+            procedure_text(row.steps, row.verdict),
             content.result,
             content.note,
             "、".join(content.methods),

@@ -271,7 +271,7 @@ def _describe(unit: str, catalogue: Catalogue | None, order: Mapping[str, int]) 
 
 
 def _result_of(mask: int) -> Result:
-    """GB/T 28448 11.2 over a set of results (bit i = RESULTS[i] seen), 不适用 excluded: all 符合 →
+    """GB/T 28449-2018 8.2.2 b) over a set of results (bit i = RESULTS[i] seen), 不适用 excluded: all 符合 →
     符合; nothing even partly met (all 不符合) → 不符合; else 部分符合. So a control point of one
     item has that item's result, which "none 符合 → 不符合" read literally would break."""
     applicable = mask & 0b111

@@ -33,8 +33,12 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def _steps_text(steps: Sequence[str]) -> str:
-    return "\n".join(f"{n}) {step}" for n, step in enumerate(steps, start=1))
+def procedure_text(steps: Sequence[str], verdict: str = "") -> str:
+    """A 测评实施 cell: the numbered steps, then the 单元判定 that names them."""
+    lines = [f"{n}) {step}" for n, step in enumerate(steps, start=1)]
+    if verdict:
+        lines.append(f"单元判定：{verdict}")
+    return "\n".join(lines)
 
 
 def write_checklist(
@@ -72,6 +76,7 @@ def write_checklist(
         own = wording.get(item.id)
         requirement = own.requirement if own and own.requirement else item.requirement
         steps = own.steps if own and own.steps else item.steps
+        verdict = own.verdict if own and own.verdict else item.verdict
         category = CATEGORY_BY_CODE[item.category].name
         if item.part != "general":
             category = f"{category}（{PARTS[item.part][1].removesuffix('安全扩展要求')}扩展）"
@@ -82,7 +87,7 @@ def write_checklist(
             item.control_point,
             f"{item.letter}）{requirement}",
             "、".join(item.objects),
-            _steps_text(steps),
+            procedure_text(steps, verdict),
             "",
             "",
             None,

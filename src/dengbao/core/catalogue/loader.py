@@ -209,8 +209,10 @@ def _items_file(path: Path, check: _Checker, lines: bool = True) -> list[Item]:
         if letter and letter != want_letter:
             check.error(line, "letter", f"expected {want_letter!r} as the next item of {control_point}")
         letters[key] = letters.get(key, 0) + 1
-        steps = check.texts(raw, "steps", required=level in (2, 3))
-        verdict = check.text(raw, "verdict", required=level in (2, 3))
+        steps = check.texts(raw, "steps")
+        verdict = check.text(raw, "verdict")
+        for message in verdict_problems(steps, verdict):
+            check.error(line, "verdict", message)
         items.append(
             Item(
                 id=item_id,
@@ -229,6 +231,35 @@ def _items_file(path: Path, check: _Checker, lines: bool = True) -> list[Item]:
             )
         )
     return items
+
+
+STEP_MARK = re.compile(r"^\s*(?:\d+\s*[)）.、]|[（(]\d+[)）]|第\s*\d+\s*步)")
+VERDICT_NUMBER = re.compile(r"\d+")
+
+
+def verdict_problems(steps: tuple[str, ...], verdict: str) -> list[str]:
+    """What is wrong with a unit's 单元判定 against its numbered 测评实施 steps.
+
+    Steps are numbered by their position (1, 2, …), so a step must not carry its own
+    number. The verdict names 符合 and 不符合; every step number it cites exists; a
+    verdict over several steps cites the last one (so no step is left out) and allows
+    部分符合, unless it is an any-of rule (“任一步肯定即为符合”), where a partial result
+    cannot arise.
+    """
+    if not steps or not verdict:
+        return []
+    problems = [f"step {n} carries its own number" for n, s in enumerate(steps, 1) if STEP_MARK.match(s)]
+    if "符合" not in verdict or "不符合" not in verdict:
+        problems.append("must say when the unit is 符合 and when 不符合")
+    cited = [int(n) for n in VERDICT_NUMBER.findall(verdict)]
+    if any(n < 1 or n > len(steps) for n in cited):
+        problems.append(f"cites a step beyond the {len(steps)} step(s) of the unit")
+    if len(steps) > 1:
+        if not cited or max(cited) != len(steps):
+            problems.append(f"must name the steps that decide the result (1 to {len(steps)})")
+        if "部分符合" not in verdict and "任一" not in verdict:
+            problems.append("a unit of several steps must allow 部分符合 (unless any one step suffices)")
+    return problems
 
 
 def _high_risk_file(path: Path, check: _Checker, lines: bool = True) -> list[HighRiskCase]:

@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 from .model import Catalogue, HighRiskCase, Item
 from .vocab import CATEGORIES, PARTS
 
-SA_RE = re.compile(r"^S([1-4])A([1-4])$")
+SA_RE = re.compile(r"^S([1-5])A([1-5])$")
+# GB/T 22239-2019 gives no level-5 requirements (第十章 “略”). 公网安〔2025〕1846号 (Q10): a level-5
+# system is tested against 22239's level 4 plus GA/T 2182-2024, which this catalogue does not carry.
+TOP_LEVEL = 4
+LEVEL5_NOTE = (
+    "第五级：GB/T 22239-2019 未给出第五级要求，按公网安〔2025〕1846号函以第四级要求选取测评项；"
+    "GA/T 2182-2024 的补充要求未内置，须另行测评。"
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,11 @@ class Grade:
     @property
     def code(self) -> str:
         return f"S{self.s}A{self.a}"
+
+    @property
+    def beyond_catalogue(self) -> bool:
+        """Level 5: the items are level 4's, and GA/T 2182-2024 is not built in (LEVEL5_NOTE)."""
+        return self.level > TOP_LEVEL
 
     @classmethod
     def parse(cls, code: str) -> Grade:
@@ -77,7 +89,8 @@ def for_grade(catalogue: Catalogue, grade: Grade | str, *, extensions: Iterable[
     """The applicable items for a system graded e.g. S3A2 (GB/T 22239 附录A).
 
     S-class control points are taken at the S level, A-class at the A level, G-class
-    and every extension at the system level max(S, A).
+    and every extension at the system level max(S, A). Level 5 takes level 4's items
+    (see LEVEL5_NOTE).
     """
     if isinstance(grade, str):
         grade = Grade.parse(grade)
@@ -85,13 +98,13 @@ def for_grade(catalogue: Catalogue, grade: Grade | str, *, extensions: Iterable[
     unknown = exts - (set(PARTS) - {"general"})
     if unknown:
         raise ValueError(f"unknown extensions: {', '.join(sorted(unknown))}")
-    level_for = {"S": grade.s, "A": grade.a, "G": grade.level}
+    level_for = {k: min(v, TOP_LEVEL) for k, v in (("S", grade.s), ("A", grade.a), ("G", grade.level))}
     out = []
     for item in catalogue.items:
         if item.part == "general":
             if item.level == level_for[item.attribute]:
                 out.append(item)
-        elif item.part in exts and item.level == grade.level:
+        elif item.part in exts and item.level == level_for["G"]:
             out.append(item)
     return out
 
@@ -240,6 +253,8 @@ def checklist(
             raise ValueError(f"{grade.code} 对应第{grade.level}级，与所选第{level}级不一致")
         items = for_grade(catalogue, grade, extensions=extensions)
         title = f"第{grade.level}级（{grade.code}）测评作业表"
+        if grade.beyond_catalogue:
+            title += "（按第四级要求选取，GA/T 2182-2024 未内置）"
     elif level:
         items = select(catalogue, level=level, parts=("general", *extensions))
         title = f"第{level}级测评作业表"

@@ -197,7 +197,7 @@ def _single_items(doc: DocumentObject) -> None:
     para(doc, "3 单项测评结果分析", "Heading 1", page_break=True)
     para(
         doc,
-        "按安全类逐一分析各控制点的测评结果。控制点结果依 GB/T 28448-2019 的判定规则由测评项结果汇总得出。",
+        "按安全类逐一分析各控制点的测评结果。控制点结果依 GB/T 28449-2018 8.2.2 b) 由测评项结果汇总得出。",
     )
     para(doc, "{%p for c in categories %}")
     para(doc, "{{ c.number }} {{ c.name }}", "Heading 2")
