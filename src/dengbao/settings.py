@@ -211,6 +211,9 @@ X_FRAME_OPTIONS = "DENY"
 # --- Uploads --------------------------------------------------------------
 DENGBAO_MAX_UPLOAD_MB = env_int("DENGBAO_MAX_UPLOAD_MB", 50)
 DENGBAO_MAX_UPLOAD_BYTES = DENGBAO_MAX_UPLOAD_MB * 1024 * 1024
+# Before signing in a request body may be this big at most (enforced while reading: web/body_limit.py)
+DENGBAO_MAX_ANON_BODY_MB = env_int("DENGBAO_MAX_ANON_BODY_MB", 1)
+DENGBAO_MAX_ANON_BODY_BYTES = DENGBAO_MAX_ANON_BODY_MB * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
