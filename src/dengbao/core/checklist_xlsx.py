@@ -28,6 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from dengbao.core.catalogue.vocab import METHODS
 from dengbao.core.spreadsheet import neutralise
+from dengbao.core.ziplimits import ZipRefused, check_zip
 
 RESULTS: tuple[str, ...] = ("符合", "部分符合", "不符合", "不适用")
 NOT_APPLICABLE = "不适用"
@@ -35,7 +36,6 @@ FORMAT = "dengbao-checklist"
 FORMAT_VERSION = "1"
 META_SHEET = "meta"
 MAX_ROWS = 100_000
-MAX_UNCOMPRESSED = 256 * 1024 * 1024  # a zip bomb stops here, before any XML is parsed
 MAX_PROBLEMS = 100
 NOTE_MAX, REASON_MAX = 5000, 2000
 HEADER_ROW = 3
@@ -369,21 +369,23 @@ def read_checklist(
 
 
 def _check_container(stream: BinaryIO) -> None:
+    """The zip limits (core/ziplimits.py), then an .xlsx's parts, before openpyxl sees it."""
     try:
         stream.seek(0)
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())
-            size = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise ChecklistError(
             ["该文件不是 Excel .xlsx 文件（请用“另存为 Excel 工作簿 (.xlsx)”保存）"]
         ) from None
     finally:
         stream.seek(0)
+    try:
+        check_zip(stream)
+    except ZipRefused as exc:
+        raise ChecklistError([str(exc)]) from None
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise ChecklistError(["该文件不是 Excel .xlsx 文件（压缩包中没有工作簿）"])
-    if size > MAX_UNCOMPRESSED:
-        raise ChecklistError([f"文件过大：解压后超过 {MAX_UNCOMPRESSED // (1024 * 1024)} MB"])
 
 
 def _read_meta(wb) -> dict[str, str]:
