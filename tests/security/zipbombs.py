@@ -14,7 +14,9 @@ CONTENT_TYPES = (
 )
 
 
-def bomb(path: Path, member: str, *, expands_to: int = 520 * MB, parts: dict[str, bytes] | None = None) -> Path:
+def bomb(
+    path: Path, member: str, *, expands_to: int = 520 * MB, parts: dict[str, bytes] | None = None
+) -> Path:
     """A zip whose ``member`` is ``expands_to`` bytes of one repeated byte (deflate, level 9:
     about 1,000 times smaller), next to the small ``parts`` that make it look like Office."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:

@@ -120,13 +120,15 @@ def _check_members(infos: list[zipfile.ZipInfo], limits: ZipLimits) -> ZipSummar
         seen.add(key)
         total += info.file_size
         if total > limits.max_total_mb * MB:
-            raise ZipRefused(f"文件解压后过大：超过 {limits.max_total_mb} MB 上限，已拒绝（可能是“压缩炸弹”）")
+            raise ZipRefused(
+                f"文件解压后过大：超过 {limits.max_total_mb} MB 上限，已拒绝（可能是“压缩炸弹”）"
+            )
         if info.file_size > limits.ratio_floor_kb * 1024:
             ratio = info.file_size / max(info.compress_size, 1)
             if ratio > limits.max_ratio:
                 raise ZipRefused(
-                    f"压缩包中的 {_shown(info.filename)} 压缩比异常（{ratio:.0f} 倍，上限 {limits.max_ratio} 倍），"
-                    "已拒绝（可能是“压缩炸弹”）"
+                    f"压缩包中的 {_shown(info.filename)} 压缩比异常"
+                    f"（{ratio:.0f} 倍，上限 {limits.max_ratio} 倍），已拒绝（可能是“压缩炸弹”）"
                 )
     return ZipSummary(members=len(infos), total_bytes=total)
 
@@ -151,4 +153,3 @@ def _check_name(info: zipfile.ZipInfo) -> None:
 def _shown(name: str) -> str:
     clean = "".join(c if c.isprintable() else "?" for c in name)
     return f"“{clean[:80]}”"
-
