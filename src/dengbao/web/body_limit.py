@@ -15,9 +15,10 @@ signed in — the login page, the password reset, any path at all — and
 ``DENGBAO_MAX_UPLOAD_MB`` to one that is. Whether a request is signed in is decided only
 when its body grows past the small limit, so ordinary requests cost nothing extra; then
 it takes one session (or token) lookup, the same check Django's authentication does: a
-session cookie whose session holds a user that ``django.contrib.auth.get_user`` accepts
-(backend, password hash, active), or an API token (``Authorization: Bearer`` or
-``X-API-Key``) that ``token_authenticate`` accepts. A made-up cookie earns nothing. A
+session cookie whose session holds an active user under a configured backend with the
+user's current password hash (``auth.get_user``'s check, without its writes), or an API
+token (``Authorization: Bearer`` or ``X-API-Key``) that ``token_authenticate`` accepts.
+A made-up cookie earns nothing. A
 user who gave the password but not yet the second factor counts as signed in here (the
 pages still refuse them); the exposure is the upload limit, not the data.
 """
@@ -56,21 +57,39 @@ def _declared_length(scope: Scope) -> int | None:
         return None  # the server refuses a malformed length itself
 
 
-def _signed_in(cookie_header: str, authorization: str, api_key: str) -> bool:
-    """Whether the request carries a live session of an active user or a valid API token."""
+def _session_user_active(session_key: str) -> bool:
+    """Django's own session check (``auth.get_user``) without its side effects: the session
+    exists, names a configured backend and an active user, and carries that user's current
+    password hash. Nothing is written (``get_user`` may flush or cycle a session)."""
     from importlib import import_module
-    from types import SimpleNamespace
 
     from django.conf import settings
-    from django.contrib.auth import get_user
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
+    from django.utils.crypto import constant_time_compare
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    try:
+        user_id = store[SESSION_KEY]
+        backend_path = store[BACKEND_SESSION_KEY]
+    except KeyError:
+        return False
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return False
+    user = load_backend(backend_path).get_user(user_id)
+    if user is None or not user.is_active:
+        return False
+    expected = user.get_session_auth_hash() if hasattr(user, "get_session_auth_hash") else ""
+    return bool(expected) and constant_time_compare(store.get(HASH_SESSION_KEY, ""), expected)
+
+
+def _signed_in(cookie_header: str, authorization: str, api_key: str) -> bool:
+    """Whether the request carries a live session of an active user or a valid API token."""
+    from django.conf import settings
     from django.http.cookie import parse_cookie
 
     session_key = parse_cookie(cookie_header).get(settings.SESSION_COOKIE_NAME, "") if cookie_header else ""
-    if session_key:
-        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
-        user = get_user(SimpleNamespace(session=store))
-        if user.is_authenticated and user.is_active:
-            return True
+    if session_key and _session_user_active(session_key):
+        return True
     token = ""
     if authorization[:7].lower() == "bearer ":
         token = authorization[7:].strip()
