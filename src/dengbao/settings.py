@@ -31,6 +31,12 @@ def _template_limits_from_env(environ):
     return RenderLimits.from_env(environ)
 
 
+def _zip_limits_from_env(environ):
+    from dengbao.core.ziplimits import ZipLimits
+
+    return ZipLimits.from_env(environ)
+
+
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     return int(value) if value else default
@@ -212,6 +218,12 @@ X_FRAME_OPTIONS = "DENY"
 # --- Uploads --------------------------------------------------------------
 DENGBAO_MAX_UPLOAD_MB = env_int("DENGBAO_MAX_UPLOAD_MB", 50)
 DENGBAO_MAX_UPLOAD_BYTES = DENGBAO_MAX_UPLOAD_MB * 1024 * 1024
+# Before signing in a request body may be this big at most (enforced while reading: web/body_limit.py)
+DENGBAO_MAX_ANON_BODY_MB = env_int("DENGBAO_MAX_ANON_BODY_MB", 1)
+DENGBAO_MAX_ANON_BODY_BYTES = DENGBAO_MAX_ANON_BODY_MB * 1024 * 1024
+# Every uploaded zip (.xlsx, .docx) before it is opened: DENGBAO_ZIP_MAX_TOTAL_MB / _MAX_MEMBERS /
+# _MAX_RATIO / _RATIO_FLOOR_KB (core/ziplimits.py)
+DENGBAO_ZIP_LIMITS = _zip_limits_from_env(os.environ)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640

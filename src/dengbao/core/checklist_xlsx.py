@@ -23,12 +23,14 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from dengbao.core.catalogue.export import procedure_text
 from dengbao.core.catalogue.vocab import METHODS
 from dengbao.core.spreadsheet import neutralise
+from dengbao.core.ziplimits import ZipRefused, check_zip
 
 RESULTS: tuple[str, ...] = ("符合", "部分符合", "不符合", "不适用")
 NOT_APPLICABLE = "不适用"
@@ -36,7 +38,6 @@ FORMAT = "dengbao-checklist"
 FORMAT_VERSION = "1"
 META_SHEET = "meta"
 MAX_ROWS = 100_000
-MAX_UNCOMPRESSED = 256 * 1024 * 1024  # a zip bomb stops here, before any XML is parsed
 MAX_PROBLEMS = 100
 NOTE_MAX, REASON_MAX = 5000, 2000
 HEADER_ROW = 3
@@ -227,7 +228,7 @@ def write_checklist(
         _write_object_sheet(wb.create_sheet(sheet_name), group, title=heading, key=key)
     info = wb.create_sheet(META_SHEET)
     for k, v in [("format", FORMAT), ("format_version", FORMAT_VERSION), ("title", title), *meta.items()]:
-        info.append([neutralise(str(k)), neutralise(str(v))])
+        info.append([_to_cell(str(k)), _to_cell(str(v))])
     info.sheet_state = "hidden"
     wb.active = 0
     wb.save(stream)
@@ -236,7 +237,7 @@ def write_checklist(
 
 def _write_object_sheet(sheet, rows: Sequence[ChecklistRow], *, title: str, key: bytes) -> None:
     width = len(COLUMNS)
-    sheet.append([neutralise(title)])
+    sheet.append([_to_cell(title)])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width - len(HIDDEN))
     sheet.append([HELP])
@@ -253,7 +254,7 @@ def _write_object_sheet(sheet, rows: Sequence[ChecklistRow], *, title: str, key:
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     editable = [i for i, (name, _, _) in enumerate(COLUMNS, start=1) if name in EDITABLE]
     for number, row in enumerate(rows, start=1):
-        content = row.content
+        content = _storable(row.content)  # what the file can hold is what it is compared with
         base = content_digest(content)
         values: list[Any] = [
             number,
@@ -271,7 +272,7 @@ def _write_object_sheet(sheet, rows: Sequence[ChecklistRow], *, title: str, key:
             base,
             row_check(key, row.record_id, row.version, base),
         ]
-        sheet.append([neutralise(v) for v in values])
+        sheet.append([_to_cell(v) for v in values])
         r = sheet.max_row
         for col in range(1, width + 1):
             cell = sheet.cell(row=r, column=col)
@@ -289,6 +290,42 @@ def _write_object_sheet(sheet, rows: Sequence[ChecklistRow], *, title: str, key:
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(sheet.max_row, HEADER_ROW)}"
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     sheet.page_setup.orientation = "landscape"
+
+
+def _to_cell(value: Any) -> Any:
+    """A value as the file holds it: text without the control characters XML cannot carry,
+    made inert for spreadsheets (``neutralise``) so that ``_from_cell`` gives it back exactly.
+
+    A text that starts with apostrophes before a formula start gets one more apostrophe,
+    so "'=1" (typed with its apostrophe) does not read back as "=1"; "#N/A" typed as text
+    is written "'#N/A" so that it stays text.
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return "'" + value if _would_neutralise(value.lstrip("'")) else value
+
+
+def _from_cell(text: str) -> str:
+    """Undo ``_to_cell``: "'=1+1" was written for "=1+1", "''=1" for "'=1"; "'abc" was typed as is."""
+    if text.startswith("'") and _would_neutralise(text[1:].lstrip("'")):
+        return text[1:]
+    return text
+
+
+def _would_neutralise(text: str) -> bool:
+    """Whether a cell would not keep ``text`` as plain text: a formula start, or an error
+    value such as "#N/A" (which openpyxl stores as an error, not as text)."""
+    return bool(text) and (neutralise(text) != text or text in ERROR_CODES)
+
+
+def _storable(content: Content) -> Content:
+    """``content`` without what a cell cannot hold (XML-illegal control characters)."""
+
+    def clean(text: str) -> str:
+        return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+    return make_content(clean(content.result), clean(content.note), content.methods, clean(content.na_reason))
 
 
 def _index(key: str) -> int:
@@ -371,21 +408,23 @@ def read_checklist(
 
 
 def _check_container(stream: BinaryIO) -> None:
+    """The zip limits (core/ziplimits.py), then an .xlsx's parts, before openpyxl sees it."""
     try:
         stream.seek(0)
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())
-            size = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise ChecklistError(
             ["该文件不是 Excel .xlsx 文件（请用“另存为 Excel 工作簿 (.xlsx)”保存）"]
         ) from None
     finally:
         stream.seek(0)
+    try:
+        check_zip(stream)
+    except ZipRefused as exc:
+        raise ChecklistError([str(exc)]) from None
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise ChecklistError(["该文件不是 Excel .xlsx 文件（压缩包中没有工作簿）"])
-    if size > MAX_UNCOMPRESSED:
-        raise ChecklistError([f"文件过大：解压后超过 {MAX_UNCOMPRESSED // (1024 * 1024)} MB"])
 
 
 def _read_meta(wb) -> dict[str, str]:
@@ -396,7 +435,7 @@ def _read_meta(wb) -> dict[str, str]:
         if n > 200:
             break
         if row and row[0] is not None:
-            meta[_unneutralise(_text(row[0]))] = _unneutralise(_text(row[1] if len(row) > 1 else None))
+            meta[_from_cell(_text(row[0]))] = _from_cell(_text(row[1] if len(row) > 1 else None))
     if meta.get("format") != FORMAT:
         raise ChecklistError(["该文件不是本平台导出的测评作业表（meta 工作表无法识别）"])
     if meta.get("format_version") != FORMAT_VERSION:
@@ -446,7 +485,7 @@ def _read_row(name: str, number: int, cells: dict, *, key: bytes, problems: _Pro
             problems.add(name, number, f"“{HEADER_OF[k]}”列是公式，请改为直接填写文字")
         elif kind == "e":
             problems.add(name, number, f"“{HEADER_OF[k]}”列是错误值 {_value(cell)}，请改为直接填写文字")
-        texts[k] = _unneutralise(_text(_value(cell)))
+        texts[k] = _from_cell(_text(_value(cell)))
     record_id = _integer(_value(cells["record_id"]), minimum=1)
     version = _integer(_value(cells["version"]), minimum=0)
     base = _text(_value(cells["base"])).strip()
@@ -498,13 +537,6 @@ def _integer(value: Any, *, minimum: int) -> int | None:
     return value if isinstance(value, int) and value >= minimum else None
 
 
-def _unneutralise(text: str) -> str:
-    """Undo ``neutralise``: "'=1+1" was written for "=1+1"; "'abc" was typed as is."""
-    if text.startswith("'") and neutralise(text[1:]) == text:
-        return text[1:]
-    return text
-
-
 def _clean(text: str) -> str:
     return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
@@ -532,14 +564,13 @@ def diff(
             foreign.append(
                 f"工作表“{edit.sheet}” 第 {edit.row} 行：记录 {edit.record_id} 不属于本测评的当前轮次"
             )
-        elif edit.content == state.content:
+        elif edit.content == state.content or not edit.edited:
+            # not edited: left as exported (newer values and what a cell could not hold stay)
             unchanged += 1
         elif state.version == edit.version:
             changes.append(
                 Change(edit.record_id, edit.version, edit.sheet, edit.row, state.content, edit.content)
             )
-        elif not edit.edited:
-            unchanged += 1
         else:
             conflicts.append(
                 Conflict(

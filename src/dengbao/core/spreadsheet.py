@@ -83,6 +83,12 @@ def read_rows(stream: BinaryIO, filename: str) -> Iterator[list[Any]]:
     if suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
+        from dengbao.core.ziplimits import ZipRefused, check_zip
+
+        try:
+            check_zip(stream)  # sizes, member count, compression ratio: before openpyxl opens it
+        except ZipRefused as exc:
+            raise TableError(f"无法读取 Excel 文件：{exc}") from None
         try:
             workbook = load_workbook(stream, read_only=True, data_only=False)
         except Exception as exc:  # openpyxl raises many types for a damaged file

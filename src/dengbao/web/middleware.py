@@ -9,7 +9,12 @@ from django.utils.translation import gettext as _
 
 
 class UploadLimitMiddleware:
-    """Refuse a request body over DENGBAO_MAX_UPLOAD_MB before anything reads it."""
+    """Refuse a declared Content-Length over DENGBAO_MAX_UPLOAD_MB inside Django.
+
+    The limit that holds while a body is read (chunked bodies too, and the smaller limit
+    before signing in) is ``dengbao.web.body_limit.BodyLimit`` in front of Django in
+    ``dengbao.asgi``; this is the second fence, for Django's own test client and WSGI.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

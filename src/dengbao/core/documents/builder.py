@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from dengbao.core.ziplimits import ZipRefused, check_zip
+
 from . import bulk, isolation, sandbox
 from .errors import ConversionError, DocumentError, TemplateLimitError
 from .isolation import RenderLimits
@@ -91,6 +93,10 @@ def check_template_file(
     refusal — unreadable file, unknown field, refused attribute, a limit — is a problem
     here, never an exception.
     """
+    try:
+        check_zip(Path(template))
+    except ZipRefused as exc:
+        return [f"模板文件被拒绝：{exc}"]
     plain = to_plain(context)
     try:
         check_pictures(plain.pictures)

@@ -27,6 +27,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from dengbao.core.ziplimits import ZipRefused, check_zip
+
 from .errors import DocumentError, TemplateLimitError
 
 log = logging.getLogger("dengbao.documents")
@@ -119,6 +121,10 @@ def render_isolated(
     name = name or Path(template).name
     if not Path(template).is_file():
         raise DocumentError(f"模板文件不存在：{template}")
+    try:
+        check_zip(template)  # sizes, member count, compression ratio: before anything unzips it
+    except ZipRefused as exc:
+        raise DocumentError(f"模板 {name} 被拒绝：{exc}") from None
     with tempfile.TemporaryDirectory(prefix="dengbao-template-") as tmp:
         work = Path(tmp)
         shutil.copyfile(template, work / "template.docx")
