@@ -26,7 +26,7 @@ from schemathesis.generation import GenerationMode
 from dengbao.accounts.models import User
 from dengbao.accounts.tokens import token_create
 
-EXAMPLES = 12
+EXAMPLES = 8
 
 
 @pytest.fixture
@@ -56,17 +56,17 @@ def _real_path_values() -> dict[str, object]:
         "number": 1,
         "unit_id": record.unit_id,
     }
+    from dengbao.engagements.models import Deliverable
+
     related = {
-        "finding_id": "findings",
-        "scan_id": "scans",
-        "deliverable_id": "deliverables",
-        "document_id": "documents",
-        "job_id": "document_jobs",
+        "finding_id": project.findings.all(),
+        "scan_id": project.scans.all(),
+        "deliverable_id": Deliverable.objects.filter(contract__project=project),
+        "document_id": project.documents.all(),
     }
-    for name, relation in related.items():
-        manager = getattr(project, relation, None)
-        first = manager.order_by("pk").first() if manager is not None else None
-        if first is not None:
+    for name, rows in related.items():
+        first = rows.order_by("pk").first()
+        if first is not None:  # the demo has no scan or document: those stay generated
             values[name] = first.pk
     return values
 
@@ -117,6 +117,13 @@ def test_no_generated_request_gets_a_server_error(wsgi_app):
             except Exception as exc:
                 failures.append(f"{operation.label} ({mode.value}): {exc}")
     assert not failures, "\n\n".join(failures)
-    # Not a vacuous run: the token was accepted and most operations answered a success at least once.
-    answered = {label for label, codes in statuses.items() if any(200 <= c < 300 for c in codes)}
-    assert len(answered) >= 0.75 * len(operations), sorted(set(statuses) - answered)
+    # Not a vacuous run: the token was accepted, and every read whose path names only objects the demo
+    # has answered a success at least once (the generated requests got past the lookups).
+    reads = [
+        op.label
+        for op in operations
+        if op.method.upper() == "GET" and all(p.name in real for p in op.path_parameters)
+    ]
+    print({label: sorted(codes) for label, codes in statuses.items()})
+    missed = [label for label in reads if not any(200 <= c < 300 for c in statuses.get(label, ()))]
+    assert len(reads) >= 20 and not missed, missed
