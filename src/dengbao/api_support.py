@@ -11,7 +11,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import pydantic
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +20,10 @@ from ninja import Schema
 from ninja.responses import NinjaJSONEncoder
 
 S = TypeVar("S", bound=Schema)
+
+# The id of a stored object in a request body: the databases' primary keys are 64-bit, and a larger
+# number passed on to a query is a crash (SQLite: OverflowError; PostgreSQL: out of range), not a 404.
+ObjectId = Annotated[int, pydantic.Field(ge=1, le=2**63 - 1)]
 
 MAX_LIMIT = 1000
 NOT_FOUND_PROJECT = "项目不存在，或您不是该项目的成员。"

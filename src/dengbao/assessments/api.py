@@ -8,7 +8,16 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from dengbao.accounts import selectors as account_selectors
-from dengbao.api_support import ErrorOut, Paging, body_doc, error_response, page, read_body, user_errors
+from dengbao.api_support import (
+    ErrorOut,
+    ObjectId,
+    Paging,
+    body_doc,
+    error_response,
+    page,
+    read_body,
+    user_errors,
+)
 from dengbao.core.scoring import ScoringError
 
 from . import api_selectors, problem_selectors, selectors, services
@@ -102,7 +111,7 @@ class ResultFilter(Paging):
 
 
 class ChangeIn(Schema):
-    record_id: int
+    record_id: ObjectId
     version: int = Field(description="读取时的版本号；已被他人修改则整批拒绝（409）")
     result: str = Field("", description="符合 / 部分符合 / 不符合 / 不适用；空为未记录")
     note: str = Field("", max_length=5000)

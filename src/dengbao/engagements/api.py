@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from dengbao.accounts import selectors as account_selectors
-from dengbao.api_support import ErrorOut, body_doc, error_response, read_body, user_errors
+from dengbao.api_support import ErrorOut, ObjectId, body_doc, error_response, read_body, user_errors
 
 from . import api_selectors, selectors, services, year_services
 from .service_models import Ticket
@@ -115,7 +115,7 @@ class TicketIn(Schema):
     priority: str = Field(description="P1 / P2 / P3 / P4")
     source: str = Field(Ticket.Source.PORTAL, description="phone / monitoring / finding / portal")
     description: str = Field("", max_length=20000)
-    system_ids: list[int] = []
+    system_ids: list[ObjectId] = []
     on_site_required: bool = False
 
 

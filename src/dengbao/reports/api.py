@@ -9,7 +9,7 @@ from django.http import FileResponse, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from dengbao.accounts import selectors as account_selectors
-from dengbao.api_support import ErrorOut, Paging, body_doc, page, read_body, user_errors
+from dengbao.api_support import ErrorOut, ObjectId, Paging, body_doc, page, read_body, user_errors
 
 from . import generation, selectors
 
@@ -28,7 +28,7 @@ class DocumentOut(Schema):
     sha256: str
     template: str = Field(description="生成所用模板：内置，或本机构上传的模板文件名")
     template_sha256: str
-    assessment_id: int | None
+    assessment_id: ObjectId | None
     round_number: int | None
     note: str
     generated_by: str | None
@@ -45,12 +45,12 @@ class DocumentPage(Schema):
 
 class JobIn(Schema):
     kind: str = Field(description="、".join(f"{k}（{v}）" for k, v in generation.JOB_LABELS.items()))
-    system_id: int | None = Field(None, description="assessment_report：定级对象")
+    system_id: ObjectId | None = Field(None, description="assessment_report：定级对象")
     pdf: bool = Field(False, description="assessment_report：同时转换为 PDF")
-    assessment_id: int | None = Field(None, description="gap_list_docx、remediation_plan、retest_report")
-    import_id: int | None = Field(None, description="scan_report：一次扫描报告导入")
-    visit_id: int | None = Field(None, description="inspection_record：一次巡检")
-    ticket_id: int | None = Field(None, description="ticket_record：一个工单")
+    assessment_id: ObjectId | None = Field(None, description="gap_list_docx、remediation_plan、retest_report")
+    import_id: ObjectId | None = Field(None, description="scan_report：一次扫描报告导入")
+    visit_id: ObjectId | None = Field(None, description="inspection_record：一次巡检")
+    ticket_id: ObjectId | None = Field(None, description="ticket_record：一个工单")
     month: str = Field("", description="monitoring_report：YYYY-MM")
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from dengbao.api_support import ErrorOut, Paging
+from dengbao.api_support import ErrorOut, ObjectId, Paging
 
 
 class FindingFilter(Paging):
@@ -93,7 +93,9 @@ class TransitionIn(Schema):
     to: str = Field(description="目标状态，如 confirmed、false_positive、risk_accepted、fixed_pending")
     note: str = Field("", max_length=2000)
     until: dt.date | None = Field(None, description="接受风险的有效期（至多一年）")
-    approver_id: int | None = Field(None, description="接受风险的审批人（本项目成员的用户 ID）；默认本人")
+    approver_id: ObjectId | None = Field(
+        None, description="接受风险的审批人（本项目成员的用户 ID）；默认本人"
+    )
 
 
 class ImportOut(Schema):
