@@ -172,8 +172,11 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Argon2 with at most DENGBAO_PASSWORD_HASH_CONCURRENCY hashes at once (~100 MB each): a burst of
+# anonymous sign-ins cannot exhaust memory (accounts/hashers.py). Hashes are Django's "argon2".
+DENGBAO_PASSWORD_HASH_CONCURRENCY = env_int("DENGBAO_PASSWORD_HASH_CONCURRENCY", 2)
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "dengbao.accounts.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
