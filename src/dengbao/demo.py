@@ -406,7 +406,8 @@ def _decide_cases(rnd, assessor) -> None:
 
 
 def _demo_remediation_and_retest(assessment, rnd) -> None:
-    """Remediation tasks for the hospital, three of them done and verified, then a 复测 round."""
+    """The 初测 is finalised; then remediation tasks for the hospital, three of them done and verified,
+    then a 复测 round (so the 初测 report keeps the problems it found, the 复测 shows them fixed)."""
     import datetime as dt
 
     from django.utils import timezone
@@ -416,6 +417,7 @@ def _demo_remediation_and_retest(assessment, rnd) -> None:
 
     pm, assessor = User.objects.get(username="pm"), User.objects.get(username="assessor")
     hospital = User.objects.get(username="hospital")
+    services.round_finalise(actor=pm, rnd=rnd)
     due = timezone.localdate() + dt.timedelta(days=30)
     problems = list(rnd.problems.filter(risk__in=["高", "中"]).order_by("-risk", "unit_id")[:6])
     tasks = [
@@ -433,7 +435,6 @@ def _demo_remediation_and_retest(assessment, rnd) -> None:
         remediation_services.task_verify(
             actor=pm, task=task, decision="verified", note="演示数据：现场核验通过"
         )
-    services.round_finalise(actor=pm, rnd=rnd)
     retest = services.retest_start(actor=pm, assessment=assessment)
     fixed_units = {t.problem.unit_id for t in tasks[:3]}
     changes = [

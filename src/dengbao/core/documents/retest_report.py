@@ -75,6 +75,13 @@ class RoundFigures:
         return self.weighted_score if self.scheme == "2021" else self.compliance_rate
 
     @property
+    def major_risk_phrase(self) -> str:
+        """The same in a sentence: "1 个（其中 1 个已整改）"."""
+        found = self.major_risks if self.major_risks_found is None else self.major_risks_found
+        fixed = found - self.major_risks
+        return f"{found} 个（其中 {fixed} 个已整改）" if fixed else f"{found} 个"
+
+    @property
     def major_risk_text(self) -> str:
         """重大风险隐患数量 as the 2025 template counts it: before remediation, "N（M个已整改）"."""
         if self.major_risks_found is None:
@@ -287,8 +294,8 @@ def _conclusion(data: RetestData, figure_name: str, trends: list[str], outcome: 
         f"测评结论为“{after.conclusion}”，{figure_name}{moved}。"
     )
     risks = (
-        f"重大风险隐患{before.label}为 {before.major_risk_text} 个，"
-        f"{after.label}为 {after.major_risk_text} 个，"
+        f"重大风险隐患{before.label} {before.major_risk_phrase}，"
+        f"{after.label} {after.major_risk_phrase}，"
         f"未整改的由 {before.major_risks} 项变为 {after.major_risks} 项；"
         f"{before.label}的 {len(data.before_problems)} 个安全问题中已整改 {len(outcome.fixed)} 个，"
         f"仍存在 {len(outcome.still_open)} 个，{after.label}新发现 {len(outcome.new)} 个。"
