@@ -55,6 +55,8 @@ def test_a_scan_in_the_intranet_zone_runs_on_that_zones_worker(world_a, settings
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "DENGBAO_CELERY_BROKER": BROKER,
         "DENGBAO_VAR_DIR": str(tmp_path / "worker-var"),
+        # the worker writes to the same audit chain: it needs the same key, as a deployed one does
+        "DENGBAO_AUDIT_KEY_FILE": str(settings.DENGBAO_AUDIT_KEY_FILE),
         "DENGBAO_TESTING": "1",
         "DJANGO_SETTINGS_MODULE": "dengbao.settings",
     }

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
@@ -165,6 +166,7 @@ def test_a_scan_running_in_a_dengbao_process_killed_by_sigkill_is_failed_at_reco
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "DENGBAO_VAR_DIR": str(tmp_path / "var"),
+        "DENGBAO_AUDIT_KEY_FILE": str(settings.DENGBAO_AUDIT_KEY_FILE),  # the same audit chain
         "DENGBAO_TESTING": "1",
         "DJANGO_SETTINGS_MODULE": "dengbao.settings",
     }
