@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
+from dengbao.core.envlimits import positive_ints
+
 MB = 1024 * 1024
 
 
@@ -45,17 +47,7 @@ class ZipLimits:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> ZipLimits:
-        values = {}
-        for name, variable in _VARIABLES.items():
-            text = environ.get(variable, "").strip()
-            if text:
-                try:
-                    values[name] = int(text)
-                except ValueError:
-                    raise ValueError(f"{variable} must be a whole number, not {text!r}") from None
-                if values[name] <= 0:
-                    raise ValueError(f"{variable} must be positive, not {text!r}")
-        return cls(**values)
+        return cls(**positive_ints(environ, _VARIABLES))
 
 
 _VARIABLES = {

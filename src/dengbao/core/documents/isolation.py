@@ -27,6 +27,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from dengbao.core.envlimits import positive_ints
 from dengbao.core.ziplimits import ZipRefused, check_zip
 
 from .errors import DocumentError, TemplateLimitError
@@ -53,17 +54,7 @@ class RenderLimits:
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> RenderLimits:
         """The limits the ``DENGBAO_TEMPLATE_*`` variables set (settings and the CLI read them here)."""
-        values = {}
-        for name, variable in _VARIABLES.items():
-            text = environ.get(variable, "").strip()
-            if text:
-                try:
-                    values[name] = int(text)
-                except ValueError:
-                    raise ValueError(f"{variable} must be a whole number, not {text!r}") from None
-                if values[name] <= 0:
-                    raise ValueError(f"{variable} must be positive, not {text!r}")
-        return cls(**values)
+        return cls(**positive_ints(environ, _VARIABLES))
 
     @property
     def output_chars(self) -> int:
