@@ -1,11 +1,20 @@
 """URL map. Every project-scoped route takes the project's slug as the ``project`` argument,
 so the authorisation-matrix test finds and walks it automatically."""
 
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from .api import api
 
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico before they read a page's icon link."""
+    return HttpResponsePermanentRedirect(static("dengbao/favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("", include("dengbao.web.urls")),
     path("", include("dengbao.systems.urls")),
     path("", include("dengbao.reports.urls")),

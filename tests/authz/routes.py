@@ -195,7 +195,15 @@ OUTBOUND_PREFIX = "security/"
 
 # Routes outside the permission layer by design: static/i18n plumbing and the login flow.
 # (The profile and the security administrator's pages under /accounts/ are walked.)
-PUBLIC_PREFIXES = ("/static/", "/media/", "/i18n/", "/accounts/login/", "/accounts/logout/", "/accounts/2fa/")
+PUBLIC_PREFIXES = (
+    "/favicon.ico",
+    "/static/",
+    "/media/",
+    "/i18n/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/2fa/",
+)
 
 
 @dataclass(frozen=True)
