@@ -103,10 +103,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dengbao.web.middleware.UploadLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "dengbao.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dengbao.web.middleware.LanguageMiddleware",  # after authentication: a user's stored language
     "django_otp.middleware.OTPMiddleware",
     "dengbao.accounts.sessions.SessionTrackingMiddleware",
     "dengbao.audit.middleware.RequestContextMiddleware",
@@ -204,6 +204,11 @@ OTP_TOTP_ISSUER = "dengbao"
 SECURE_HTTPS = env_bool("DENGBAO_HTTPS", False)
 SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
+# The language choice outlives the browser session (a year); signed-in users also keep it on their account.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SECURE_HTTPS
 SECURE_SSL_REDIRECT = SECURE_HTTPS
 SECURE_HSTS_SECONDS = 31536000 if SECURE_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS

@@ -6,6 +6,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from .api import api
+from .web import views as web_views
 
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
@@ -27,6 +28,7 @@ urlpatterns = [
     path("manage/templates/", include("dengbao.reports.template_urls")),
     path("manage/", include("dengbao.accounts.manage_urls")),
     path("catalogue/", include("dengbao.catalogue.urls")),
+    path("i18n/setlang/", web_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]
