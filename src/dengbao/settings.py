@@ -131,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dengbao.web.context.navigation",
             ],
+            "builtins": ["dengbao.web.templatetags.terms"],  # {{ value|term }} everywhere
         },
     },
 ]

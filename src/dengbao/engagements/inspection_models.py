@@ -11,12 +11,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dengbao import terms
 from dengbao.core.catalogue.vocab import OBJECT_TYPES
 
 from .models import Contract
 from .service_models import ServiceOccurrence
 
-OBJECT_TYPE_CHOICES = [(t, t) for t in OBJECT_TYPES]
+OBJECT_TYPE_CHOICES = terms.choices((t, t) for t in OBJECT_TYPES)
 
 
 class InspectionTemplate(models.Model):

@@ -7,11 +7,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dengbao import terms
 from dengbao.core.engagement import service_year, sla
 
 from .models import Contract
 
-SERVICE_KINDS = [(k.value, service_year.NAMES[k]) for k in service_year.ServiceKind]
+SERVICE_KINDS = terms.choices((k.value, service_year.NAMES[k]) for k in service_year.ServiceKind)
 
 
 class ServiceOccurrence(models.Model):
