@@ -171,10 +171,15 @@ def checklist(request: HttpRequest, project: str, assessment_id: int, object_id:
 
 @login_required
 def result_save(request: HttpRequest, project: str, assessment_id: int, record_id: int) -> HttpResponse:
-    """Autosave of one row (htmx): answers the row again, with the new version or the conflict."""
+    """Autosave of one row (checklist.js): answers the row again, with the new version or the conflict.
+
+    GET answers the row as stored, which the page draws after a refused save."""
     obj, assessment, rnd, record = _open_record(request, project, assessment_id, record_id)
+    if request.method == "GET":  # the row as stored: what the checklist draws again after a refused save
+        context = _row_context(request, obj, assessment, rnd, record, "")
+        return render(request, "assessments/_row.html", context)
     if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+        return HttpResponseNotAllowed(["GET", "POST"])
     error = ""
     try:
         version = int(request.POST.get("version", "-1"))
