@@ -123,6 +123,13 @@
       if (row.dataset.result === NA) { say(row, text("needReason"), "warning"); return Promise.resolve(); }
       sent.result = row.dataset.result || "";
     }
+    if (row.refused !== undefined) {
+      // saves queued behind a refusal would store the redrawn values again (and reset the review):
+      // only what was changed after the redraw goes out
+      var same = JSON.stringify(sent) === row.refused;
+      delete row.refused;
+      if (same) return Promise.resolve();
+    }
     return fetch(row.dataset.save, {
       method: "POST",
       body: formData(row, sent),
@@ -143,6 +150,7 @@
           return;
         }
         merge(current, fresh, sent);
+        setState(current, "saving"); // settled to saved (or pending) once the queue is empty
         document.body.dispatchEvent(new CustomEvent("dengbao-saved", { bubbles: true }));
       });
     });
@@ -184,6 +192,7 @@
     }
     var node = document.importNode(fresh, true);
     row.replaceWith(node);
+    node.refused = JSON.stringify(values(node));
     if (window.htmx) window.htmx.process(node);
     if (where !== null) {
       var target = where ? node.querySelector(where) : null;
@@ -248,7 +257,7 @@
     }
     if (/^[1-4]$/.test(event.key)) {
       var radio = row.querySelector("input[type=radio][data-key=\"" + event.key + "\"]");
-      if (!radio || radio.disabled) return;
+      if (!radio || radio.matches(":disabled")) return; // also disabled through its <fieldset>
       event.preventDefault();
       radio.checked = true;
       resultChosen(row);
