@@ -94,10 +94,11 @@ def _leftover_chinese(text: str, pieces: list[str]) -> str:
     return text.strip()
 
 
-def _visible(page) -> list[str]:
-    """The page's visible lines and its tooltips/placeholders, without the language switch."""
+def _visible(page, charts: bool) -> list[str]:
+    """The page's visible lines, tooltips and placeholders (not the language switch); with ``charts``
+    also the texts the charts draw (their data-chart JSON), which innerText cannot see in a canvas."""
     return page.evaluate(
-        """() => {
+        """(charts) => {
         const lang = document.querySelector('form.lang');
         if (lang) lang.remove();
         const out = document.body.innerText.split('\\n');
@@ -106,12 +107,21 @@ def _visible(page) -> list[str]:
                 if (el.getAttribute(a)) out.push(el.getAttribute(a));
             }
         }
+        if (charts) {
+            const walk = v => Array.isArray(v) ? v.forEach(walk)
+                : (v && typeof v === 'object') ? Object.values(v).forEach(walk)
+                : (typeof v === 'string' ? out.push(v) : null);
+            for (const el of document.querySelectorAll('[data-chart]')) {
+                try { walk(JSON.parse(el.dataset.chart)); } catch (e) { out.push('unreadable chart data'); }
+            }
+        }
         return out.map(s => s.trim()).filter(Boolean);
-    }"""
+    }""",
+        charts,
     )
 
 
-def _crawl(page, base: str, check) -> dict[str, list[str]]:
+def _crawl(page, base: str, check, charts: bool = False) -> dict[str, list[str]]:
     """Visit the start pages and the links they lead to (same site, GET pages); ``check`` each."""
     queue, seen, found = [base + path for path in START], set(), {}
     while queue and len(seen) < MAX_PAGES:
@@ -133,7 +143,7 @@ def _crawl(page, base: str, check) -> dict[str, list[str]]:
             path = urlparse(href).path
             if not SKIP.search(path) and (path.startswith("/projects/demo/") or path == "/catalogue/"):
                 queue.append(base + path)
-        problems = [line for line in _visible(page) if check(line)]
+        problems = [line for line in _visible(page, charts) if check(line)]
         if problems:
             found[url.removeprefix(base)] = problems
     assert len(seen) >= 30, f"the crawl reached only {len(seen)} pages"
@@ -146,7 +156,7 @@ def test_english_pages_show_no_chinese_outside_the_data(live_server, page, demo_
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
     sign_in(page, base, "pm")
     assert "Project members" in (page.goto(base + "/projects/demo/") and page.content())
-    found = _crawl(page, base, lambda line: _leftover_chinese(line, pieces))
+    found = _crawl(page, base, lambda line: _leftover_chinese(line, pieces), charts=True)
     shown = {
         url: [_leftover_chinese(line, pieces)[:80] for line in lines][:5] for url, lines in found.items()
     }

@@ -16,6 +16,7 @@ from django.utils import timezone
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.core.importers.fields import cves
+from dengbao.terms import term
 
 from . import sla
 from .finding_models import (
@@ -193,6 +194,7 @@ def trend(*, actor: User, project: Project, system_id: int | None = None) -> dic
     return {
         "dates": [d for d, _c in points],
         "series": {s: [c.get(s, 0) for _d, c in points] for s in severities},
+        "labels": {s: term(s) for s in severities},  # the legend, in the reader's language
     }
 
 
