@@ -34,7 +34,9 @@ ARTEFACTS = {
 }
 
 
-def make_bundle(artefacts: dict[str, str], *, hostname: str = "his-app-1", tamper: str = "") -> bytes:
+def make_bundle(
+    artefacts: dict[str, str], *, hostname: str = "his-app-1", address: str = "10.0.0.5", tamper: str = ""
+) -> bytes:
     """A bundle in the collector's format, written by hand."""
     out = io.BytesIO()
     commands = []
@@ -59,7 +61,7 @@ def make_bundle(artefacts: dict[str, str], *, hostname: str = "his-app-1", tampe
             "collector": "dengbao-linux",
             "version": "1",
             "platform": "linux",
-            "host": {"hostname": hostname, "addresses": ["10.0.0.5"]},
+            "host": {"hostname": hostname, "addresses": [address]},
             "started": "2026-12-07T08:00:00Z",
             "finished": "2026-12-07T08:00:02Z",
             "commands": commands,

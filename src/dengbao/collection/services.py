@@ -273,3 +273,43 @@ def proposal_reject(*, actor: User, proposal: Proposal, reason: str = "") -> Pro
             project=project,
         )
     return proposal
+
+
+def object_for_host(*, assessment, host: dict) -> AssessmentObject | None:
+    """The assessment object a bundle's host is: by name (host name or FQDN) or by an address in IP/位置."""
+    names = {str(host.get(k, "")).lower() for k in ("hostname", "fqdn")} - {""}
+    addresses = {str(a) for a in host.get("addresses", []) if a}
+    matches = []
+    for obj in assessment.test_objects.all():
+        tokens = {
+            t for t in obj.location.replace("，", ",").replace(";", ",").replace(" ", ",").split(",") if t
+        }
+        if obj.name.lower() in names or addresses & tokens:
+            matches.append(obj)
+    return matches[0] if len(matches) == 1 else None
+
+
+def bundles_import(*, actor: User, assessment, files: list[tuple[str, bytes]]) -> list[tuple[str, object]]:
+    """Many bundles at once, each matched to its object by host; each import is its own transaction.
+
+    Returns (filename, ImportSummary or the reason it was not imported) per file.
+    """
+    permissions.require(actor, "project.record", assessment.project)
+    out: list[tuple[str, object]] = []
+    for filename, data in files:
+        try:
+            host = collect.read_bundle(data).host
+        except collect.BundleError as exc:
+            out.append((filename, str(exc)))
+            continue
+        obj = object_for_host(assessment=assessment, host=host)
+        if obj is None:
+            out.append(
+                (filename, f"找不到与主机 {host.get('hostname', '?')} 对应的测评对象（按名称或 IP 匹配）")
+            )
+            continue
+        try:
+            out.append((filename, bundle_import(actor=actor, obj=obj, data=data, filename=filename)))
+        except ValidationError as exc:
+            out.append((filename, "；".join(exc.messages)))
+    return out
