@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import tarfile
+import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -47,25 +48,11 @@ def read_bundle(stream: BinaryIO | bytes) -> Bundle:
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise BundleError(f"不是有效的采集包（tar.gz）：{exc}") from None
     files: dict[str, bytes] = {}
-    total = 0
-    with tar:
-        for n, member in enumerate(tar):
-            if n >= MAX_MEMBERS:
-                raise BundleError(f"采集包文件过多（上限 {MAX_MEMBERS}）")
-            if member.isdir():
-                continue
-            name = member.name.removeprefix("./")
-            if not member.isfile() or name.startswith("/") or ".." in name.split("/"):
-                raise BundleError(f"采集包含不允许的条目：{member.name}")
-            if member.size > MAX_MEMBER_BYTES:
-                raise BundleError(f"{name}：单个文件过大")
-            total += member.size
-            if total > MAX_TOTAL_BYTES:
-                raise BundleError("采集包解压后过大")
-            extracted = tar.extractfile(member)
-            files[name.split("/", 1)[1] if name.count("/") and name.split("/")[0] != "out" else name] = (
-                extracted.read() if extracted else b""
-            )
+    try:
+        with tar:
+            _members(tar, files)
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        raise BundleError(f"采集包已损坏：{exc}") from None
     raw_manifest = files.get("manifest.json")
     if raw_manifest is None:
         raise BundleError("采集包缺少 manifest.json")
@@ -79,8 +66,10 @@ def read_bundle(stream: BinaryIO | bytes) -> Bundle:
     codes: dict[str, int] = {}
     warnings: list[str] = []
     for i, entry in enumerate(manifest["commands"], start=1):
-        if not isinstance(entry, dict) or not {"name", "file", "sha256"} <= set(entry):
-            raise BundleError(f"manifest.json: commands[{i}]: 需要 name、file、sha256")
+        if not isinstance(entry, dict) or not all(
+            isinstance(entry.get(k), str) for k in ("name", "file", "sha256")
+        ):
+            raise BundleError(f"manifest.json: commands[{i}]: 需要文本字段 name、file、sha256")
         body = files.get(entry["file"])
         if body is None:
             raise BundleError(f"manifest.json: commands[{i}]: 文件 {entry['file']} 不在采集包中")
@@ -92,3 +81,24 @@ def read_bundle(stream: BinaryIO | bytes) -> Bundle:
         except (TypeError, ValueError):
             warnings.append(f"{entry['name']}: 退出码无效")
     return Bundle(manifest=manifest, artefacts=artefacts, exit_codes=codes, warnings=tuple(warnings))
+
+
+def _members(tar: tarfile.TarFile, files: dict[str, bytes]) -> None:
+    total = 0
+    for n, member in enumerate(tar):
+        if n >= MAX_MEMBERS:
+            raise BundleError(f"采集包文件过多（上限 {MAX_MEMBERS}）")
+        if member.isdir():
+            continue
+        name = member.name.removeprefix("./")
+        if not member.isfile() or name.startswith("/") or ".." in name.split("/"):
+            raise BundleError(f"采集包含不允许的条目：{member.name}")
+        if member.size > MAX_MEMBER_BYTES:
+            raise BundleError(f"{name}：单个文件过大")
+        total += member.size
+        if total > MAX_TOTAL_BYTES:
+            raise BundleError("采集包解压后过大")
+        extracted = tar.extractfile(member)
+        if name.count("/") and name.split("/")[0] != "out":
+            name = name.split("/", 1)[1]  # a bundle packed with a top-level folder
+        files[name] = extracted.read() if extracted else b""

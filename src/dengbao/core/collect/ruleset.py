@@ -159,7 +159,10 @@ def parse_rules(text: str, *, filename: str, known_units: Iterable[str] | None =
             if rule_id in seen:
                 bad("id", f"duplicate of the rule at line {seen[rule_id]}")
             seen[rule_id] = start
-        for text_field in ("title", "expected", "pass", "fail", "remediation", "na_if", "description"):
+        for text_field in ("condition", "na_if"):
+            if raw.get(text_field) is not None and not isinstance(raw[text_field], str):
+                bad(text_field, "expected text")
+        for text_field in ("title", "expected", "pass", "fail", "remediation", "description"):
             if (
                 text_field in raw
                 and raw[text_field] is not None
