@@ -146,3 +146,15 @@ def test_bad_bundles_get_a_clear_message(members, message):
         read_bundle(out.getvalue())
     with pytest.raises(BundleError, match=r"tar\.gz"):
         read_bundle(b"not a tarball")
+
+
+def test_commands_past_the_time_budget_are_skipped_not_judged(tmp_path):
+    from dengbao.core.collect import State, evaluate, load_rules
+
+    (tmp_path / "c.sh").write_text(linux.script(budget_s=0), encoding="utf-8")
+    subprocess.run(["sh", "c.sh", "b.tar.gz"], cwd=tmp_path, check=True, capture_output=True, timeout=60)
+    bundle = read_bundle((tmp_path / "b.tar.gz").read_bytes())
+    assert bundle.artefacts == {}
+    assert set(bundle.exit_codes.values()) == {125}
+    assert len(bundle.warnings) == len(linux.COMMANDS)
+    assert {r.state for r in evaluate(load_rules(platform="linux"), bundle.artefacts)} == {State.ERROR}

@@ -17,6 +17,7 @@ from typing import BinaryIO
 MAX_MEMBER_BYTES = 32 * 1024 * 1024
 MAX_TOTAL_BYTES = 128 * 1024 * 1024
 MAX_MEMBERS = 2000
+SKIPPED = 125  # the collector's exit code for a command skipped when its time budget ran out
 
 
 class BundleError(ValueError):
@@ -75,11 +76,14 @@ def read_bundle(stream: BinaryIO | bytes) -> Bundle:
             raise BundleError(f"manifest.json: commands[{i}]: 文件 {entry['file']} 不在采集包中")
         if hashlib.sha256(body).hexdigest() != entry["sha256"]:
             raise BundleError(f"{entry['file']}：SHA-256 与清单不符，采集包可能被修改")
-        artefacts[str(entry["name"])] = body.decode("utf-8", errors="replace")
         try:
-            codes[str(entry["name"])] = int(entry.get("rc", 0))
+            codes[entry["name"]] = int(entry.get("rc", 0))
         except (TypeError, ValueError):
             warnings.append(f"{entry['name']}: 退出码无效")
+        if codes.get(entry["name"]) == SKIPPED:
+            warnings.append(f"{entry['name']}：超出采集时限，未执行")
+            continue  # not collected: rules that read it are errors, not failures
+        artefacts[entry["name"]] = body.decode("utf-8", errors="replace")
     return Bundle(manifest=manifest, artefacts=artefacts, exit_codes=codes, warnings=tuple(warnings))
 
 
