@@ -211,6 +211,15 @@ def test_tampered_or_foreign_bundles_store_nothing(world_a, server):
     server.location = "10.9.9.9"
     summary = services.bundle_import(actor=assessor, obj=server, data=make_bundle(ARTEFACTS), filename="o")
     assert any("与对象的 IP/位置“10.9.9.9”不一致" in w for w in summary.warnings)
+    assert not any("请确认对象选择正确" in w for w in summary.warnings)
+    db = assessment_services.object_add(
+        actor=assessor, assessment=server.assessment, kind="数据库管理系统", name="HIS数据库"
+    )
+    summary = services.bundle_import(actor=assessor, obj=db, data=make_bundle(ARTEFACTS), filename="d")
+    assert (
+        "“HIS数据库”是数据库管理系统，linux 采集包通常用于服务器/操作系统，请确认对象选择正确"
+        in summary.warnings
+    )
 
 
 def test_agency_rules_file_replaces_a_builtin_rule(world_a, server, settings, tmp_path):

@@ -29,6 +29,8 @@ from dengbao.core.collect.ruleset import RuleError
 from .models import CollectedBundle, Proposal
 
 METHODS = ["核查"]
+# Object types a platform's bundle describes; importing elsewhere is allowed but warned about.
+PLATFORM_KINDS = {"linux": {"服务器/操作系统", "终端", "虚拟机", "安全设备"}}
 
 
 @dataclass
@@ -105,6 +107,10 @@ def bundle_import(*, actor: User, obj: AssessmentObject, data: bytes, filename: 
     results = collect.evaluate(rules, bundle.artefacts)
     unit_proposals = collect.propose(results, level=level)
     warnings = list(bundle.warnings)
+    if obj.kind not in PLATFORM_KINDS.get(platform, {obj.kind}):
+        warnings.append(
+            f"“{obj.name}”是{obj.kind}，{platform} 采集包通常用于服务器/操作系统，请确认对象选择正确"
+        )
     host = bundle.host
     names = {str(host.get("hostname", "")), str(host.get("fqdn", "")), *map(str, host.get("addresses", []))}
     if obj.location and not any(n and n in obj.location for n in names):
