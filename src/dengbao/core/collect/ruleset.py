@@ -289,14 +289,26 @@ def merge(base: Iterable[Rule], overrides: Iterable[Rule]) -> list[Rule]:
     return list(out.values())
 
 
+_LOADED: dict[tuple, list[Rule]] = {}
+
+
 def load_rules(*, extra: Path | str | None = None, platform: str | None = None) -> list[Rule]:
-    """Built-in rules of every platform, then the agency's file (if any) layered on top."""
-    known = _catalogue_units()
-    rules: list[Rule] = []
-    for path in sorted(RULES_DIR.glob("*.yaml")):
-        rules.extend(load_file(path, known_units=known))
-    if extra:
-        rules = merge(rules, load_file(Path(extra), known_units=known))
+    """Built-in rules of every platform, then the agency's file (if any) layered on top.
+
+    Parsed once per set of files and their modification times (a bulk import reads them once).
+    """
+    paths = [*sorted(RULES_DIR.glob("*.yaml")), *([Path(extra)] if extra else [])]
+    key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+    if key not in _LOADED:
+        known = _catalogue_units()
+        rules: list[Rule] = []
+        for path in paths[: len(paths) - (1 if extra else 0)]:
+            rules.extend(load_file(path, known_units=known))
+        if extra:
+            rules = merge(rules, load_file(Path(extra), known_units=known))
+        _LOADED.clear()
+        _LOADED[key] = rules
+    rules = list(_LOADED[key])
     if platform is not None:
         rules = [r for r in rules if r.platform == platform]
     return rules
