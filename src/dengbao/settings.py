@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "dengbao.engagements",
     "dengbao.scanning",
     "dengbao.monitoring",
+    "dengbao.collection",
     "dengbao.web",
 ]
 
@@ -227,6 +228,8 @@ X_FRAME_OPTIONS = "DENY"
 # --- Uploads --------------------------------------------------------------
 DENGBAO_MAX_UPLOAD_MB = env_int("DENGBAO_MAX_UPLOAD_MB", 50)
 DENGBAO_MAX_UPLOAD_BYTES = DENGBAO_MAX_UPLOAD_MB * 1024 * 1024
+# An agency's own collection rules (YAML), layered over the built-in ones: same id replaces, new ids add.
+DENGBAO_COLLECT_RULES = os.environ.get("DENGBAO_COLLECT_RULES", "")
 # Before signing in a request body may be this big at most (enforced while reading: web/body_limit.py)
 DENGBAO_MAX_ANON_BODY_MB = env_int("DENGBAO_MAX_ANON_BODY_MB", 1)
 DENGBAO_MAX_ANON_BODY_BYTES = DENGBAO_MAX_ANON_BODY_MB * 1024 * 1024

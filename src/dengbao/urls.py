@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("dengbao.engagements.urls")),
     path("", include("dengbao.scanning.urls")),
     path("", include("dengbao.monitoring.urls")),
+    path("", include("dengbao.collection.urls")),
     path("accounts/", include("dengbao.accounts.urls")),
     path("audit/", include("dengbao.audit.urls")),
     path("manage/templates/", include("dengbao.reports.template_urls")),

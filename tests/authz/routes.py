@@ -127,6 +127,7 @@ ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "problem_id": lambda world: _problem(world).pk,
     "task_id": lambda world: _task(world).pk,
     "evidence_id": lambda world: 999999,  # any evidence id: foreign users must get 403/404 before the lookup
+    "proposal_id": lambda world: 999999,  # any proposal id: foreign users must get 403/404 before the lookup
     "record_id": lambda world: _assessment(world).test_objects.first().results.first().pk,
     "attachment_id": lambda world: engagement.attachment(world).pk,
     "deliverable_id": lambda world: engagement.deliverable(world).pk,
