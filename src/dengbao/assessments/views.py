@@ -15,6 +15,7 @@ from dengbao.accounts import permissions
 from dengbao.accounts import selectors as account_selectors
 from dengbao.catalogue import selectors as catalogue_selectors
 from dengbao.core.catalogue.vocab import OBJECT_TYPES
+from dengbao.terms import term
 
 from . import selectors, services
 from .models import AssessmentObject, Result
@@ -295,7 +296,7 @@ def _chart_json(score) -> str:
 
     if score is None:
         return "{}"
-    data = {"labels": [g.name for g in score.categories], "values": [g.score for g in score.categories]}
+    data = {"labels": [term(g.name) for g in score.categories], "values": [g.score for g in score.categories]}
     return escape(json.dumps(data, ensure_ascii=False))
 
 
