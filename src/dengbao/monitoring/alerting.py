@@ -21,6 +21,7 @@ from dengbao.core.monitor.results import Severity
 
 from . import zones
 from .alert_models import AlertRule, AlertState, Channel, Incident, IncidentEvent
+from .conditions import condition_rows
 from .models import Monitor
 
 if TYPE_CHECKING:
@@ -72,8 +73,6 @@ def _relevant(watch: str, report) -> list:
 
 
 def _open_incident(monitor: Monitor, rule: AlertRule, outcome: Outcome, at: dt.datetime) -> Incident:
-    from .store import condition_rows
-
     report = outcome.report
     failed = _relevant(rule.watch, report)
     kind = INCIDENT_KIND[AlertRule.Watch(rule.watch)]
