@@ -86,7 +86,8 @@ def check_zip(source: BinaryIO | bytes | str | os.PathLike, limits: ZipLimits | 
         import io
 
         source = io.BytesIO(source)
-    position = source.tell() if hasattr(source, "tell") else None
+    stream = None if isinstance(source, str | os.PathLike) or not hasattr(source, "tell") else source
+    position = stream.tell() if stream is not None else None
     try:
         try:
             with zipfile.ZipFile(source) as archive:
@@ -95,8 +96,8 @@ def check_zip(source: BinaryIO | bytes | str | os.PathLike, limits: ZipLimits | 
             raise ZipRefused("文件不是有效的压缩包（.xlsx/.docx 均为 zip 格式），可能已损坏") from None
         return _check_members(infos, limits)
     finally:
-        if position is not None:
-            source.seek(position)
+        if stream is not None and position is not None:
+            stream.seek(position)
 
 
 def _check_members(infos: list[zipfile.ZipInfo], limits: ZipLimits) -> ZipSummary:

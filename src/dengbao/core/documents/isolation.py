@@ -119,7 +119,7 @@ def render_isolated(
     with tempfile.TemporaryDirectory(prefix="dengbao-template-") as tmp:
         work = Path(tmp)
         shutil.copyfile(template, work / "template.docx")
-        job = {"mode": "check" if check else "render", "name": name, "context": context}
+        job: dict[str, Any] = {"mode": "check" if check else "render", "name": name, "context": context}
         job["limits"] = asdict(limits)
         job["file_limit"] = _file_limit(work / "template.docx", limits)
         (work / "job.pickle").write_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
