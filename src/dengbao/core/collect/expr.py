@@ -263,7 +263,7 @@ def _compare(op: str, a: Value, b: Value) -> bool:
         return a != b
     if type(a) is not type(b):
         return False
-    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]  # type: ignore[operator]
+    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
 
 
 def evaluate(node: Node, values: Mapping[str, Value]) -> Value:
