@@ -8,9 +8,11 @@ the unfinished round, see no figure of that round anywhere, and still reach what
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 
+import openpyxl
 import pytest
 from django.utils import timezone
 
@@ -136,6 +138,10 @@ def test_client_overview_and_api_show_no_figure_of_an_unfinished_round(released_
     assert (
         client.get(f"/api/projects/{world.project.slug}/assessments/{assessment}/problems").status_code == 404
     )
+    xlsx = client.get(f"/projects/{world.project.slug}/assessments/{assessment}/problems/gap-list.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    cells = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert xlsx.status_code == 200 and not any(DRAFT_PROBLEM in v for v in cells)
     # the provider keeps seeing its draft figures
     manager = login(world.members[ProjectRole.MANAGER])
     assert "已记录 1 / 1" in _body(manager.get(f"/projects/{world.project.slug}/"))
