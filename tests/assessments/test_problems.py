@@ -342,6 +342,40 @@ def test_gap_list_page_filters_and_excel_export(world_a, l3, login):
     )
 
 
+def test_gap_list_is_searchable_by_unit_id_control_point_and_text(world_a, l3, login):
+    assessment, db, os_ = l3
+    _shortfalls(world_a, db, os_)
+    _record(world_a, db, "L3-CES1-06", "不符合", "默认账户 sa 未重命名")
+    _report, rnd = _sync(world_a, assessment)
+    renamed = rnd.problems.get(unit_id="L3-CES1-06")
+    problem_services.problem_update(
+        actor=world_a.members["assessor"],
+        problem=renamed,
+        title="数据库默认账户未处理",
+        description=renamed.description,
+        remediation="重命名 sa 并启用双人保管",
+        risk=renamed.risk,
+    )
+    client = login(world_a.members["assessor"])
+    base = f"/projects/proj-a/assessments/{assessment.pk}/problems/"
+
+    def units(query: str) -> set[str]:
+        page = client.get(base, {"q": query}).content.decode()
+        return {u for u in ("L3-CES1-01", "L3-CES1-02", "L3-CES1-06") if f'data-unit="{u}"' in page}
+
+    assert units("") == {"L3-CES1-01", "L3-CES1-02", "L3-CES1-06"}
+    assert units("L3-CES1-02") == {"L3-CES1-02"}  # the unit ID, in any case
+    assert units("l3-ces1-06") == {"L3-CES1-06"}
+    assert units("CES1-0") == {"L3-CES1-01", "L3-CES1-02", "L3-CES1-06"}
+    assert units("访问控制") == {"L3-CES1-06"}  # the control point of the unit in the catalogue
+    assert units("身份鉴别") == {"L3-CES1-01", "L3-CES1-02"}
+    assert units("双人保管") == {"L3-CES1-06"}  # the 整改建议
+    assert units("默认账户未处理") == {"L3-CES1-06"}  # the title
+    assert units("L3-ABS1-02") == set()
+    export = load_workbook(io.BytesIO(client.get(base + "gap-list.xlsx", {"q": "L3-CES1-02"}).content)).active
+    assert export.max_row == 3 and export.cell(row=3, column=4).value.startswith("L3-CES1-02")
+
+
 def test_page_actions_sync_confirm_and_mark(world_a, l3, login):
     assessment, db, os_ = l3
     _shortfalls(world_a, db, os_)

@@ -127,6 +127,7 @@ ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "problem_id": lambda world: _problem(world).pk,
     "task_id": lambda world: _task(world).pk,
     "evidence_id": lambda world: 999999,  # any evidence id: foreign users must get 403/404 before the lookup
+    "proposal_id": lambda world: 999999,  # any proposal id: foreign users must get 403/404 before the lookup
     "record_id": lambda world: _assessment(world).test_objects.first().results.first().pk,
     "attachment_id": lambda world: engagement.attachment(world).pk,
     "deliverable_id": lambda world: engagement.deliverable(world).pk,
@@ -195,7 +196,15 @@ OUTBOUND_PREFIX = "security/"
 
 # Routes outside the permission layer by design: static/i18n plumbing and the login flow.
 # (The profile and the security administrator's pages under /accounts/ are walked.)
-PUBLIC_PREFIXES = ("/static/", "/media/", "/i18n/", "/accounts/login/", "/accounts/logout/", "/accounts/2fa/")
+PUBLIC_PREFIXES = (
+    "/favicon.ico",
+    "/static/",
+    "/media/",
+    "/i18n/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/2fa/",
+)
 
 
 @dataclass(frozen=True)

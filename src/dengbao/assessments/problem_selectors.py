@@ -153,6 +153,24 @@ def _sort_key(sort: str, order: Mapping[str, int]):
     return key
 
 
+def _text_match(q: str, cat) -> Q:
+    """A problem matches by its unit ID (``L3-ABS1-02``), its unit's control point or requirement in
+    the catalogue, or its own title, description and 整改建议."""
+    needle = q.casefold()
+    units = [
+        item.id
+        for item in cat.items
+        if needle in item.control_point.casefold() or needle in item.requirement.casefold()
+    ]
+    return (
+        Q(unit_id__icontains=q)
+        | Q(unit_id__in=units)
+        | Q(title__icontains=q)
+        | Q(description__icontains=q)
+        | Q(remediation__icontains=q)
+    )
+
+
 def gap_list(
     *, actor: User, project: Project, assessment: Assessment | None, filters: GapFilters
 ) -> list[GapEntry]:
@@ -178,9 +196,9 @@ def gap_list(
         qs = qs.exclude(case_status=Problem.CaseStatus.NONE)
     elif filters.case:
         qs = qs.filter(case_status=filters.case)
-    if filters.q:
-        qs = qs.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q))
     cat = catalogue()
+    if filters.q:
+        qs = qs.filter(_text_match(filters.q, cat))
     cases = {c.id: c for c in cat.high_risk}
     entries = [
         GapEntry(

@@ -18,6 +18,7 @@ from django.utils import timezone
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.core.engagement import money, schedule, sla
+from dengbao.terms import term
 
 from .models import Attachment, Contract, Deliverable, PaymentMilestone
 from .service_models import ServiceOccurrence, SlaPolicy, Ticket
@@ -267,7 +268,7 @@ class Dashboard:
 def _gantt(phases, deadlines) -> str:
     rows = [
         {
-            "name": p.name,
+            "name": term(p.name),
             "planned": [p.planned_start.isoformat(), p.planned_end.isoformat()],
             "actual": [p.actual_start.isoformat(), p.actual_end.isoformat()]
             if p.actual_start and p.actual_end
@@ -275,7 +276,7 @@ def _gantt(phases, deadlines) -> str:
         }
         for p in phases
     ]
-    marks = [{"name": d.name, "date": d.due.isoformat()} for d in deadlines if d.due]
+    marks = [{"name": term(d.name), "date": d.due.isoformat()} for d in deadlines if d.due]
     return json.dumps({"phases": rows, "deadlines": marks}, ensure_ascii=False)
 
 

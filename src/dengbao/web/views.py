@@ -36,3 +36,17 @@ def project_dashboard(request: HttpRequest, project: str) -> HttpResponse:
         "active_module": "dashboard",
     }
     return render(request, "web/project_dashboard.html", context)
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch (cookie, redirect); a signed-in user's choice is kept on the account too."""
+    from django.conf import settings
+    from django.views.i18n import set_language as switch
+
+    from dengbao.accounts import services as account_services
+
+    response = switch(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and language in {code for code, _name in settings.LANGUAGES}:
+        account_services.user_language_set(actor=request.user, language=language)
+    return response
