@@ -239,14 +239,16 @@ class Route:
             )
         return ADMIN_ROUTE_ROLES[key]
 
-    def url(self, world: ProjectWorld) -> str:
+    def url(self, world: ProjectWorld, overrides: dict[str, object] | None = None) -> str:
+        """The route's URL for the world; ``overrides`` names a given object for some arguments."""
         path = self.pattern
         for arg in self.arguments:
             if arg not in ARGUMENT_FACTORIES:
                 raise LookupError(
                     f"route {self.pattern!r}: add a factory for argument {arg!r} to ARGUMENT_FACTORIES"
                 )
-            value = str(ARGUMENT_FACTORIES[arg](world))
+            given = (overrides or {}).get(arg)
+            value = str(given if given is not None else ARGUMENT_FACTORIES[arg](world))
             path = re.sub(r"<(?:[^>:]+:)?" + re.escape(arg) + r">", value, path)
             path = re.sub(r"\(\?P<" + re.escape(arg) + r">[^)]*\)", value, path)
         return "/" + path.lstrip("^").rstrip("$").replace("\\Z", "").replace("\\", "")

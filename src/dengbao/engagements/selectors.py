@@ -96,6 +96,24 @@ def ticket_get(*, actor: User, contract: Contract, ticket_id: int) -> Ticket:
     return ticket
 
 
+URGENT_PRIORITIES = ("P1", "P2")
+
+
+def urgent_tickets(*, actor: User, project: Project) -> list[Ticket]:
+    """Open P1/P2 tickets of the project's contract, most urgent and newest first: what the
+    project's overview puts at its top for the provider (the client sees its own on the ticket list)."""
+    if not permissions.can(actor, "project.view_internal", project):
+        return []
+    contract = contract_get(actor=actor, project=project)
+    if contract is None:
+        return []
+    open_statuses = (Ticket.Status.OPEN, Ticket.Status.WAITING)
+    tickets = ticket_list(actor=actor, contract=contract).filter(
+        priority__in=URGENT_PRIORITIES, status__in=open_statuses
+    )
+    return list(tickets.order_by("priority", "-opened_at"))
+
+
 @dataclass(frozen=True)
 class TicketRow:
     ticket: Ticket
