@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "dengbao.monitoring",
     "dengbao.collection",
     "dengbao.web",
+    "dengbao.inbox",
 ]
 
 MIDDLEWARE = [

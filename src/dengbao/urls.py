@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("dengbao.collection.urls")),
     path("accounts/", include("dengbao.accounts.urls")),
     path("audit/", include("dengbao.audit.urls")),
+    path("notifications/", include("dengbao.inbox.urls")),
     path("manage/templates/", include("dengbao.reports.template_urls")),
     path("manage/", include("dengbao.accounts.manage_urls")),
     path("catalogue/", include("dengbao.catalogue.urls")),

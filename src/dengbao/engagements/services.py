@@ -15,12 +15,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
 from dengbao.core.engagement import money, schedule, sla
+from dengbao.inbox import services as inbox
+from dengbao.inbox.models import Notice
 
 from .models import (
     Attachment,
@@ -329,6 +332,13 @@ def deliverable_accept(
             action="deliverable.accept",
             obj=deliverable,
             details={"document": deliverable.document_id},
+            project=project,
+        )
+        inbox.notify(
+            inbox.managers(project),
+            kind=Notice.Kind.ACCEPTED,
+            subject=f"{deliverable.system} {deliverable.get_kind_display()}",
+            link=reverse("engagements:deliverables", kwargs={"project": project.slug}),
             project=project,
         )
     return deliverable

@@ -8,14 +8,18 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from dengbao.accounts import permissions
 from dengbao.accounts.models import User
 from dengbao.audit import services as audit
 from dengbao.core.engagement import service_year, sla
+from dengbao.inbox import services as inbox
+from dengbao.inbox.models import Notice
 
 from .models import Contract
+from .selectors import URGENT_PRIORITIES
 from .service_models import Feedback, ServiceOccurrence, Ticket, TicketEvent, TrainingSession
 
 K = sla.EventKind
@@ -138,6 +142,13 @@ def ticket_open(
             action="ticket.open",
             obj=ticket,
             details={"priority": priority, "source": source, "systems": [s.code or s.name for s in systems]},
+            project=project,
+        )
+        inbox.notify(
+            [m for m in inbox.managers(project) if m.pk != actor.pk],
+            kind=Notice.Kind.URGENT_TICKET if priority in URGENT_PRIORITIES else Notice.Kind.TICKET,
+            subject=f"#{ticket.number} {ticket.title}（{priority}）",
+            link=reverse("engagements:ticket", kwargs={"project": project.slug, "ticket_id": ticket.pk}),
             project=project,
         )
     return ticket

@@ -13,8 +13,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from django.urls import reverse
+
 from dengbao.core.monitor import alerts, notify
 from dengbao.core.monitor.results import Severity
+from dengbao.inbox import services as inbox
+from dengbao.inbox.models import Notice
 
 from . import signals, zones
 from .alert_models import AlertRule, AlertState, Channel, Incident, IncidentEvent
@@ -76,7 +80,7 @@ def _open_incident(monitor: Monitor, rule: AlertRule, outcome: Outcome, at: dt.d
     snapshot = ""
     if kind in (Incident.Kind.CHANGED, Incident.Kind.FAILED) and report.fetches and report.fetches[0].text:
         snapshot = report.fetches[0].text[:MAX_SNAPSHOT]
-    return Incident.objects.create(
+    incident = Incident.objects.create(
         monitor=monitor,
         rule=rule,
         kind=kind,
@@ -86,6 +90,16 @@ def _open_incident(monitor: Monitor, rule: AlertRule, outcome: Outcome, at: dt.d
         opened_at=at,
         snapshot_html=snapshot,
     )
+    inbox.notify(
+        inbox.managers(monitor.project),
+        kind=Notice.Kind.INCIDENT,
+        subject=f"{monitor.name}：{incident.get_kind_display()}",
+        link=reverse(
+            "monitoring:monitor", kwargs={"project": monitor.project.slug, "monitor_id": monitor.pk}
+        ),
+        project=monitor.project,
+    )
+    return incident
 
 
 EXPIRY_KEY = "expiry"  # in AlertState.state of a TLS rule: the certificate-expiry threshold last announced
