@@ -90,3 +90,30 @@ def test_an_acceptance_and_a_failed_job_are_notified(world_a, login):
     notice = Notice.objects.get(recipient=assessor, kind="job_failed")
     assert notice.subject.startswith("等级测评报告：") and notice.link.endswith(f"/documents/jobs/{job.pk}/")
     assert contract.project == notice.project
+
+
+def test_the_client_adds_to_its_ticket_and_both_sides_hear_of_it(world_a, login):
+    factories.contract(world_a)
+    slug = world_a.project.slug
+    client_user, manager_user = world_a.members[ProjectRole.CLIENT], world_a.members[ProjectRole.MANAGER]
+    hospital = login(client_user)
+    hospital.post(
+        f"/projects/{slug}/engagement/tickets/",
+        {"title": "门户网站打不开", "kind": "incident", "priority": "P3", "description": "首页 502"},
+    )
+    ticket = world_a.project.contract.tickets.get(title="门户网站打不开")
+    url = f"/projects/{slug}/engagement/tickets/{ticket.pk}/"
+    page = hospital.get(url).content.decode()
+    assert 'id="follow-up"' in page  # the client may add to it
+    hospital.post(url, {"kind": "follow_up", "note": "刚才又出现了一次，截图见邮件"})
+    assert "刚才又出现了一次" in hospital.get(url).content.decode()
+    note = Notice.objects.get(recipient=manager_user, kind="ticket_note")
+    assert note.subject == f"#{ticket.number} 门户网站打不开：刚才又出现了一次，截图见邮件"
+    assert not Notice.objects.filter(recipient=client_user, kind="ticket_note").exists()
+    # the manager answers with a note on the timeline: the client hears of it
+    login(manager_user).post(url, {"kind": "note", "note": "已安排工程师排查"})
+    answer = Notice.objects.get(recipient=client_user, kind="ticket_note")
+    assert answer.subject.endswith("已安排工程师排查") and answer.link == url
+    refused = hospital.post(url, {"kind": "follow_up", "note": "  "}, follow=True).content.decode()
+    assert "请填写补充说明" in refused
+    assert AuditEvent.objects.filter(action="ticket.follow_up", object_id=str(ticket.pk)).count() == 1
