@@ -117,3 +117,34 @@ def test_the_client_adds_to_its_ticket_and_both_sides_hear_of_it(world_a, login)
     refused = hospital.post(url, {"kind": "follow_up", "note": "  "}, follow=True).content.decode()
     assert "请填写补充说明" in refused
     assert AuditEvent.objects.filter(action="ticket.follow_up", object_id=str(ticket.pk)).count() == 1
+
+
+def test_the_client_sends_a_deliverable_back_with_a_reason_and_accepts_the_next_one(world_a, login):
+    factories.contract(world_a)
+    slug = world_a.project.slug
+    manager_user = world_a.members[ProjectRole.MANAGER]
+    deliverable = factories.deliverable(world_a)
+    Deliverable.objects.filter(pk=deliverable.pk).update(delivered_on=dt.date(2026, 3, 1))
+    url = f"/projects/{slug}/engagement/deliverables/{deliverable.pk}/accept/"
+    hospital = login(world_a.members[ProjectRole.CLIENT])
+    refused = hospital.post(url, {"decision": "reject", "comment": ""}, follow=True).content.decode()
+    assert "退回时请写明原因" in refused
+    hospital.post(url, {"decision": "reject", "comment": "第 3 章缺少拓扑图"})
+    deliverable.refresh_from_db()
+    assert deliverable.status == "rejected" and deliverable.review_comment == "第 3 章缺少拓扑图"
+    assert deliverable.accepted_at is None
+    notice = Notice.objects.get(recipient=manager_user, kind="rejected")
+    assert notice.subject.endswith("第 3 章缺少拓扑图")
+    listing = login(manager_user).get(f"/projects/{slug}/engagement/deliverables/").content.decode()
+    assert "已退回" in listing and "第 3 章缺少拓扑图" in listing
+    again = hospital.post(url, {"decision": "accept"}, follow=True).content.decode()
+    assert "已退回，等待重新交付" in again  # nothing to accept until it is delivered again
+    from dengbao.engagements import services
+
+    services.deliverable_deliver(
+        actor=manager_user, deliverable=deliverable, delivered_on=dt.date(2026, 3, 5)
+    )
+    hospital.post(url, {"decision": "accept", "comment": "已补充，同意验收"})
+    deliverable.refresh_from_db()
+    assert deliverable.status == "accepted" and deliverable.review_comment == "已补充，同意验收"
+    assert AuditEvent.objects.filter(action="deliverable.reject").count() == 1

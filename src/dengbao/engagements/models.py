@@ -191,6 +191,17 @@ class Deliverable(models.Model):
         related_name="+",
     )
     accepted_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
+    # the client's word on the delivered version: a comment with the acceptance, or why it is sent back
+    review_comment = models.TextField(_("验收意见"), blank=True)
+    rejected_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("退回人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    rejected_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("交付物")
@@ -213,6 +224,8 @@ class Deliverable(models.Model):
     def status(self) -> str:
         if self.accepted_at:
             return "accepted"
+        if self.rejected_at:
+            return "rejected"  # sent back: to be delivered again
         return "delivered" if self.delivered_on else "pending"
 
 

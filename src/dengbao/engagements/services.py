@@ -286,7 +286,10 @@ def deliverable_deliver(
         deliverable.delivered_on = delivered_on
         deliverable.document = document
         deliverable.reference = _clean(reference, 100)
-        deliverable.save(update_fields=["delivered_on", "document", "reference"])
+        deliverable.rejected_at = deliverable.rejected_by = None  # delivered again after a rejection
+        deliverable.save(
+            update_fields=["delivered_on", "document", "reference", "rejected_at", "rejected_by"]
+        )
         # handing a version over releases it to the client (a signed report is the client's already)
         released = document is not None and _release_delivered(document, actor)
         audit.record(
@@ -313,31 +316,69 @@ def _release_delivered(document, actor: User | None) -> bool:
     return True
 
 
+def _reviewable(deliverable: Deliverable) -> Deliverable:
+    """The deliverable locked for the client's decision; refused unless it waits for one."""
+    deliverable = Deliverable.objects.select_for_update(of=("self",)).get(pk=deliverable.pk)
+    if not deliverable.delivered_on:
+        raise ValidationError("尚未交付，不能验收")
+    if deliverable.accepted_at:
+        raise ValidationError("该交付物已验收")
+    if deliverable.rejected_at:
+        raise ValidationError("该交付物已退回，等待重新交付")
+    return deliverable
+
+
 def deliverable_accept(
-    *, actor: User, deliverable: Deliverable, at: dt.datetime | None = None
+    *, actor: User, deliverable: Deliverable, comment: str = "", at: dt.datetime | None = None
 ) -> Deliverable:
-    """The client contact accepts a delivered deliverable: who and when are kept."""
+    """The client contact accepts a delivered deliverable: who, when and any comment are kept."""
     project = deliverable.contract.project
-    permissions.require(actor, "project.accept_deliverable", project)
+    permissions.require(actor, "project.accept_deliverable", project)  # a refusal is audited, outside
     with transaction.atomic():
-        deliverable = Deliverable.objects.select_for_update(of=("self",)).get(pk=deliverable.pk)
-        if not deliverable.delivered_on:
-            raise ValidationError("尚未交付，不能验收")
-        if deliverable.accepted_at:
-            raise ValidationError("该交付物已验收")
+        deliverable = _reviewable(deliverable)
         deliverable.accepted_by, deliverable.accepted_at = actor, at or timezone.now()
-        deliverable.save(update_fields=["accepted_by", "accepted_at"])
+        deliverable.review_comment = _clean(comment)
+        deliverable.save(update_fields=["accepted_by", "accepted_at", "review_comment"])
         audit.record(
             actor=actor,
             action="deliverable.accept",
             obj=deliverable,
-            details={"document": deliverable.document_id},
+            details={"document": deliverable.document_id, "comment": deliverable.review_comment},
             project=project,
         )
         inbox.notify(
             inbox.managers(project),
             kind=Notice.Kind.ACCEPTED,
             subject=f"{deliverable.system} {deliverable.get_kind_display()}",
+            link=reverse("engagements:deliverables", kwargs={"project": project.slug}),
+            project=project,
+        )
+    return deliverable
+
+
+def deliverable_reject(*, actor: User, deliverable: Deliverable, comment: str) -> Deliverable:
+    """The client contact sends a delivered version back, saying why; the managers are notified."""
+    project = deliverable.contract.project
+    permissions.require(actor, "project.accept_deliverable", project)
+    comment = _clean(comment)
+    if not comment:
+        raise ValidationError("退回时请写明原因")
+    with transaction.atomic():
+        deliverable = _reviewable(deliverable)
+        deliverable.rejected_by, deliverable.rejected_at = actor, timezone.now()
+        deliverable.review_comment = comment
+        deliverable.save(update_fields=["rejected_by", "rejected_at", "review_comment"])
+        audit.record(
+            actor=actor,
+            action="deliverable.reject",
+            obj=deliverable,
+            details={"document": deliverable.document_id, "comment": comment},
+            project=project,
+        )
+        inbox.notify(
+            inbox.managers(project),
+            kind=Notice.Kind.REJECTED,
+            subject=f"{deliverable.system} {deliverable.get_kind_display()}：{comment[:120]}",
             link=reverse("engagements:deliverables", kwargs={"project": project.slug}),
             project=project,
         )

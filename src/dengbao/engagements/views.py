@@ -259,12 +259,18 @@ def deliverable_accept(request: HttpRequest, project: str, deliverable_id: int) 
     )
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    comment = request.POST.get("comment", "")
     try:
-        services.deliverable_accept(actor=request.user, deliverable=deliverable)
+        if request.POST.get("decision") == "reject":
+            services.deliverable_reject(actor=request.user, deliverable=deliverable, comment=comment)
+            done = _("已退回：%(d)s")
+        else:
+            services.deliverable_accept(actor=request.user, deliverable=deliverable, comment=comment)
+            done = _("已验收：%(d)s")
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, _("已验收：%(d)s") % {"d": deliverable})
+        messages.success(request, done % {"d": deliverable})
     return redirect(_url("deliverables", obj) + f"#d{deliverable.pk}")
 
 

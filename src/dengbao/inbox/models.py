@@ -13,6 +13,7 @@ class Notice(models.Model):
         URGENT_TICKET = "urgent_ticket", _("紧急工单")
         TICKET_NOTE = "ticket_note", _("工单补充")
         ACCEPTED = "accepted", _("交付物已验收")
+        REJECTED = "rejected", _("交付物被退回")
         JOB_FAILED = "job_failed", _("文档生成失败")
         INCIDENT = "incident", _("网站监测告警")
 
