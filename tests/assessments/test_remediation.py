@@ -408,3 +408,29 @@ def test_a_task_of_another_assessment_is_404(world_a, task, login):
         kwargs={"project": world_a.project.slug, "assessment_id": other.pk, "task_id": task.pk},
     )
     assert login(world_a.members["assessor"]).get(url).status_code == 404
+
+
+def test_tasks_for_many_problems_in_one_action(world_a, problem, login):
+    rnd = problem.round
+    assessment = rnd.assessment
+    open_problems = list(rnd.problems.filter(status="open").order_by("unit_id"))
+    assert len(open_problems) >= 2
+    chosen = open_problems[:2]
+    url = _url("remediation_bulk", project=world_a.project.slug, assessment_id=assessment.pk)
+    plan = _url("remediation_plan", project=world_a.project.slug, assessment_id=assessment.pk)
+    manager = login(world_a.members["manager"])
+    assert 'id="bulk-tasks"' in manager.get(plan).content.decode()
+    due = (timezone.localdate() + timedelta(days=30)).isoformat()
+    owner = world_a.members["client"]
+    data = {"problems": [str(p.pk) for p in chosen], "owner": str(owner.pk), "due_date": due}
+    page = manager.post(url, data, follow=True).content.decode()
+    assert "已创建 2 项整改任务" in page
+    for p in chosen:
+        (made,) = p.tasks.all()
+        assert made.owner == owner and made.due_date.isoformat() == due and made.measure == p.remediation
+    assert _events("remediation.create").count() == 2
+    again = manager.post(url, data, follow=True).content.decode()  # they have tasks now: refused, none added
+    assert "已有整改任务" in again and sum(p.tasks.count() for p in chosen) == 2
+    assert login(world_a.members["client"]).post(url, data).status_code in (403, 404)
+    none = manager.post(url, {"owner": str(owner.pk), "due_date": due}, follow=True).content.decode()
+    assert "请勾选要安排整改的问题" in none

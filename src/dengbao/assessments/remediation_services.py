@@ -124,6 +124,19 @@ def task_create(
     return task
 
 
+def task_create_many(
+    *, actor: User, problems: list[Problem], owner_id: int, due_date: date | None
+) -> list[RemediationTask]:
+    """One task per chosen problem, all with the same owner and due date, in one transaction
+    (all or none); each measure is the problem's own 整改建议. Refused if a problem is not open."""
+    if problems:
+        permissions.require(actor, "project.record", problems[0].round.assessment.project)
+    if not problems:
+        raise ValidationError("请勾选要安排整改的问题")
+    with transaction.atomic():
+        return [task_create(actor=actor, problem=p, owner_id=owner_id, due_date=due_date) for p in problems]
+
+
 def task_update(
     *,
     actor: User,

@@ -6,6 +6,7 @@ from . import remediation_views as views
 
 urlpatterns = [
     path("", views.remediation_plan, name="remediation_plan"),
+    path("bulk/", views.remediation_bulk, name="remediation_bulk"),
     path("problems/<int:problem_id>/", views.remediation_problem, name="remediation_problem"),
     path("<int:task_id>/", views.remediation_task, name="remediation_task"),
     path("<int:task_id>/evidence/", views.remediation_evidence, name="remediation_evidence"),

@@ -96,8 +96,35 @@ def remediation_plan(request: HttpRequest, project: str, assessment_id: int) -> 
         unassigned=selectors.problems_without_task(actor=request.user, assessment=assessment)
         if can_record
         else [],
+        owner_choices=selectors.owner_choices(actor=request.user, project=obj) if can_record else [],
     )
     return render(request, "assessments/remediation_plan.html", context)
+
+
+@login_required
+def remediation_bulk(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
+    """Tasks for many unplanned problems at once: the same owner and due date for each."""
+    obj, assessment = _load(request, project, assessment_id)
+    permissions.require(request.user, "project.record", obj)  # who may, before what they sent
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    wanted = {int(v) for v in request.POST.getlist("problems") if v.isdigit()}
+    unplanned = selectors.problems_without_task(actor=request.user, assessment=assessment)
+    chosen = [p for p in unplanned if p.pk in wanted]
+    try:
+        if len(chosen) != len(wanted):
+            raise ValidationError(_("所选问题已有整改任务或不属于本次测评，请刷新后重试"))
+        tasks = services.task_create_many(
+            actor=request.user,
+            problems=chosen,
+            owner_id=_number(request.POST.get("owner", "")),
+            due_date=_date(request.POST.get("due_date", "")),
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已创建 %(n)d 项整改任务") % {"n": len(tasks)})
+    return redirect(reverse("assessments:remediation_plan", args=[obj.slug, assessment.pk]))
 
 
 @login_required
