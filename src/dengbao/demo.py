@@ -259,11 +259,23 @@ DEMO_OBJECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("数据库管理系统", ("HIS-Oracle", "EMR-SQLServer", "LIS-MySQL")),
     ("中间件", ("HIS-WebLogic", "EMR-Tomcat")),
     ("业务应用系统", ("HIS", "EMR", "LIS")),
-    ("终端", ("医生工作站", "护士工作站", "运维终端")),
+    ("终端", ("医生工作站", "护士工作站", "检验科工作站", "运维终端")),
     ("数据", ("患者诊疗数据", "鉴别数据")),
     ("管理文档", ("安全管理制度汇编", "运维与变更记录")),
     ("人员", ("信息科科长", "系统管理员", "安全管理员", "网络管理员", "机房管理员")),
 )  # fmt: skip
+# The 定级对象 an object serves (by system code); objects not named here are shared by every system
+# of their assessment (machine rooms, the core network, security devices, management, people) and
+# appear in the report of each.
+DEMO_OBJECT_SYSTEMS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("HIS应用服务器-1", "HIS应用服务器-2", "HIS数据库服务器", "HIS-Oracle", "HIS-WebLogic",
+                     "HIS"), ("HIS",)),
+    **dict.fromkeys(("EMR应用服务器", "EMR数据库服务器", "EMR-SQLServer", "EMR-Tomcat", "EMR"), ("EMR",)),
+    **dict.fromkeys(("LIS服务器", "LIS-MySQL", "LIS", "检验科工作站"), ("LIS",)),
+    **dict.fromkeys(("医生工作站", "护士工作站"), ("HIS", "EMR")),
+    **dict.fromkeys(("OA服务器", "OA-MySQL", "OA系统"), ("OA",)),
+    **dict.fromkeys(("门户网站服务器", "门户网站"), ("WEB",)),
+}  # fmt: skip
 DEMO_NOTES = {
     "符合": "演示数据：现场核查，配置与记录满足要求。",
     "部分符合": "演示数据：已采取措施，但覆盖不全或记录不完整。",
@@ -273,7 +285,8 @@ DEMO_NOTES = {
 
 
 def step_assessment(report: DemoReport) -> None:
-    """The HIS/EMR/LIS level-3 assessment: 40 objects fully recorded with fictional results (演示数据)."""
+    """The combined HIS/EMR/LIS assessment (one on-site engagement, one report per system): 41 objects,
+    each entered once and linked to the systems it serves, fully recorded with fictional results."""
 
     from dengbao.accounts.models import Project, User
     from dengbao.assessments import services
@@ -328,9 +341,13 @@ def _record(assessment, rnd, objects, *, seed: int) -> None:
     assessor = User.objects.get(username="assessor")
     rng = random.Random(seed)  # noqa: S311 - not for security
     choices, weights = ["符合", "部分符合", "不符合", "不适用"], [62, 20, 14, 4]
+    by_code = {s.code: s for s in assessment.systems.all()}
     for kind, names in objects:
         for name in names:
-            obj = services.object_add(actor=assessor, assessment=assessment, kind=kind, name=name)
+            served = [by_code[c] for c in DEMO_OBJECT_SYSTEMS.get(name, ()) if c in by_code]
+            obj = services.object_add(
+                actor=assessor, assessment=assessment, kind=kind, name=name, systems=served
+            )
             changes = [
                 {
                     "record_id": record.pk,

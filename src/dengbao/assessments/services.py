@@ -45,13 +45,21 @@ def grade_of(systems: Iterable) -> tuple[str, list[str]]:
     return f"S{s}A{a}", sorted(extensions)  # level 5 keeps its grade; its items are level 4's
 
 
-def applicable_units(assessment: Assessment, kind: str) -> list[str]:
-    """The test units that apply to an object of this type (S/A/G rule + extensions)."""
-    return [
-        item.id
-        for item in query.for_grade(catalogue(), assessment.sa, extensions=assessment.extensions)
-        if kind in item.objects
-    ]
+def applicable_units(assessment: Assessment, kind: str, systems: Iterable | None = None) -> list[str]:
+    """The test units that apply to an object of this type (S/A/G rule + extensions).
+
+    An object serving several systems gets the units of each system's own grade (a machine room
+    shared by an S3A3 and an S3A2 system is assessed against the level-3 and the level-2 A items),
+    so every system's report finds the items of its grade. Without ``systems``: the assessment's.
+    """
+    grades = {(s, tuple(e)) for s, e in (grade_of([system]) for system in systems or ())}
+    grades = grades or {(assessment.sa, tuple(assessment.extensions))}
+    units: dict[str, None] = {}
+    for sa, extensions in sorted(grades, reverse=True):
+        for item in query.for_grade(catalogue(), sa, extensions=extensions):
+            if kind in item.objects:
+                units.setdefault(item.id)
+    return list(units)
 
 
 def assessment_create(
@@ -116,15 +124,24 @@ def object_add(
     location: str = "",
     importance: str = AssessmentObject.Importance.NORMAL,
     note: str = "",
+    systems: Iterable | None = None,
 ) -> AssessmentObject:
-    """Add an object; it gets exactly the test units that apply to its type, in the open round."""
+    """Add an object; it gets exactly the test units that apply to its type, in the open round.
+
+    ``systems``: the 定级对象 it serves (none: shared by every system of the assessment).
+    """
     project = assessment.project
     permissions.require(actor, "project.record", project)
     if kind not in OBJECT_TYPES:
         raise ValidationError(f"未知的对象类型“{kind}”")
     if assessment.test_objects.filter(name=name).exists():
         raise ValidationError(f"已有名为“{name}”的测评对象")
-    units = applicable_units(assessment, kind)
+    served = list(systems or ())
+    assessed = set(assessment.systems.values_list("pk", flat=True))
+    strangers = [s.name for s in served if s.pk not in assessed]
+    if strangers:
+        raise ValidationError(f"{'、'.join(strangers)} 不在本测评的定级对象中")
+    units = applicable_units(assessment, kind, served or assessment.systems.all())
     with transaction.atomic():
         obj = AssessmentObject.objects.create(
             assessment=assessment,
@@ -135,13 +152,20 @@ def object_add(
             importance=importance,
             note=note,
         )
+        if served:
+            obj.systems.set(served)
         rnd = current_round(assessment)
         ResultRecord.objects.bulk_create(ResultRecord(round=rnd, obj=obj, unit_id=unit) for unit in units)
         audit.record(
             actor=actor,
             action="assessment.object_add",
             obj=obj,
-            after={"name": name, "kind": kind, "units": len(units)},
+            after={
+                "name": name,
+                "kind": kind,
+                "units": len(units),
+                "systems": [s.name for s in served] or "shared",
+            },
             project=project,
         )
     return obj

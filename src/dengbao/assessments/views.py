@@ -114,6 +114,11 @@ def assessment_detail(request: HttpRequest, project: str, assessment_id: int) ->
                 model_version=request.POST.get("model_version", "").strip(),
                 location=request.POST.get("location", "").strip(),
                 importance=request.POST.get("importance", "normal"),
+                systems=list(
+                    assessment.systems.filter(
+                        pk__in=[v for v in request.POST.getlist("systems") if v.isdigit()]
+                    )
+                ),
             )
         except ValidationError as exc:
             for message in exc.messages:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.assessments.models import Assessment, Round
-from dengbao.assessments.selectors import round_score
+from dengbao.assessments.selectors import round_score, system_scope
 from dengbao.core.catalogue import default as catalogue
 from dengbao.core.catalogue.vocab import PARTS
 from dengbao.core.documents import assessment_report as ar
@@ -30,17 +30,23 @@ def assessment_for(system: InformationSystem) -> Assessment | None:
 def report_input(
     *, actor: User, assessment: Assessment, system: InformationSystem, rnd: Round
 ) -> ar.ReportInput:
-    """Everything the report prints, read from the records under the actor's permission."""
+    """Everything the report prints, read from the records under the actor's permission.
+
+    A report belongs to one 定级对象: of a combined assessment it takes only the objects serving
+    ``system`` (its own and the shared ones), the items of the system's own grade, the problems
+    and 重大风险隐患 found on those, and the scan findings of the system's hosts.
+    """
     project = assessment.project
     permissions.require(actor, "project.view_internal", project)
-    score = round_score(actor=actor, rnd=rnd)
-    objects = list(assessment.test_objects.order_by("kind", "name"))
+    scope = system_scope(assessment, system)
+    score = round_score(actor=actor, rnd=rnd, scope=scope)
+    objects = list(assessment.test_objects.filter(pk__in=scope.object_ids).order_by("kind", "name"))
     names = {o.pk: o.name for o in objects}
     results = [
         ar.ResultEntry(obj=names[obj_id], unit=unit, result=result or "未记录", note=note)
-        for obj_id, unit, result, note in rnd.results.values_list(
-            "obj_id", "unit_id", "result", "note"
-        ).iterator(chunk_size=5000)
+        for obj_id, unit, result, note in scope.results(rnd)
+        .values_list("obj_id", "unit_id", "result", "note")
+        .iterator(chunk_size=5000)
     ]
     problems = [
         ar.ProblemEntry(
@@ -48,7 +54,7 @@ def report_input(
             title=p.title,
             description=p.description,
             risk=p.risk,
-            objects=tuple(o.name for o in p.test_objects.all()),
+            objects=tuple(o.name for o in p.test_objects.all() if o.pk in scope.object_ids),
             remediation=p.remediation,
             status=p.get_status_display(),
             case_id=p.high_risk_case,
@@ -56,7 +62,7 @@ def report_input(
             case_status=p.case_status,
             case_reason=p.case_reason,
         )
-        for p in rnd.problems.prefetch_related("test_objects").order_by("unit_id", "pk")
+        for p in scope.problems(rnd.problems.all()).prefetch_related("test_objects").order_by("unit_id", "pk")
     ]
     majors = [
         ar.MajorRiskEntry(
@@ -65,7 +71,7 @@ def report_input(
             fixed=m.fixed,
             problems=tuple(p.title for p in m.problems.all()),
         )
-        for m in rnd.major_risks.prefetch_related("problems").order_by("pk")
+        for m in scope.major_risks(rnd.major_risks.all()).prefetch_related("problems").order_by("pk")
     ]
     people = _people(rnd)
     filing = system.filings.order_by("-created_at").first()
@@ -78,8 +84,8 @@ def report_input(
         client=ar.Party(name=project.client.name, address=project.client.address),
         system_name=system.name,
         system_code=system.code,
-        level=assessment.level,
-        sa=assessment.sa,
+        level=scope.level,
+        sa=scope.sa,
         system_description=system.description,
         assessment_name=assessment.name,
         round_label=rnd.label,
@@ -100,10 +106,10 @@ def report_input(
         results=results,
         problems=problems,
         major_risks=majors,
-        scan_findings=_scan_findings(assessment),
+        scan_findings=_scan_findings(assessment, system),
         assessors=people["assessors"],
         reviewer=people["reviewer"],
-        extensions=[PARTS[e][1] for e in assessment.extensions if e in PARTS],
+        extensions=[PARTS[e][1] for e in scope.extensions if e in PARTS],
     )
 
 
@@ -157,14 +163,14 @@ def make_assessment_report(
     return Made(document, content)
 
 
-def _scan_findings(assessment: Assessment) -> list[ar.ScanEntry]:
-    """附录E: the vulnerabilities found on the assessed systems that still stand (not false positives,
+def _scan_findings(assessment: Assessment, system: InformationSystem) -> list[ar.ScanEntry]:
+    """附录E: the vulnerabilities found on the system's hosts that still stand (not false positives,
     not verified fixed), worst first."""
     from dengbao.scanning.finding_models import Finding, State
 
     rank = {"严重": 0, "高": 1, "中": 2, "低": 3, "信息": 4}
     rows = (
-        Finding.objects.filter(project=assessment.project, system__in=assessment.systems.all())
+        Finding.objects.filter(project=assessment.project, system=system)
         .exclude(state__in=[State.FALSE_POSITIVE, State.VERIFIED_FIXED])
         .values_list("host", "port", "protocol", "url", "title", "severity", "cve", "solution")
     )
