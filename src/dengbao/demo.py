@@ -106,6 +106,26 @@ def step_users(report: DemoReport) -> None:
     assert Organisation.objects.filter(pk=project.client_id).exists()
 
 
+def step_agency_profile(report: DemoReport) -> None:
+    """The provider's 测评机构 code (in every report number) and contact (演示数据, fictional)."""
+    from dengbao.accounts.models import Project
+    from dengbao.reports.models import AgencyProfile
+    from dengbao.reports.services import agency_profile_save
+
+    provider = Project.objects.get(slug=DEMO_SLUG).provider
+    if AgencyProfile.objects.filter(organisation=provider).exists():
+        return
+    agency_profile_save(
+        actor=None,
+        organisation=provider,
+        agency_code="0123",
+        contact_name="王项目（演示）",
+        contact_phone="020-00000001",
+        contact_email="service@example.com",
+    )
+    report.created.append("agency profile")
+
+
 def step_systems(report: DemoReport) -> None:
     from dengbao.accounts.models import Project
     from dengbao.systems import services
@@ -406,8 +426,34 @@ def step_other_assessments(report: DemoReport) -> None:
         _record(assessment, rnd, objects, seed=seed)
         problem_services.problems_sync(actor=assessor, rnd=rnd)
         _decide_cases(rnd, assessor)
+        _waive_unscanned(rnd, pm)
         services.round_finalise(actor=pm, rnd=rnd)
         report.created.append(f"assessment {name}")
+
+
+# Why a system was not scanned in its round (演示数据): the demo imports one quarterly scan, of the
+# HIS hosts; every other system records the reason before its round can be finalised.
+DEMO_WAIVERS = {
+    "EMR": "演示数据：EMR 服务器处于病历归档迁移期，医院书面要求测评期间不对其开展主动扫描；"
+    "已约定在下一季度漏洞扫描服务中补测，结果另行报送。",
+    "LIS": "演示数据：LIS 服务器与检验仪器直连，厂商不支持在线扫描；已采用配置核查与补丁比对代替，"
+    "并在季度漏洞扫描服务中安排停机窗口补测。",
+    "IH": "演示数据：互联网医院部署于政务云，云平台方授权尚未签署，本轮未开展扫描与渗透测试；"
+    "授权签署后在一个月内补测。",
+    "OA": "演示数据：OA 系统本轮以配置核查代替漏洞扫描，扫描安排在季度漏洞扫描服务中。",
+    "WEB": "演示数据：门户网站由网站监测服务持续检测，本轮未单独开展漏洞扫描；"
+    "重点网站防护服务在节假日前开展应用扫描。",
+}
+
+
+def _waive_unscanned(rnd, pm) -> None:
+    """Record the reason for each system of the round that has neither a scan nor a pen-test."""
+    from dengbao.assessments import services
+
+    for system in services.unverified_systems(rnd):
+        services.verification_waive(
+            actor=pm, rnd=rnd, system=system, reason=DEMO_WAIVERS.get(system.code, "演示数据：本轮未开展。")
+        )
 
 
 def _decide_cases(rnd, assessor) -> None:
@@ -434,6 +480,7 @@ def _demo_remediation_and_retest(assessment, rnd) -> None:
 
     pm, assessor = User.objects.get(username="pm"), User.objects.get(username="assessor")
     hospital = User.objects.get(username="hospital")
+    _waive_unscanned(rnd, pm)
     services.round_finalise(actor=pm, rnd=rnd)
     due = timezone.localdate() + dt.timedelta(days=30)
     problems = list(rnd.problems.filter(risk__in=["高", "中"]).order_by("-risk", "unit_id")[:6])
@@ -493,13 +540,14 @@ def step_monitoring(report: DemoReport) -> None:
 STEPS: list[Callable[[DemoReport], None]] = [
     step_organisations_and_project,
     step_users,
+    step_agency_profile,
     step_systems,
     step_unit_profile,
     step_grading,
+    step_scanning,  # the quarterly scan is imported before the assessment rounds are finalised
     step_assessment,
     step_other_assessments,
     step_engagement,
-    step_scanning,
     step_monitoring,
 ]
 

@@ -183,3 +183,4 @@ from .adjustment_models import *  # noqa: E402, F403
 from .phrase_models import *  # noqa: E402, F403
 from .problem_models import *  # noqa: E402, F403
 from .remediation_models import *  # noqa: E402, F403
+from .waiver_models import *  # noqa: E402, F403

@@ -372,7 +372,68 @@ def round_blockers(rnd: Round) -> list[str]:
     undecided = rnd.problems.filter(case_status="proposed").count()
     if undecided:
         out.append(f"尚有 {undecided} 个问题的高风险判例待确认（逐一确认或判定不构成，并写明理由）")
+    unverified = [s.name for s in unverified_systems(rnd)]
+    if unverified:
+        out.append(f"{'、'.join(unverified)} 未导入漏洞扫描或渗透测试结果，也未记录不开展的理由")
     return out
+
+
+def verified_system_ids(project: Project) -> set[int]:
+    """Systems of the project with a vulnerability scan or a penetration test imported.
+
+    Read through the app registry: the scanning app depends on this one, not the other way round.
+    """
+    from django.apps import apps
+
+    ids: set[int] = set()
+    for model in ("Import", "PenTest"):
+        ids |= set(
+            apps.get_model("scanning", model)
+            .objects.filter(project=project, system__isnull=False)
+            .values_list("system_id", flat=True)
+        )
+    return ids
+
+
+def unverified_systems(rnd: Round) -> list:
+    """The round's systems with neither a scan or pen-test imported nor a recorded waiver."""
+    assessment = rnd.assessment
+    verified = verified_system_ids(assessment.project)
+    waived = set(rnd.waivers.values_list("system_id", flat=True))
+    return [s for s in assessment.systems.order_by("code", "name") if s.pk not in verified | waived]
+
+
+def verification_waive(*, actor: User, rnd: Round, system, reason: str):
+    """Record why ``system`` has no vulnerability scan or penetration test in this round (audited);
+    the report prints the reason. Recording again replaces the reason."""
+    from .waiver_models import VerificationWaiver
+
+    project = rnd.assessment.project
+    permissions.require(actor, "project.edit", project)
+    if rnd.finalised_at is not None:
+        raise ValidationError("本轮测评已定稿，不能再修改")
+    if not rnd.assessment.systems.filter(pk=system.pk).exists():
+        raise ValidationError(f"{system.name} 不在本测评的定级对象中")
+    reason = reason.strip()
+    if len(reason) < 4:
+        raise ValidationError("请写明不开展漏洞扫描或渗透测试的理由")
+    with transaction.atomic():
+        existing = VerificationWaiver.objects.select_for_update().filter(round=rnd, system=system).first()
+        before = {"reason": existing.reason} if existing else None
+        waiver, _created = VerificationWaiver.objects.update_or_create(
+            round=rnd,
+            system=system,
+            defaults={"reason": reason[:2000], "recorded_by": actor, "recorded_at": timezone.now()},
+        )
+        audit.record(
+            actor=actor,
+            action="round.verification_waive",
+            obj=rnd,
+            before=before,
+            after={"system": system.name, "reason": reason[:200]},
+            project=project,
+        )
+    return waiver
 
 
 def round_finalise(*, actor: User, rnd: Round) -> Round:

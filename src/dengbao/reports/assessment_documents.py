@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -13,6 +13,7 @@ from dengbao.assessments.selectors import round_score, system_scope
 from dengbao.core.catalogue import default as catalogue
 from dengbao.core.catalogue.vocab import PARTS
 from dengbao.core.documents import assessment_report as ar
+from dengbao.core.documents.report_number import report_number
 from dengbao.core.scoring_schemes import scheme_date_problem
 from dengbao.systems.documents import DocumentNotReady, Made
 from dengbao.systems.models import InformationSystem
@@ -75,13 +76,32 @@ def report_input(
     ]
     people = _people(rnd)
     filing = system.filings.order_by("-created_at").first()
+    certificate = filing.certificate_number if filing else ""
     today = assessment.report_date or timezone.localdate()
+    agency = _agency(project.provider)
+    unit = getattr(project.client, "unit_profile", None)
+    signed_off = today if rnd.finalised_at else None
     return ar.ReportInput(
-        report_number=f"{(filing.certificate_number if filing else '') or system.code or system.pk}"
-        f"-{today:%y}-{rnd.number:02d}",
+        report_number=report_number(
+            filing=certificate or system.code or str(system.pk),
+            day=today,
+            seq=rnd.number,
+            agency_code=agency.code,
+            pattern=getattr(getattr(project.provider, "agency_profile", None), "report_number_pattern", ""),
+        ),
         report_date=today,
-        agency=ar.Party(name=project.provider.name, address=project.provider.address),
-        client=ar.Party(name=project.client.name, address=project.client.address),
+        agency=agency,
+        client=ar.Party(
+            name=project.client.name,
+            address=project.client.address,
+            contact=" ".join(v for v in (unit.contact_name, unit.contact_title) if v) if unit else "",
+            phone=(unit.contact_phone or unit.contact_mobile) if unit else "",
+            email=unit.contact_email if unit else "",
+        ),
+        certificate_number=certificate,
+        approver=_manager(project) if rnd.finalised_at else "",
+        reviewed_on=signed_off if people["reviewer"] else None,
+        approved_on=signed_off,
         system_name=system.name,
         system_code=system.code,
         level=scope.level,
@@ -107,6 +127,8 @@ def report_input(
         problems=problems,
         major_risks=majors,
         scan_findings=_scan_findings(assessment, system),
+        scan_runs=_scan_runs(assessment, system),
+        scan_waiver=next(iter(rnd.waivers.filter(system=system).values_list("reason", flat=True)), ""),
         assessors=people["assessors"],
         reviewer=people["reviewer"],
         extensions=[PARTS[e][1] for e in scope.extensions if e in PARTS],
@@ -186,6 +208,93 @@ def _scan_findings(assessment: Assessment, system: InformationSystem) -> list[ar
         for host, port, protocol, url, title, severity, cve, solution in rows
     ]
     return sorted(entries, key=lambda e: (rank.get(e.severity, 9), e.host, e.port, e.title))
+
+
+def _scan_runs(assessment: Assessment, system: InformationSystem) -> list[ar.ScanRun]:
+    """3.x 漏洞扫描与渗透测试: each scan imported for the system (tool, version and time as the
+    scanner's file states them, the scope of the signed authorisation) and each pen-test record."""
+    from dengbao.core.documents import scan_runs
+    from dengbao.core.documents.common import cn_date
+    from dengbao.scanning.finding_models import Finding, FindingInstance
+    from dengbao.scanning.models import Authorisation, Import, PenTest
+
+    project = assessment.project
+
+    def scope(auth: Authorisation | None, hosts: int | None = None) -> str:
+        parts = [f"文件含 {hosts} 台主机"] if hosts else []
+        if auth is not None:
+            targets = [*auth.cidrs, *auth.hosts, *auth.urls]
+            parts.append(f"授权书《{auth.title}》范围：{'、'.join(targets) or '—'}，端口 {auth.ports or '—'}")
+        return "；".join(parts)
+
+    def authorisation_at(day) -> Authorisation | None:
+        return (
+            project.authorisations.filter(signed_on__lte=day, revoked_at__isnull=True)
+            .order_by("-signed_on", "-pk")
+            .first()
+        )
+
+    runs = []
+    for imp in Import.objects.filter(project=project, system=system, pentest__isnull=True).order_by(
+        "created_at", "pk"
+    ):
+        rules = scan_runs.INFO_RULES.get(imp.fmt, ())
+        outputs = [
+            *FindingInstance.objects.filter(source_import=imp, finding__rule_id__in=rules).values_list(
+                "evidence", flat=True
+            ),
+            *Finding.objects.filter(Q(first_import=imp) | Q(last_import=imp), rule_id__in=rules).values_list(
+                "evidence", flat=True
+            ),
+        ]
+        info = scan_runs.run_info(outputs)
+        auth = imp.scan.authorisation if imp.scan_id and imp.scan.authorisation_id else None
+        runs.append(
+            ar.ScanRun(
+                kind="漏洞扫描",
+                tool=scan_runs.tool_name(imp.fmt),
+                version=info.version,
+                started=scan_runs.cn_minute(info.started),
+                finished=scan_runs.cn_minute(info.finished),
+                scope=scope(auth or authorisation_at(timezone.localdate(imp.created_at)), imp.hosts),
+                source=imp.filename,
+            )
+        )
+    for test in PenTest.objects.filter(project=project, system=system).select_related("authorisation"):
+        runs.append(
+            ar.ScanRun(
+                kind="渗透测试",
+                tool=f"人工渗透测试（{test.testers}）" if test.testers else "人工渗透测试",
+                started=cn_date(test.started_on),
+                finished=cn_date(test.ended_on, blank=""),
+                scope=scope(test.authorisation),
+                source=test.title,
+            )
+        )
+    return runs
+
+
+def _agency(provider) -> ar.Party:
+    profile = getattr(provider, "agency_profile", None)
+    return ar.Party(
+        name=provider.name,
+        address=provider.address,
+        contact=profile.contact_name if profile else "",
+        phone=profile.contact_phone if profile else "",
+        email=profile.contact_email if profile else "",
+        code=profile.agency_code if profile else "",
+    )
+
+
+def _manager(project: Project) -> str:
+    """批准人: the project's manager (项目经理) on the provider side."""
+    member = (
+        project.memberships.filter(role="manager", user__organisation_id=project.provider_id)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return (member.user.display_name or member.user.username) if member else ""
 
 
 def _case_title(case_id: str) -> str:
