@@ -42,6 +42,8 @@ run: $(STAMP) fonts
 test: $(DEVSTAMP)
 	$(BIN)/ruff check src tests benchmarks fuzz
 	$(BIN)/ruff format --check src tests benchmarks fuzz
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q -m "not browser"
 
 ## browser-test: the Playwright tests in Debian's Chromium (/usr/bin/chromium; apt-get install chromium)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dengbao import recovery, tasks
 from dengbao.accounts import permissions
@@ -79,6 +79,7 @@ def job_retry(*, actor: User, job: DocumentJob) -> DocumentJob:
     return fresh
 
 
+@translation.override("zh-hans")  # documents print the official Chinese terms, whatever the UI language
 def job_run(job_id: int) -> None:
     """Make what the job asks for; every outcome ends in DONE or FAILED with its message."""
     job = DocumentJob.objects.select_related("project", "created_by").get(pk=job_id)
