@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0006_report_date_scheme_reason'),
+        ('assessments', '0007_task_closed_by_round'),
         ('systems', '0003_filing_form_edition'),
     ]
 

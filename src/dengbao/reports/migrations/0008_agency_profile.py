@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_user_sessions'),
-        ('reports', '0006_job_owner'),
+        ('reports', '0007_document_release'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0007_object_systems'),
+        ('assessments', '0008_object_systems'),
         ('systems', '0003_filing_form_edition'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
