@@ -193,6 +193,7 @@ def test_dashboard_shows_assessment_progress_rate_and_risks(world_a, assessment,
     # while the round is being recorded its figures are the provider's draft
     page = client.get("/projects/proj-a/").content.decode()
     assert "HIS/LIS" in page and "符合率" not in page and "测评进行中" in page
+    waive_all(world_a, rnd)
     services.round_finalise(actor=world_a.members["manager"], rnd=rnd)
     page = client.get("/projects/proj-a/").content.decode()
     assert "HIS/LIS" in page and "符合率 <strong>100.00%</strong>" in page and "100%" in page
