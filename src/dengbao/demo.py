@@ -106,6 +106,26 @@ def step_users(report: DemoReport) -> None:
     assert Organisation.objects.filter(pk=project.client_id).exists()
 
 
+def step_agency_profile(report: DemoReport) -> None:
+    """The provider's 测评机构 code (in every report number) and contact (演示数据, fictional)."""
+    from dengbao.accounts.models import Project
+    from dengbao.reports.models import AgencyProfile
+    from dengbao.reports.services import agency_profile_save
+
+    provider = Project.objects.get(slug=DEMO_SLUG).provider
+    if AgencyProfile.objects.filter(organisation=provider).exists():
+        return
+    agency_profile_save(
+        actor=None,
+        organisation=provider,
+        agency_code="0123",
+        contact_name="王项目（演示）",
+        contact_phone="020-00000001",
+        contact_email="service@example.com",
+    )
+    report.created.append("agency profile")
+
+
 def step_systems(report: DemoReport) -> None:
     from dengbao.accounts.models import Project
     from dengbao.systems import services
@@ -259,11 +279,23 @@ DEMO_OBJECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("数据库管理系统", ("HIS-Oracle", "EMR-SQLServer", "LIS-MySQL")),
     ("中间件", ("HIS-WebLogic", "EMR-Tomcat")),
     ("业务应用系统", ("HIS", "EMR", "LIS")),
-    ("终端", ("医生工作站", "护士工作站", "运维终端")),
+    ("终端", ("医生工作站", "护士工作站", "检验科工作站", "运维终端")),
     ("数据", ("患者诊疗数据", "鉴别数据")),
     ("管理文档", ("安全管理制度汇编", "运维与变更记录")),
     ("人员", ("信息科科长", "系统管理员", "安全管理员", "网络管理员", "机房管理员")),
 )  # fmt: skip
+# The 定级对象 an object serves (by system code); objects not named here are shared by every system
+# of their assessment (machine rooms, the core network, security devices, management, people) and
+# appear in the report of each.
+DEMO_OBJECT_SYSTEMS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("HIS应用服务器-1", "HIS应用服务器-2", "HIS数据库服务器", "HIS-Oracle", "HIS-WebLogic",
+                     "HIS"), ("HIS",)),
+    **dict.fromkeys(("EMR应用服务器", "EMR数据库服务器", "EMR-SQLServer", "EMR-Tomcat", "EMR"), ("EMR",)),
+    **dict.fromkeys(("LIS服务器", "LIS-MySQL", "LIS", "检验科工作站"), ("LIS",)),
+    **dict.fromkeys(("医生工作站", "护士工作站"), ("HIS", "EMR")),
+    **dict.fromkeys(("OA服务器", "OA-MySQL", "OA系统"), ("OA",)),
+    **dict.fromkeys(("门户网站服务器", "门户网站"), ("WEB",)),
+}  # fmt: skip
 DEMO_NOTES = {
     "符合": "演示数据：现场核查，配置与记录满足要求。",
     "部分符合": "演示数据：已采取措施，但覆盖不全或记录不完整。",
@@ -273,7 +305,8 @@ DEMO_NOTES = {
 
 
 def step_assessment(report: DemoReport) -> None:
-    """The HIS/EMR/LIS level-3 assessment: 40 objects fully recorded with fictional results (演示数据)."""
+    """The combined HIS/EMR/LIS assessment (one on-site engagement, one report per system): 41 objects,
+    each entered once and linked to the systems it serves, fully recorded with fictional results."""
 
     from dengbao.accounts.models import Project, User
     from dengbao.assessments import services
@@ -328,9 +361,13 @@ def _record(assessment, rnd, objects, *, seed: int) -> None:
     assessor = User.objects.get(username="assessor")
     rng = random.Random(seed)  # noqa: S311 - not for security
     choices, weights = ["符合", "部分符合", "不符合", "不适用"], [62, 20, 14, 4]
+    by_code = {s.code: s for s in assessment.systems.all()}
     for kind, names in objects:
         for name in names:
-            obj = services.object_add(actor=assessor, assessment=assessment, kind=kind, name=name)
+            served = [by_code[c] for c in DEMO_OBJECT_SYSTEMS.get(name, ()) if c in by_code]
+            obj = services.object_add(
+                actor=assessor, assessment=assessment, kind=kind, name=name, systems=served
+            )
             changes = [
                 {
                     "record_id": record.pk,
@@ -389,8 +426,34 @@ def step_other_assessments(report: DemoReport) -> None:
         _record(assessment, rnd, objects, seed=seed)
         problem_services.problems_sync(actor=assessor, rnd=rnd)
         _decide_cases(rnd, assessor)
+        _waive_unscanned(rnd, pm)
         services.round_finalise(actor=pm, rnd=rnd)
         report.created.append(f"assessment {name}")
+
+
+# Why a system was not scanned in its round (演示数据): the demo imports one quarterly scan, of the
+# HIS hosts; every other system records the reason before its round can be finalised.
+DEMO_WAIVERS = {
+    "EMR": "演示数据：EMR 服务器处于病历归档迁移期，医院书面要求测评期间不对其开展主动扫描；"
+    "已约定在下一季度漏洞扫描服务中补测，结果另行报送。",
+    "LIS": "演示数据：LIS 服务器与检验仪器直连，厂商不支持在线扫描；已采用配置核查与补丁比对代替，"
+    "并在季度漏洞扫描服务中安排停机窗口补测。",
+    "IH": "演示数据：互联网医院部署于政务云，云平台方授权尚未签署，本轮未开展扫描与渗透测试；"
+    "授权签署后在一个月内补测。",
+    "OA": "演示数据：OA 系统本轮以配置核查代替漏洞扫描，扫描安排在季度漏洞扫描服务中。",
+    "WEB": "演示数据：门户网站由网站监测服务持续检测，本轮未单独开展漏洞扫描；"
+    "重点网站防护服务在节假日前开展应用扫描。",
+}
+
+
+def _waive_unscanned(rnd, pm) -> None:
+    """Record the reason for each system of the round that has neither a scan nor a pen-test."""
+    from dengbao.assessments import services
+
+    for system in services.unverified_systems(rnd):
+        services.verification_waive(
+            actor=pm, rnd=rnd, system=system, reason=DEMO_WAIVERS.get(system.code, "演示数据：本轮未开展。")
+        )
 
 
 def _decide_cases(rnd, assessor) -> None:
@@ -417,6 +480,7 @@ def _demo_remediation_and_retest(assessment, rnd) -> None:
 
     pm, assessor = User.objects.get(username="pm"), User.objects.get(username="assessor")
     hospital = User.objects.get(username="hospital")
+    _waive_unscanned(rnd, pm)
     services.round_finalise(actor=pm, rnd=rnd)
     due = timezone.localdate() + dt.timedelta(days=30)
     problems = list(rnd.problems.filter(risk__in=["高", "中"]).order_by("-risk", "unit_id")[:6])
@@ -476,13 +540,14 @@ def step_monitoring(report: DemoReport) -> None:
 STEPS: list[Callable[[DemoReport], None]] = [
     step_organisations_and_project,
     step_users,
+    step_agency_profile,
     step_systems,
     step_unit_profile,
     step_grading,
+    step_scanning,  # the quarterly scan is imported before the assessment rounds are finalised
     step_assessment,
     step_other_assessments,
     step_engagement,
-    step_scanning,
     step_monitoring,
 ]
 

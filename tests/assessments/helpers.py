@@ -26,3 +26,13 @@ def graded(world, name, business, service, tech=()):
         service_harms=service,
     )
     return system
+
+
+def waive_all(world, rnd):
+    """Record a reason for every system of the round without a scan or pen-test (needed to finalise)."""
+    from dengbao.assessments import services
+
+    for system in services.unverified_systems(rnd):
+        services.verification_waive(
+            actor=world.members["manager"], rnd=rnd, system=system, reason="测试：本轮不开展漏洞扫描"
+        )

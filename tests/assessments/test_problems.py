@@ -13,6 +13,7 @@ from dengbao.assessments import problem_services, services
 from dengbao.assessments.models import Problem, ResultRecord
 from dengbao.core import problems as core
 from dengbao.core.catalogue import default, query
+from tests.assessments.helpers import waive_all
 
 from .helpers import HARM2, HARM3
 from .helpers import graded as _graded
@@ -487,6 +488,7 @@ def test_a_retest_keeps_the_high_risk_decision_and_edited_wording(world_a, l3):
         remediation="在数据库与操作系统上配置 10 分钟登录超时", risk="低",
     )  # fmt: skip
     ResultRecord.objects.filter(round=first, result="").update(result="符合")  # the rest of the sheet
+    waive_all(world_a, first)
     services.round_finalise(actor=pm, rnd=first)
     second = services.retest_start(actor=pm, assessment=assessment)
     problem_services.problems_sync(actor=assessor, rnd=second)
@@ -521,6 +523,7 @@ def test_a_round_with_an_undecided_high_risk_case_cannot_be_finalised(world_a, l
         problem_services.case_reject(
             actor=world_a.members["assessor"], problem=problem, reason="仅内网可达，已有堡垒机管控"
         )
+    waive_all(world_a, rnd)
     services.round_finalise(actor=pm, rnd=rnd)
     rnd.refresh_from_db()
     assert rnd.finalised_at is not None
@@ -541,6 +544,7 @@ def test_a_retest_counts_the_major_risks_found_before_remediation(world_a, l3):
     auth.refresh_from_db()
     problem_services.major_risk_create(actor=assessor, rnd=first, title="数据库空口令", problems=[auth])
     ResultRecord.objects.filter(round=first, result="").update(result="符合")
+    waive_all(world_a, first)
     services.round_finalise(actor=pm, rnd=first)
 
     second = services.retest_start(actor=pm, assessment=assessment)

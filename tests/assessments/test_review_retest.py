@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from dengbao.assessments import selectors, services
+from tests.assessments.helpers import waive_all
 
 
 def _record_all(world, assessment, value="符合"):
@@ -44,6 +45,7 @@ def test_reviewer_gate_blocks_finalising(world_a, assessment):
         methods=["核查"],
         version=record.version,
     )
+    waive_all(world_a, rnd)
     services.round_finalise(actor=pm, rnd=rnd)
     rnd.refresh_from_db()
     assert rnd.finalised_at is not None
@@ -65,6 +67,7 @@ def test_retest_prefills_and_diffs(world_a, assessment):
     pm = world_a.members["manager"]
     with pytest.raises(ValidationError, match="尚未定稿"):
         services.retest_start(actor=pm, assessment=assessment)
+    waive_all(world_a, first)
     services.round_finalise(actor=pm, rnd=first)
     second = services.retest_start(actor=pm, assessment=assessment)
     assert second.label == "第1次复测" and second.results.count() == first.results.count()
@@ -190,6 +193,7 @@ def test_dashboard_shows_assessment_progress_rate_and_risks(world_a, assessment,
     # while the round is being recorded its figures are the provider's draft
     page = client.get("/projects/proj-a/").content.decode()
     assert "HIS/LIS" in page and "符合率" not in page and "测评进行中" in page
+    waive_all(world_a, rnd)
     services.round_finalise(actor=world_a.members["manager"], rnd=rnd)
     page = client.get("/projects/proj-a/").content.decode()
     assert "HIS/LIS" in page and "符合率 <strong>100.00%</strong>" in page and "100%" in page
@@ -257,3 +261,38 @@ def test_progress_by_category(world_a, assessment, login):
         .content.decode()
     )
     assert "各安全类进度" in page
+
+
+def test_a_system_without_scan_or_pentest_needs_a_recorded_reason(world_a, assessment):
+    """Finalising is refused while a system has neither a scan nor a pen-test nor a waiver; the waiver
+    is audited, and a scan imported for the system is enough on its own."""
+    from pathlib import Path
+
+    from dengbao.audit.models import AuditEvent
+    from dengbao.scanning import import_services
+
+    services.object_add(actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房")
+    rnd = _record_all(world_a, assessment)
+    pm = world_a.members["manager"]
+    his, lis = assessment.systems.get(code="HIS"), assessment.systems.get(code="LIS")
+    with pytest.raises(ValidationError, match="HIS、LIS 未导入漏洞扫描或渗透测试结果"):
+        services.round_finalise(actor=pm, rnd=rnd)
+    with pytest.raises(ValidationError, match="理由"):
+        services.verification_waive(actor=pm, rnd=rnd, system=lis, reason="  ")
+    with pytest.raises(PermissionDenied):
+        services.verification_waive(
+            actor=world_a.members["client"], rnd=rnd, system=lis, reason="厂商不支持扫描"
+        )
+    services.verification_waive(actor=pm, rnd=rnd, system=lis, reason="厂商不支持在线扫描，以配置核查代替")
+    event = AuditEvent.objects.filter(action="round.verification_waive").get()
+    assert "厂商不支持在线扫描" in str(event.details)
+    with pytest.raises(ValidationError, match="HIS 未导入") as refused:
+        services.round_finalise(actor=pm, rnd=rnd)
+    assert "LIS" not in str(refused.value)
+    sample = Path(__file__).parents[2] / "src/dengbao/scanning/data/hospital-quarterly.nessus"
+    import_services.import_scan(
+        actor=world_a.members["assessor"], project=world_a.project, fmt="nessus", path=sample, system=his
+    )
+    services.round_finalise(actor=pm, rnd=rnd)
+    rnd.refresh_from_db()
+    assert rnd.finalised_at is not None

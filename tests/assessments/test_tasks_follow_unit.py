@@ -18,6 +18,7 @@ from dengbao.assessments import remediation_selectors as selectors
 from dengbao.assessments import remediation_services as rs
 from dengbao.assessments.models import RemediationTask
 from dengbao.audit.models import AuditEvent
+from tests.assessments.helpers import waive_all
 
 from .test_problems import _shortfalls, _sync, l3  # noqa: F401 - fixture
 
@@ -64,6 +65,7 @@ def retest(world_a, l3):  # noqa: F811
     )
     for proposed in first.problems.filter(case_status="proposed"):
         problem_services.case_confirm(actor=world_a.members["assessor"], problem=proposed, reason="空口令")
+    waive_all(world_a, first)
     services.round_finalise(actor=world_a.members["manager"], rnd=first)
     second = services.retest_start(actor=world_a.members["manager"], assessment=assessment)
     _sync(world_a, assessment)

@@ -9,6 +9,7 @@ from dengbao.assessments import services
 from dengbao.assessments.models import ResultRecord
 from dengbao.core.catalogue import default, query
 from dengbao.systems import services as system_services
+from tests.assessments.helpers import HARM2, graded
 
 
 def test_group_grade_takes_highest_s_and_a_and_every_extension(assessment):
@@ -27,26 +28,45 @@ def test_ungraded_system_cannot_be_assessed(world_a):
 
 
 def test_object_gets_exactly_its_applicable_units(world_a, assessment):
+    """A shared object gets the items of each system it serves: level-3 for HIS (S3A3), and for LIS
+    (S3A2, cloud) the level-2 A items and the cloud extension; an object of HIS only gets HIS's."""
+    his = assessment.systems.get(name__contains="HIS")
+
+    def units(grade: str, ext: list[str], kind: str) -> set[str]:
+        return {i.id for i in query.for_grade(default(), grade, extensions=ext) if kind in i.objects}
+
     obj = services.object_add(
-        actor=world_a.members["assessor"], assessment=assessment, kind="数据库管理系统", name="HIS-DB"
-    )
+        actor=world_a.members["assessor"], assessment=assessment, kind="数据库管理系统", name="HIS-DB",
+        systems=[his],
+    )  # fmt: skip
     got = set(obj.results.values_list("unit_id", flat=True))
-    expected = {
-        i.id
-        for i in query.for_grade(default(), "S3A3", extensions=["cloud"])
-        if "数据库管理系统" in i.objects
-    }
-    assert got == expected and "L3-CES1-01" in got and not any(u.startswith("L3-PES") for u in got)
+    assert got == units("S3A3", [], "数据库管理系统") and "L3-CES1-01" in got
+    assert not any(u.startswith(("L3-PES", "L2-", "L3-CES2")) for u in got)
+    shared = services.object_add(
+        actor=world_a.members["assessor"], assessment=assessment, kind="数据库管理系统", name="共用DB"
+    )
+    got = set(shared.results.values_list("unit_id", flat=True))
+    assert got == units("S3A3", [], "数据库管理系统") | units("S3A2", ["cloud"], "数据库管理系统")
+    assert any(u.startswith("L3-CES2") for u in got)  # LIS's cloud extension
+    assert list(shared.systems.all()) == []
     room = services.object_add(
         actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房"
     )
-    assert all(u.startswith(("L3-PES1", "L3-PES2")) for u in room.results.values_list("unit_id", flat=True))
+    assert all(
+        u.startswith(("L3-PES1", "L3-PES2", "L2-PES1"))
+        for u in room.results.values_list("unit_id", flat=True)
+    )
     with pytest.raises(ValidationError, match="已有名为"):
         services.object_add(
             actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房"
         )
     with pytest.raises(ValidationError, match="未知的对象类型"):
         services.object_add(actor=world_a.members["assessor"], assessment=assessment, kind="飞船", name="x")
+    other = graded(world_a, "OA", HARM2, HARM2)
+    with pytest.raises(ValidationError, match="不在本测评的定级对象中"):
+        services.object_add(
+            actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="y", systems=[other]
+        )
 
 
 def test_optimistic_lock_never_loses_an_update(world_a, assessment):

@@ -48,9 +48,9 @@ def test_chapters_in_order_and_no_tags_left(sample):
 
 def test_conclusion_and_rate_are_the_scoring_engines(sample):
     data, document = sample
-    rows = {r.cells[0].text: r.cells[1].text for r in document.tables[0].rows}
+    rows = {r.cells[0].text: r.cells[1].text for r in document.tables[1].rows}
     assert rows["符合率"] == f"{data.score.compliance_rate:g}%"
-    conclusion_row = document.tables[0].rows[-1]
+    conclusion_row = document.tables[1].rows[-1]
     assert conclusion_row.cells[-1].text == data.score.conclusion == "基本符合"
     assert rows["重大风险隐患数量"] == "1"
     # chapter 6 repeats the same table

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from dengbao import demo
 from dengbao.accounts.models import Project, User
-from dengbao.assessments.selectors import round_score
+from dengbao.assessments.selectors import round_score, system_scope
 from dengbao.cli import main
 from dengbao.core.documents import assessment_report as ar
 from dengbao.reports.models import DocumentJob
@@ -54,26 +54,29 @@ def test_report_from_the_records(demo_project):
     text = _text(document)
     assert not re.search(r"\{\{|\{%|%\}|\}\}", text)
 
-    expected = round_score(actor=pm, rnd=rnd)
-    summary = {r.cells[0].text: r.cells[1].text for r in document.tables[0].rows}
+    scope = system_scope(assessment, his)  # the HIS part of the combined HIS/EMR/LIS assessment
+    expected = round_score(actor=pm, rnd=rnd, scope=scope)
+    summary = {r.cells[0].text: r.cells[1].text for r in document.tables[1].rows}
     assert summary["符合率"] == f"{expected.compliance_rate:g}%"
-    assert document.tables[0].rows[-1].cells[-1].text == expected.conclusion
-    majors = rnd.major_risks.count()
+    assert document.tables[1].rows[-1].cells[-1].text == expected.conclusion
+    majors = scope.major_risks(rnd.major_risks.all()).count()
     assert summary["重大风险隐患数量"].startswith(str(majors))
 
     chapter5 = next(t for t in document.tables if t.rows[0].cells[-1].text == "高风险判定及分析")
     listed = [r.cells[2].text.split()[0] for r in chapter5.rows[1:]]
-    assert sorted(listed) == sorted(rnd.problems.values_list("unit_id", flat=True))
-    for problem in rnd.problems.exclude(case_status="none"):
+    his_problems = scope.problems(rnd.problems.all())
+    assert sorted(listed) == sorted(his_problems.values_list("unit_id", flat=True))
+    assert his_problems.count() < rnd.problems.count()  # not the other systems' problems
+    for problem in his_problems.exclude(case_status="none"):
         row = next(r for r in chapter5.rows[1:] if r.cells[1].text.startswith(problem.title))
         assert problem.high_risk_case in row.cells[5].text
 
     appendix_a = next(t for t in document.tables if t.rows[0].cells[-1].text == "说明")
     assert {r.cells[2].text for r in appendix_a.rows[1:]} == set(
-        assessment.test_objects.values_list("name", flat=True)
+        assessment.test_objects.filter(pk__in=scope.object_ids).values_list("name", flat=True)
     )
     result_rows = sum(len(t.rows) - 1 for t in document.tables if t.rows[0].cells[-1].text == "符合情况")
-    assert result_rows == rnd.results.count()
+    assert result_rows == scope.results(rnd).count() < rnd.results.count()
 
     stored = made.document
     assert stored.kind == "assessment_report" and stored.round_number == 1 and stored.assessment == assessment

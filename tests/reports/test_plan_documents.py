@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 
 import docx
 import pytest
@@ -48,7 +49,8 @@ def _is_measure_table(table) -> bool:
 
 
 def _units_in_first_lines(cells: list[str]) -> list[str]:
-    return [line.split()[0] for cell in cells for line in cell.split("\n") if line[:2] == "L3"]
+    # L3 items, and the level-2 A items of LIS (S3A2) in the combined HIS/EMR/LIS assessment
+    return [line.split()[0] for cell in cells for line in cell.split("\n") if re.match(r"L\d-", line)]
 
 
 def test_gap_list_docx_holds_every_problem_of_the_current_round(demo_project, assessment):

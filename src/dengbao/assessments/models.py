@@ -95,6 +95,15 @@ class AssessmentObject(models.Model):
         _("重要程度"), max_length=16, choices=Importance.choices, default=Importance.NORMAL
     )
     note = models.TextField(_("说明"), blank=True)
+    # The 定级对象 this object serves. Empty = shared by every system of the assessment (the machine
+    # room, core switches, security devices, management documents, people): it then appears in the
+    # report of each. A system's 测评报告 holds only the objects that serve it.
+    systems = models.ManyToManyField(
+        "systems.InformationSystem",
+        related_name="assessment_objects",
+        blank=True,
+        verbose_name=_("所属定级对象"),
+    )
 
     class Meta:
         verbose_name = _("测评对象")
@@ -175,3 +184,4 @@ from .adjustment_models import *  # noqa: E402, F403
 from .phrase_models import *  # noqa: E402, F403
 from .problem_models import *  # noqa: E402, F403
 from .remediation_models import *  # noqa: E402, F403
+from .waiver_models import *  # noqa: E402, F403

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -31,10 +32,14 @@ def assessment_get(
 
 def object_progress(*, actor: User, assessment: Assessment, rnd: Round) -> QuerySet[AssessmentObject]:
     permissions.require(actor, "project.view_internal", assessment.project)
-    return assessment.test_objects.annotate(
-        total=Count("results", filter=Q(results__round=rnd)),
-        done=Count("results", filter=Q(results__round=rnd) & ~Q(results__result="")),
-    ).order_by("kind", "name")
+    return (
+        assessment.test_objects.annotate(
+            total=Count("results", filter=Q(results__round=rnd)),
+            done=Count("results", filter=Q(results__round=rnd) & ~Q(results__result="")),
+        )
+        .prefetch_related("systems")
+        .order_by("kind", "name")
+    )
 
 
 def object_get(*, actor: User, assessment: Assessment, object_id: int) -> AssessmentObject:
@@ -109,17 +114,72 @@ def round_diff(*, actor: User, before: Round, after: Round) -> list[tuple[str, s
     return sorted(changed)
 
 
-def round_score(*, actor: User, rnd: Round):
-    """The round's score and conclusion under the assessment's scheme, from its recorded results."""
+@dataclass(frozen=True)
+class SystemScope:
+    """What of a (possibly combined) assessment belongs to one 定级对象's report: the objects that
+    serve it (its own and the shared ones) and the test units of its own grade."""
+
+    system_id: int
+    sa: str
+    level: int
+    extensions: tuple[str, ...]
+    object_ids: frozenset[int]
+    units: frozenset[str]
+
+    def results(self, rnd: Round) -> QuerySet[ResultRecord]:
+        return rnd.results.filter(obj_id__in=self.object_ids, unit_id__in=self.units)
+
+    def problems(self, queryset: QuerySet) -> QuerySet:
+        """Problems of its units found on at least one of its objects."""
+        return queryset.filter(unit_id__in=self.units, test_objects__in=self.object_ids).distinct()
+
+    def major_risks(self, queryset: QuerySet) -> QuerySet:
+        """重大风险隐患 made of at least one of its problems."""
+        return queryset.filter(
+            problems__unit_id__in=self.units, problems__test_objects__in=self.object_ids
+        ).distinct()
+
+
+def system_scope(assessment: Assessment, system) -> SystemScope:
+    """The part of ``assessment`` that is ``system``'s: objects linked to it or shared (linked to no
+    system), and the items of the system's own grade (LIS graded S3A2 takes the level-2 A items)."""
+    from dengbao.core.catalogue import query
+
+    from .services import grade_of
+
+    sa, extensions = grade_of([system])
+    objects = assessment.test_objects.filter(Q(systems=system) | Q(systems=None)).distinct()
+    units = {item.id for item in query.for_grade(catalogue(), sa, extensions=extensions)}
+    return SystemScope(
+        system_id=system.pk,
+        sa=sa,
+        level=max(int(sa[1]), int(sa[3])),
+        extensions=tuple(extensions),
+        object_ids=frozenset(objects.values_list("pk", flat=True)),
+        units=frozenset(units),
+    )
+
+
+def round_score(*, actor: User, rnd: Round, scope: SystemScope | None = None):
+    """The round's score and conclusion under the assessment's scheme, from its recorded results;
+    with ``scope``, of one system's objects, items, problems and 重大风险隐患 only."""
     from dengbao.core import scoring
 
     _require_released(actor, rnd)
     names = dict(rnd.assessment.test_objects.values_list("pk", "name"))
+    results = scope.results(rnd) if scope else rnd.results
     rows = [
         scoring.ItemResult(unit=unit, obj=names[obj_id], result=scoring.Result(result))
-        for unit, obj_id, result in rnd.results.exclude(result="").values_list("unit_id", "obj_id", "result")
+        for unit, obj_id, result in results.exclude(result="").values_list("unit_id", "obj_id", "result")
     ]
-    risks = Counter(open_problems(rnd).values_list("risk", flat=True))
+    problems = scope.problems(open_problems(rnd)) if scope else open_problems(rnd)
+    majors = scope.major_risks(open_major_risks(rnd)) if scope else open_major_risks(rnd)
+    risks = Counter(problems.values_list("risk", flat=True))
+    in_scope = (
+        (lambda a: a.unit_id in scope.units and (a.obj_id is None or a.obj_id in scope.object_ids))
+        if scope
+        else (lambda a: True)
+    )
     adjustments = [
         scoring.Adjustment(
             unit=a.unit_id,
@@ -129,15 +189,16 @@ def round_score(*, actor: User, rnd: Round):
             reason=a.reason,
         )
         for a in rnd.adjustments.all()
+        if in_scope(a)
     ]
     return scoring.score(
         rows,
         scheme=rnd.assessment.scheme,
         catalogue=catalogue(),
         adjustments=adjustments,
-        major_risks=open_major_risks(rnd).count(),
+        major_risks=majors.count(),
         risk_counts=dict(risks),
-        level=rnd.assessment.level,
+        level=scope.level if scope else rnd.assessment.level,
     )
 
 

@@ -45,13 +45,21 @@ def grade_of(systems: Iterable) -> tuple[str, list[str]]:
     return f"S{s}A{a}", sorted(extensions)  # level 5 keeps its grade; its items are level 4's
 
 
-def applicable_units(assessment: Assessment, kind: str) -> list[str]:
-    """The test units that apply to an object of this type (S/A/G rule + extensions)."""
-    return [
-        item.id
-        for item in query.for_grade(catalogue(), assessment.sa, extensions=assessment.extensions)
-        if kind in item.objects
-    ]
+def applicable_units(assessment: Assessment, kind: str, systems: Iterable | None = None) -> list[str]:
+    """The test units that apply to an object of this type (S/A/G rule + extensions).
+
+    An object serving several systems gets the units of each system's own grade (a machine room
+    shared by an S3A3 and an S3A2 system is assessed against the level-3 and the level-2 A items),
+    so every system's report finds the items of its grade. Without ``systems``: the assessment's.
+    """
+    grades = {(s, tuple(e)) for s, e in (grade_of([system]) for system in systems or ())}
+    grades = grades or {(assessment.sa, tuple(assessment.extensions))}
+    units: dict[str, None] = {}
+    for sa, extensions in sorted(grades, reverse=True):
+        for item in query.for_grade(catalogue(), sa, extensions=extensions):
+            if kind in item.objects:
+                units.setdefault(item.id)
+    return list(units)
 
 
 def assessment_create(
@@ -116,15 +124,24 @@ def object_add(
     location: str = "",
     importance: str = AssessmentObject.Importance.NORMAL,
     note: str = "",
+    systems: Iterable | None = None,
 ) -> AssessmentObject:
-    """Add an object; it gets exactly the test units that apply to its type, in the open round."""
+    """Add an object; it gets exactly the test units that apply to its type, in the open round.
+
+    ``systems``: the 定级对象 it serves (none: shared by every system of the assessment).
+    """
     project = assessment.project
     permissions.require(actor, "project.record", project)
     if kind not in OBJECT_TYPES:
         raise ValidationError(f"未知的对象类型“{kind}”")
     if assessment.test_objects.filter(name=name).exists():
         raise ValidationError(f"已有名为“{name}”的测评对象")
-    units = applicable_units(assessment, kind)
+    served = list(systems or ())
+    assessed = set(assessment.systems.values_list("pk", flat=True))
+    strangers = [s.name for s in served if s.pk not in assessed]
+    if strangers:
+        raise ValidationError(f"{'、'.join(strangers)} 不在本测评的定级对象中")
+    units = applicable_units(assessment, kind, served or assessment.systems.all())
     with transaction.atomic():
         obj = AssessmentObject.objects.create(
             assessment=assessment,
@@ -135,13 +152,20 @@ def object_add(
             importance=importance,
             note=note,
         )
+        if served:
+            obj.systems.set(served)
         rnd = current_round(assessment)
         ResultRecord.objects.bulk_create(ResultRecord(round=rnd, obj=obj, unit_id=unit) for unit in units)
         audit.record(
             actor=actor,
             action="assessment.object_add",
             obj=obj,
-            after={"name": name, "kind": kind, "units": len(units)},
+            after={
+                "name": name,
+                "kind": kind,
+                "units": len(units),
+                "systems": [s.name for s in served] or "shared",
+            },
             project=project,
         )
     return obj
@@ -348,7 +372,68 @@ def round_blockers(rnd: Round) -> list[str]:
     undecided = rnd.problems.filter(case_status="proposed").count()
     if undecided:
         out.append(f"尚有 {undecided} 个问题的高风险判例待确认（逐一确认或判定不构成，并写明理由）")
+    unverified = [s.name for s in unverified_systems(rnd)]
+    if unverified:
+        out.append(f"{'、'.join(unverified)} 未导入漏洞扫描或渗透测试结果，也未记录不开展的理由")
     return out
+
+
+def verified_system_ids(project: Project) -> set[int]:
+    """Systems of the project with a vulnerability scan or a penetration test imported.
+
+    Read through the app registry: the scanning app depends on this one, not the other way round.
+    """
+    from django.apps import apps
+
+    ids: set[int] = set()
+    for model in ("Import", "PenTest"):
+        ids |= set(
+            apps.get_model("scanning", model)
+            .objects.filter(project=project, system__isnull=False)
+            .values_list("system_id", flat=True)
+        )
+    return ids
+
+
+def unverified_systems(rnd: Round) -> list:
+    """The round's systems with neither a scan or pen-test imported nor a recorded waiver."""
+    assessment = rnd.assessment
+    verified = verified_system_ids(assessment.project)
+    waived = set(rnd.waivers.values_list("system_id", flat=True))
+    return [s for s in assessment.systems.order_by("code", "name") if s.pk not in verified | waived]
+
+
+def verification_waive(*, actor: User, rnd: Round, system, reason: str):
+    """Record why ``system`` has no vulnerability scan or penetration test in this round (audited);
+    the report prints the reason. Recording again replaces the reason."""
+    from .waiver_models import VerificationWaiver
+
+    project = rnd.assessment.project
+    permissions.require(actor, "project.edit", project)
+    if rnd.finalised_at is not None:
+        raise ValidationError("本轮测评已定稿，不能再修改")
+    if not rnd.assessment.systems.filter(pk=system.pk).exists():
+        raise ValidationError(f"{system.name} 不在本测评的定级对象中")
+    reason = reason.strip()
+    if len(reason) < 4:
+        raise ValidationError("请写明不开展漏洞扫描或渗透测试的理由")
+    with transaction.atomic():
+        existing = VerificationWaiver.objects.select_for_update().filter(round=rnd, system=system).first()
+        before = {"reason": existing.reason} if existing else None
+        waiver, _created = VerificationWaiver.objects.update_or_create(
+            round=rnd,
+            system=system,
+            defaults={"reason": reason[:2000], "recorded_by": actor, "recorded_at": timezone.now()},
+        )
+        audit.record(
+            actor=actor,
+            action="round.verification_waive",
+            obj=rnd,
+            before=before,
+            after={"system": system.name, "reason": reason[:200]},
+            project=project,
+        )
+    return waiver
 
 
 def round_finalise(*, actor: User, rnd: Round) -> Round:

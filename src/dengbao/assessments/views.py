@@ -117,6 +117,11 @@ def assessment_detail(request: HttpRequest, project: str, assessment_id: int) ->
                 model_version=request.POST.get("model_version", "").strip(),
                 location=request.POST.get("location", "").strip(),
                 importance=request.POST.get("importance", "normal"),
+                systems=list(
+                    assessment.systems.filter(
+                        pk__in=[v for v in request.POST.getlist("systems") if v.isdigit()]
+                    )
+                ),
             )
         except ValidationError as exc:
             for message in exc.messages:
@@ -139,6 +144,8 @@ def assessment_detail(request: HttpRequest, project: str, assessment_id: int) ->
         rounds=all_rounds,
         reviews=selectors.review_counts(actor=request.user, rnd=rnd),
         blockers=services.round_blockers(rnd),
+        unverified=services.unverified_systems(rnd) if rnd.finalised_at is None else [],
+        waivers=rnd.waivers.select_related("system"),
         score=score,
         chart_json=_chart_json(score),
         adjustment_kinds=["安全控制点间", "区域间", "层面间"],
@@ -237,6 +244,15 @@ def round_action(request: HttpRequest, project: str, assessment_id: int, action:
         if action == "finalise":
             rnd = services.round_finalise(actor=request.user, rnd=services.current_round(assessment))
             messages.success(request, _("%(r)s已定稿。") % {"r": rnd.label})
+        elif action == "waive":
+            rnd = services.current_round(assessment)
+            system = assessment.systems.filter(pk=request.POST.get("system", "0") or 0).first()
+            if system is None:
+                return HttpResponse(status=404)
+            services.verification_waive(
+                actor=request.user, rnd=rnd, system=system, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("已记录%(s)s不开展漏洞扫描或渗透测试的理由。") % {"s": system.name})
         elif action == "retest":
             rnd = services.retest_start(actor=request.user, assessment=assessment)
             messages.success(request, _("已开始%(r)s，结果已从上一轮预填。") % {"r": rnd.label})

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.assessments.models import Assessment, Round
-from dengbao.assessments.selectors import round_score
+from dengbao.assessments.selectors import round_score, system_scope
 from dengbao.core.catalogue import default as catalogue
 from dengbao.core.catalogue.vocab import PARTS
 from dengbao.core.documents import assessment_report as ar
+from dengbao.core.documents.report_number import report_number
 from dengbao.core.scoring_schemes import scheme_date_problem
 from dengbao.systems.documents import DocumentNotReady, Made
 from dengbao.systems.models import InformationSystem
@@ -30,17 +31,23 @@ def assessment_for(system: InformationSystem) -> Assessment | None:
 def report_input(
     *, actor: User, assessment: Assessment, system: InformationSystem, rnd: Round
 ) -> ar.ReportInput:
-    """Everything the report prints, read from the records under the actor's permission."""
+    """Everything the report prints, read from the records under the actor's permission.
+
+    A report belongs to one 定级对象: of a combined assessment it takes only the objects serving
+    ``system`` (its own and the shared ones), the items of the system's own grade, the problems
+    and 重大风险隐患 found on those, and the scan findings of the system's hosts.
+    """
     project = assessment.project
     permissions.require(actor, "project.view_internal", project)
-    score = round_score(actor=actor, rnd=rnd)
-    objects = list(assessment.test_objects.order_by("kind", "name"))
+    scope = system_scope(assessment, system)
+    score = round_score(actor=actor, rnd=rnd, scope=scope)
+    objects = list(assessment.test_objects.filter(pk__in=scope.object_ids).order_by("kind", "name"))
     names = {o.pk: o.name for o in objects}
     results = [
         ar.ResultEntry(obj=names[obj_id], unit=unit, result=result or "未记录", note=note)
-        for obj_id, unit, result, note in rnd.results.values_list(
-            "obj_id", "unit_id", "result", "note"
-        ).iterator(chunk_size=5000)
+        for obj_id, unit, result, note in scope.results(rnd)
+        .values_list("obj_id", "unit_id", "result", "note")
+        .iterator(chunk_size=5000)
     ]
     problems = [
         ar.ProblemEntry(
@@ -48,7 +55,7 @@ def report_input(
             title=p.title,
             description=p.description,
             risk=p.risk,
-            objects=tuple(o.name for o in p.test_objects.all()),
+            objects=tuple(o.name for o in p.test_objects.all() if o.pk in scope.object_ids),
             remediation=p.remediation,
             status=p.get_status_display(),
             case_id=p.high_risk_case,
@@ -56,7 +63,7 @@ def report_input(
             case_status=p.case_status,
             case_reason=p.case_reason,
         )
-        for p in rnd.problems.prefetch_related("test_objects").order_by("unit_id", "pk")
+        for p in scope.problems(rnd.problems.all()).prefetch_related("test_objects").order_by("unit_id", "pk")
     ]
     majors = [
         ar.MajorRiskEntry(
@@ -65,21 +72,40 @@ def report_input(
             fixed=m.fixed,
             problems=tuple(p.title for p in m.problems.all()),
         )
-        for m in rnd.major_risks.prefetch_related("problems").order_by("pk")
+        for m in scope.major_risks(rnd.major_risks.all()).prefetch_related("problems").order_by("pk")
     ]
     people = _people(rnd)
     filing = system.filings.order_by("-created_at").first()
+    certificate = filing.certificate_number if filing else ""
     today = assessment.report_date or timezone.localdate()
+    agency = _agency(project.provider)
+    unit = getattr(project.client, "unit_profile", None)
+    signed_off = today if rnd.finalised_at else None
     return ar.ReportInput(
-        report_number=f"{(filing.certificate_number if filing else '') or system.code or system.pk}"
-        f"-{today:%y}-{rnd.number:02d}",
+        report_number=report_number(
+            filing=certificate or system.code or str(system.pk),
+            day=today,
+            seq=rnd.number,
+            agency_code=agency.code,
+            pattern=getattr(getattr(project.provider, "agency_profile", None), "report_number_pattern", ""),
+        ),
         report_date=today,
-        agency=ar.Party(name=project.provider.name, address=project.provider.address),
-        client=ar.Party(name=project.client.name, address=project.client.address),
+        agency=agency,
+        client=ar.Party(
+            name=project.client.name,
+            address=project.client.address,
+            contact=" ".join(v for v in (unit.contact_name, unit.contact_title) if v) if unit else "",
+            phone=(unit.contact_phone or unit.contact_mobile) if unit else "",
+            email=unit.contact_email if unit else "",
+        ),
+        certificate_number=certificate,
+        approver=_manager(project) if rnd.finalised_at else "",
+        reviewed_on=signed_off if people["reviewer"] else None,
+        approved_on=signed_off,
         system_name=system.name,
         system_code=system.code,
-        level=assessment.level,
-        sa=assessment.sa,
+        level=scope.level,
+        sa=scope.sa,
         system_description=system.description,
         assessment_name=assessment.name,
         round_label=rnd.label,
@@ -100,10 +126,12 @@ def report_input(
         results=results,
         problems=problems,
         major_risks=majors,
-        scan_findings=_scan_findings(assessment),
+        scan_findings=_scan_findings(assessment, system),
+        scan_runs=_scan_runs(assessment, system),
+        scan_waiver=next(iter(rnd.waivers.filter(system=system).values_list("reason", flat=True)), ""),
         assessors=people["assessors"],
         reviewer=people["reviewer"],
-        extensions=[PARTS[e][1] for e in assessment.extensions if e in PARTS],
+        extensions=[PARTS[e][1] for e in scope.extensions if e in PARTS],
     )
 
 
@@ -157,14 +185,14 @@ def make_assessment_report(
     return Made(document, content)
 
 
-def _scan_findings(assessment: Assessment) -> list[ar.ScanEntry]:
-    """附录E: the vulnerabilities found on the assessed systems that still stand (not false positives,
+def _scan_findings(assessment: Assessment, system: InformationSystem) -> list[ar.ScanEntry]:
+    """附录E: the vulnerabilities found on the system's hosts that still stand (not false positives,
     not verified fixed), worst first."""
     from dengbao.scanning.finding_models import Finding, State
 
     rank = {"严重": 0, "高": 1, "中": 2, "低": 3, "信息": 4}
     rows = (
-        Finding.objects.filter(project=assessment.project, system__in=assessment.systems.all())
+        Finding.objects.filter(project=assessment.project, system=system)
         .exclude(state__in=[State.FALSE_POSITIVE, State.VERIFIED_FIXED])
         .values_list("host", "port", "protocol", "url", "title", "severity", "cve", "solution")
     )
@@ -180,6 +208,93 @@ def _scan_findings(assessment: Assessment) -> list[ar.ScanEntry]:
         for host, port, protocol, url, title, severity, cve, solution in rows
     ]
     return sorted(entries, key=lambda e: (rank.get(e.severity, 9), e.host, e.port, e.title))
+
+
+def _scan_runs(assessment: Assessment, system: InformationSystem) -> list[ar.ScanRun]:
+    """3.x 漏洞扫描与渗透测试: each scan imported for the system (tool, version and time as the
+    scanner's file states them, the scope of the signed authorisation) and each pen-test record."""
+    from dengbao.core.documents import scan_runs
+    from dengbao.core.documents.common import cn_date
+    from dengbao.scanning.finding_models import Finding, FindingInstance
+    from dengbao.scanning.models import Authorisation, Import, PenTest
+
+    project = assessment.project
+
+    def scope(auth: Authorisation | None, hosts: int | None = None) -> str:
+        parts = [f"文件含 {hosts} 台主机"] if hosts else []
+        if auth is not None:
+            targets = [*auth.cidrs, *auth.hosts, *auth.urls]
+            parts.append(f"授权书《{auth.title}》范围：{'、'.join(targets) or '—'}，端口 {auth.ports or '—'}")
+        return "；".join(parts)
+
+    def authorisation_at(day) -> Authorisation | None:
+        return (
+            project.authorisations.filter(signed_on__lte=day, revoked_at__isnull=True)
+            .order_by("-signed_on", "-pk")
+            .first()
+        )
+
+    runs = []
+    for imp in Import.objects.filter(project=project, system=system, pentest__isnull=True).order_by(
+        "created_at", "pk"
+    ):
+        rules = scan_runs.INFO_RULES.get(imp.fmt, ())
+        outputs = [
+            *FindingInstance.objects.filter(source_import=imp, finding__rule_id__in=rules).values_list(
+                "evidence", flat=True
+            ),
+            *Finding.objects.filter(Q(first_import=imp) | Q(last_import=imp), rule_id__in=rules).values_list(
+                "evidence", flat=True
+            ),
+        ]
+        info = scan_runs.run_info(outputs)
+        auth = imp.scan.authorisation if imp.scan_id and imp.scan.authorisation_id else None
+        runs.append(
+            ar.ScanRun(
+                kind="漏洞扫描",
+                tool=scan_runs.tool_name(imp.fmt),
+                version=info.version,
+                started=scan_runs.cn_minute(info.started),
+                finished=scan_runs.cn_minute(info.finished),
+                scope=scope(auth or authorisation_at(timezone.localdate(imp.created_at)), imp.hosts),
+                source=imp.filename,
+            )
+        )
+    for test in PenTest.objects.filter(project=project, system=system).select_related("authorisation"):
+        runs.append(
+            ar.ScanRun(
+                kind="渗透测试",
+                tool=f"人工渗透测试（{test.testers}）" if test.testers else "人工渗透测试",
+                started=cn_date(test.started_on),
+                finished=cn_date(test.ended_on, blank=""),
+                scope=scope(test.authorisation),
+                source=test.title,
+            )
+        )
+    return runs
+
+
+def _agency(provider) -> ar.Party:
+    profile = getattr(provider, "agency_profile", None)
+    return ar.Party(
+        name=provider.name,
+        address=provider.address,
+        contact=profile.contact_name if profile else "",
+        phone=profile.contact_phone if profile else "",
+        email=profile.contact_email if profile else "",
+        code=profile.agency_code if profile else "",
+    )
+
+
+def _manager(project: Project) -> str:
+    """批准人: the project's manager (项目经理) on the provider side."""
+    member = (
+        project.memberships.filter(role="manager", user__organisation_id=project.provider_id)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return (member.user.display_name or member.user.username) if member else ""
 
 
 def _case_title(case_id: str) -> str:

@@ -154,3 +154,27 @@ class DocumentJob(models.Model):
     @property
     def percent(self) -> int:
         return round(self.done * 100 / self.total) if self.total else 0
+
+
+class AgencyProfile(models.Model):
+    """The 测评机构's own data for its reports: its code in the report number, the pattern of that
+    number, and the contact printed in the 网络安全等级测评基本信息表."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="agency_profile"
+    )
+    agency_code = models.CharField(_("测评机构代码（4 位）"), max_length=4, blank=True)
+    report_number_pattern = models.CharField(
+        _("报告编号格式"), max_length=100, blank=True, help_text=_("留空使用默认格式")
+    )
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    contact_email = models.CharField(_("电子邮件"), max_length=100, blank=True)
+    postcode = models.CharField(_("邮政编码"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("测评机构信息")
+        verbose_name_plural = _("测评机构信息")
+
+    def __str__(self) -> str:
+        return str(self.organisation)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
@@ -228,3 +229,50 @@ def template_activate(*, actor: User, template: DocumentTemplate, active: bool) 
             actor=actor, action="template.activate" if active else "template.deactivate", obj=template
         )
     return template
+
+
+AGENCY_FIELDS = (
+    "agency_code",
+    "report_number_pattern",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "postcode",
+)
+
+
+def agency_profile_save(*, actor: User | None, organisation, **fields: str):
+    """Set the 测评机构's code, report-number pattern and contact (audited); both are checked first."""
+    from dengbao.core.documents.report_number import AGENCY_CODE, PatternError, check_pattern
+
+    from .models import AgencyProfile
+
+    if actor is not None:
+        permissions.require(actor, "documents.manage_templates")
+        if actor.organisation_id != organisation.pk:
+            raise PermissionDenied("只能设置本单位的测评机构信息")
+    unknown = set(fields) - set(AGENCY_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")
+    values = {k: str(v).strip() for k, v in fields.items()}
+    if values.get("agency_code") and not AGENCY_CODE.match(values["agency_code"]):
+        raise ValidationError("测评机构代码应为 4 位数字")
+    if values.get("report_number_pattern"):
+        try:
+            check_pattern(values["report_number_pattern"])
+        except PatternError as exc:
+            raise ValidationError(str(exc)) from None
+    with transaction.atomic():
+        profile, _created = AgencyProfile.objects.select_for_update().get_or_create(organisation=organisation)
+        before = {k: getattr(profile, k) for k in AGENCY_FIELDS}
+        for key, value in values.items():
+            setattr(profile, key, value)
+        profile.save()
+        audit.record(
+            actor=actor,
+            action="agency_profile.save",
+            obj=profile,
+            before=before,
+            after={k: getattr(profile, k) for k in AGENCY_FIELDS},
+        )
+    return profile

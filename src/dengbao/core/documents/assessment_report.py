@@ -30,6 +30,7 @@ from .assessment_report_input import (
     ReportInput,
     ResultEntry,
     ScanEntry,
+    ScanRun,
     TestObject,
     missing_for_report,
     summary,
@@ -45,6 +46,7 @@ __all__ = [
     "ReportInput",
     "ResultEntry",
     "ScanEntry",
+    "ScanRun",
     "TestObject",
     "assessment_report_context",
     "missing_for_report",
@@ -56,6 +58,7 @@ TEMPLATE = TEMPLATES / "assessment-report-2025.docx"
 
 CHAPTERS = (
     "声明",
+    "网络安全等级测评基本信息表",
     "等级测评结论",
     "总体评价",
     "主要安全问题及整改建议",
@@ -128,6 +131,11 @@ def assessment_report_context(data: ReportInput, catalogue: Catalogue, chart_dir
             "finished": cn_date(data.finished, blank="—"),
             "assessors": "、".join(data.assessors) or "—",
             "reviewer": data.reviewer or "—",
+            "approver": data.approver or "—",
+            "prepared_on": cn_date(data.report_date),
+            "reviewed_on": cn_date(data.reviewed_on, blank="—"),
+            "approved_on": cn_date(data.approved_on, blank="—"),
+            "certificate": data.certificate_number or "尚未取得",
             "extensions": "、".join(data.extensions) or "无",
         },
         "conclusion": conclusion,
@@ -148,7 +156,12 @@ def assessment_report_context(data: ReportInput, catalogue: Catalogue, chart_dir
         "results_chart": _chart(
             chart_dir, "results.png", charts.pie, dict(score.counts), title="测评结果分布"
         ),
-        "scan": {"done": bool(data.scan_findings), "rows": [asdict(f) for f in data.scan_findings]},
+        "scan": {
+            "done": bool(data.scan_findings),
+            "rows": [asdict(f) for f in data.scan_findings],
+            "runs": [_scan_run(n, r) for n, r in enumerate(data.scan_runs, start=1)],
+            "waiver": data.scan_waiver,
+        },
         "adjustments": [
             {
                 "unit": a.unit,
@@ -412,3 +425,15 @@ def _appendix_d(data: ReportInput, by_id: Mapping, place: Callable[[str], int]) 
                 for k, e in enumerate(entries, start=1)
             ),
         )
+
+
+def _scan_run(n: int, run: ScanRun) -> dict:
+    when = f"{run.started} 至 {run.finished}" if run.finished and run.finished != run.started else run.started
+    return {
+        "n": n,
+        "kind": run.kind,
+        "tool": f"{run.tool} {run.version}".strip() or "—",
+        "when": when or "文件未记载",
+        "scope": run.scope or "—",
+        "source": run.source or "—",
+    }

@@ -19,6 +19,8 @@ class Party:
     address: str = ""
     contact: str = ""
     phone: str = ""
+    email: str = ""
+    code: str = ""  # the 测评机构's 4-digit code
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,20 @@ class ScanEntry:
 
 
 @dataclass(frozen=True)
+class ScanRun:
+    """One vulnerability scan or penetration test behind 附录E: what tool, when (per the scanner's
+    own file), over what scope."""
+
+    kind: str  # 漏洞扫描 / 渗透测试
+    tool: str
+    version: str = ""
+    started: str = ""  # as the file states it, e.g. "2024年3月5日 10:01"
+    finished: str = ""
+    scope: str = ""
+    source: str = ""  # the imported file or the pen-test record
+
+
+@dataclass(frozen=True)
 class ReportInput:
     report_number: str
     report_date: dt.date
@@ -95,6 +111,12 @@ class ReportInput:
     problems: Sequence[ProblemEntry]
     major_risks: Sequence[MajorRiskEntry] = ()
     scan_findings: Sequence[ScanEntry] = ()
+    scan_runs: Sequence[ScanRun] = ()
+    scan_waiver: str = ""
+    certificate_number: str = ""  # 备案证明编号 ("" = not yet issued)
+    approver: str = ""  # 批准人
+    reviewed_on: dt.date | None = None
+    approved_on: dt.date | None = None  # why no scan or pen-test was done for this system (recorded, audited)
     assessors: Sequence[str] = ()
     reviewer: str = ""
     extensions: Sequence[str] = ()  # 扩展要求 parts, in Chinese

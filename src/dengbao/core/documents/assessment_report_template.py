@@ -28,6 +28,7 @@ def assessment_report() -> DocumentObject:
     doc = new_document("网络安全等级测评报告")
     _cover(doc)
     _declaration(doc)
+    _basic_information(doc)
     _conclusion_summary(doc)
     _overview(doc)
     _objects(doc)
@@ -76,9 +77,46 @@ def _declaration(doc: DocumentObject) -> None:
     para(doc, "")
     para(doc, "编制人：{{ assessment.assessors }}", no_indent=True)
     para(doc, "审核人：{{ assessment.reviewer }}", no_indent=True)
-    para(doc, "批准人：", no_indent=True)
+    para(doc, "批准人：{{ assessment.approver }}", no_indent=True)
     para(doc, "{{ agency.name }}", right=True)
     para(doc, "{{ report_date }}", right=True)
+
+
+def _basic_information(doc: DocumentObject) -> None:
+    """网络安全等级测评基本信息表: the object, both parties with their contacts, and who prepared,
+    reviewed and approved the report, when."""
+    para(doc, "网络安全等级测评基本信息表", "Heading 1", page_break=True)
+    form_table(
+        doc,
+        [3.4, 4.6, 3.4, 4.6],
+        [
+            [C("被测对象", span=4, style=TABLE_HEAD, head=True)],
+            [*_head("名称"), C("{{ system.name }}"), *_head("安全保护等级"),
+             C("{{ system.level_name }}（{{ system.sa }}）")],
+            [*_head("备案证明编号"), C("{{ assessment.certificate }}"), *_head("报告编号"),
+             C("{{ report_number }}")],
+            [C("被测单位", span=4, style=TABLE_HEAD, head=True)],
+            [*_head("单位名称"), C("{{ client.name }}", span=3)],
+            [*_head("通信地址"), C("{{ client.address or '—' }}", span=3)],
+            [*_head("联系人"), C("{{ client.contact or '—' }}"), *_head("联系电话"),
+             C("{{ client.phone or '—' }}")],
+            [*_head("电子邮件"), C("{{ client.email or '—' }}", span=3)],
+            [C("测评机构", span=4, style=TABLE_HEAD, head=True)],
+            [*_head("机构名称"), C("{{ agency.name }}", span=3)],
+            [*_head("机构代码"), C("{{ agency.code or '—' }}"), *_head("通信地址"),
+             C("{{ agency.address or '—' }}")],
+            [*_head("联系人"), C("{{ agency.contact or '—' }}"), *_head("联系电话"),
+             C("{{ agency.phone or '—' }}")],
+            [*_head("电子邮件"), C("{{ agency.email or '—' }}", span=3)],
+            [C("报告编制", span=4, style=TABLE_HEAD, head=True)],
+            [*_head("编制人"), C("{{ assessment.assessors }}"), *_head("编制日期"),
+             C("{{ assessment.prepared_on }}")],
+            [*_head("审核人"), C("{{ assessment.reviewer }}"), *_head("审核日期"),
+             C("{{ assessment.reviewed_on }}")],
+            [*_head("批准人"), C("{{ assessment.approver }}"), *_head("批准日期"),
+             C("{{ assessment.approved_on }}")],
+        ],
+    )  # fmt: skip
 
 
 _RISK_COUNTS = (
@@ -220,9 +258,29 @@ def _single_items(doc: DocumentObject) -> None:
     )  # fmt: skip
     para(doc, "{%p endfor %}")
     para(doc, "3.{{ categories|length + 1 }} 漏洞扫描与渗透测试", "Heading 2")
+    para(doc, "{%p if scan.runs %}")
+    para(doc, "本轮对{{ system.name }}开展的验证测试如下（扫描时间取自扫描器导出文件）。")
+    opening, closing = loop_rows("scan.runs", "r", 6)
+    form_table(
+        doc,
+        [0.8, 1.6, 3.4, 3.4, 5.0, 2.4],
+        [
+            _head("序号", "类型", "工具及版本", "测试时间", "测试范围", "来源", small=True),
+            opening,
+            _cells("{{ r.n }}", "{{ r.kind }}", "{{ r.tool }}", "{{ r.when }}", "{{ r.scope }}",
+                   "{{ r.source }}", small=True),
+            closing,
+        ],
+    )  # fmt: skip
+    para(doc, "{%p endif %}")
     para(doc, "{%p if scan.done %}")
     para(doc, "漏洞扫描共发现 {{ scan.rows|length }} 个安全漏洞，明细见附录E。")
-    para(doc, "{%p else %}")
+    para(doc, "{%p elif scan.runs %}")
+    para(doc, "验证测试未发现仍存在的安全漏洞。")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p if scan.waiver %}")
+    para(doc, "本轮未对{{ system.name }}开展漏洞扫描或渗透测试，理由：{{ scan.waiver }}")
+    para(doc, "{%p elif not scan.runs %}")
     para(doc, "本轮测评未导入漏洞扫描或渗透测试结果。")
     para(doc, "{%p endif %}")
     para(doc, "3.{{ categories|length + 2 }} 单项测评小结", "Heading 2")
@@ -366,6 +424,10 @@ def _appendices(doc: DocumentObject) -> None:
             closing,
         ],
     )  # fmt: skip
+    para(doc, "{%p elif scan.waiver %}")
+    para(doc, "本轮未对{{ system.name }}开展漏洞扫描或渗透测试，理由：{{ scan.waiver }}")
+    para(doc, "{%p elif scan.runs %}")
+    para(doc, "验证测试未发现仍存在的安全漏洞。")
     para(doc, "{%p else %}")
     para(doc, "本轮测评未导入漏洞扫描结果。")
     para(doc, "{%p endif %}")
