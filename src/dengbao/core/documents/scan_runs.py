@@ -49,7 +49,8 @@ def run_info(outputs: Iterable[str]) -> RunInfo:
         if match := _VERSION.search(text or ""):
             versions.add(match.group(1))
         if match := _START.search(text or ""):
-            start = dt.datetime(*(int(g) for g in match.groups()))
+            year, month, day, hour, minute = (int(g) for g in match.groups()[:5])
+            start = dt.datetime(year, month, day, hour, minute)
             starts.append(start)
             if duration := _DURATION.search(text):
                 ends.append(start + dt.timedelta(seconds=int(duration.group(1))))
