@@ -47,8 +47,11 @@ class Namespace:
 
 
 def _free_subnet() -> int:
+    """A 10.200.N.0/24 not routed yet; the search starts at a place of this process's own, so that two
+    test processes at once (pytest-xdist workers) do not both take the first free one."""
     routes = subprocess.run(["ip", "-4", "route"], capture_output=True, text=True, check=True).stdout
-    return next(n for n in range(1, 255) if f"10.200.{n}." not in routes)
+    start = os.getpid() % 254
+    return next(n for n in ((start + i) % 254 + 1 for i in range(254)) if f"10.200.{n}." not in routes)
 
 
 @pytest.fixture
