@@ -103,6 +103,10 @@ class Capture:
 
     def __init__(self, interface: str) -> None:
         self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+        # ~20,000 SYNs and their answers arrive faster than a busy machine (the suite's other worker,
+        # other processes) lets this thread read them: a buffer that holds them all (root may
+        # exceed rmem_max), so that the kernel drops none
+        self.sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 64 * 1024 * 1024)
         self.sock.bind((interface, 0))
         self.sock.settimeout(0.1)
         self.syn: Counter[str] = Counter()
@@ -112,10 +116,12 @@ class Capture:
         self._thread = threading.Thread(target=self._read, daemon=True)
 
     def _read(self) -> None:
-        while not self._stop.is_set():
+        while True:
             try:
                 frame = self.sock.recv(65535)
             except TimeoutError:
+                if self._stop.is_set():  # stopped, and every frame still queued has been read
+                    return
                 continue
             kind = struct.unpack("!H", frame[12:14])[0]
             if kind == 0x0806 and len(frame) >= 42:
@@ -134,7 +140,7 @@ class Capture:
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._thread.join(2)
+        self._thread.join(30)
         self.sock.close()
 
 

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from dengbao.accounts import auth, services, tokens
 from dengbao.accounts.models import ApiToken, User, UserSession
@@ -194,7 +195,8 @@ def test_secadmin_lists_and_revokes_another_users_token_on_the_page(world_a, pla
     page = client.get(reverse("accounts:security_tokens"))
     assert page.status_code == 200
     body = page.content.decode()
-    for text in (victim.username, "扫描导入", f"dbk_{row.prefix}_", row.created_at.strftime("%Y-%m-%d")):
+    created = timezone.localdate(row.created_at).isoformat()  # the page shows Asia/Shanghai's date
+    for text in (victim.username, "扫描导入", f"dbk_{row.prefix}_", created):
         assert text in body
     listed = {t.pk: t for t in page.context["page"]}
     assert listed[row.pk].last_used_at is not None and listed[row.pk].expires_at is not None
