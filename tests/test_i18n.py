@@ -151,6 +151,26 @@ def test_language_switch_sets_the_cookie(world_a, login):
     assert "项目成员" in client.get(DASHBOARD).content.decode()
 
 
+def test_the_choice_outlives_the_browser_and_follows_the_user(world_a, login):
+    from dengbao.audit.models import AuditEvent
+
+    manager = world_a.members[ProjectRole.MANAGER]
+    client = login(manager)
+    client.post("/i18n/setlang/", {"language": "en", "next": DASHBOARD})
+    cookie = client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie["max-age"] == 365 * 24 * 3600 and cookie["httponly"]  # not a session cookie
+    manager.refresh_from_db()
+    assert manager.language == "en"
+    event = AuditEvent.objects.filter(action="user.language").latest("pk")
+    assert event.details["after"] == {"language": "en"}
+    other_browser = login(manager)  # a fresh browser, no language cookie
+    assert "Project members" in other_browser.get(DASHBOARD).content.decode()
+    other_browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"  # this browser's own choice wins
+    assert "项目成员" in other_browser.get(DASHBOARD).content.decode()
+    colleague = login(world_a.members[ProjectRole.ASSESSOR])  # another user keeps the default
+    assert "项目成员" in colleague.get(DASHBOARD).content.decode()
+
+
 def test_unknown_language_cookie_falls_back_to_chinese(world_a, login):
     client = login(world_a.members[ProjectRole.MANAGER])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"

@@ -16,3 +16,13 @@ def test_setup_writes_an_intact_audit_chain(world_a):
     count, broken = verify()
     assert broken is None
     assert count >= 1 + 1 + 1 + 4 * 2  # two orgs, project, four users and memberships
+
+
+def test_the_site_has_an_icon(client):
+    from django.contrib.staticfiles import finders
+
+    page = client.get("/accounts/login/").content.decode()
+    assert 'rel="icon" type="image/svg+xml"' in page and "favicon.svg" in page
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301 and answer["Location"].endswith("favicon.svg")
+    assert finders.find("dengbao/favicon.svg").endswith("favicon.svg")

@@ -94,7 +94,9 @@ INSTALLED_APPS = [
     "dengbao.engagements",
     "dengbao.scanning",
     "dengbao.monitoring",
+    "dengbao.collection",
     "dengbao.web",
+    "dengbao.inbox",
 ]
 
 MIDDLEWARE = [
@@ -103,10 +105,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dengbao.web.middleware.UploadLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "dengbao.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dengbao.web.middleware.LanguageMiddleware",  # after authentication: a user's stored language
     "django_otp.middleware.OTPMiddleware",
     "dengbao.accounts.sessions.SessionTrackingMiddleware",
     "dengbao.audit.middleware.RequestContextMiddleware",
@@ -131,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dengbao.web.context.navigation",
             ],
+            "builtins": ["dengbao.web.templatetags.terms"],  # {{ value|term }} everywhere
         },
     },
 ]
@@ -204,6 +207,11 @@ OTP_TOTP_ISSUER = "dengbao"
 SECURE_HTTPS = env_bool("DENGBAO_HTTPS", False)
 SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
+# The language choice outlives the browser session (a year); signed-in users also keep it on their account.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SECURE_HTTPS
 SECURE_SSL_REDIRECT = SECURE_HTTPS
 SECURE_HSTS_SECONDS = 31536000 if SECURE_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
@@ -221,6 +229,8 @@ X_FRAME_OPTIONS = "DENY"
 # --- Uploads --------------------------------------------------------------
 DENGBAO_MAX_UPLOAD_MB = env_int("DENGBAO_MAX_UPLOAD_MB", 50)
 DENGBAO_MAX_UPLOAD_BYTES = DENGBAO_MAX_UPLOAD_MB * 1024 * 1024
+# An agency's own collection rules (YAML), layered over the built-in ones: same id replaces, new ids add.
+DENGBAO_COLLECT_RULES = os.environ.get("DENGBAO_COLLECT_RULES", "")
 # Before signing in a request body may be this big at most (enforced while reading: web/body_limit.py)
 DENGBAO_MAX_ANON_BODY_MB = env_int("DENGBAO_MAX_ANON_BODY_MB", 1)
 DENGBAO_MAX_ANON_BODY_BYTES = DENGBAO_MAX_ANON_BODY_MB * 1024 * 1024

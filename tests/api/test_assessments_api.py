@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.utils import timezone
 
 from dengbao.assessments import problem_services, selectors, services
 from dengbao.assessments.models import ResultRecord
@@ -79,7 +80,9 @@ def test_summary_and_score_are_the_scoring_engines(world_a, assessment, as_role)
 
 
 def test_an_empty_round_has_no_score_yet(assessment, as_role):
-    answer = as_role("client").get(f"{BASE}/{assessment.pk}/rounds/1/score")
+    # an unfinished round is the provider's draft: the client contact does not learn its score
+    assert as_role("client").get(f"{BASE}/{assessment.pk}/rounds/1/score").status_code == 404
+    answer = as_role("manager").get(f"{BASE}/{assessment.pk}/rounds/1/score")
     assert answer.status_code == 200
     assert answer.json()["score"] is None and answer.json()["reason"].startswith("本轮尚不能计分")
     assert as_role("manager").get(f"{BASE}/{assessment.pk}/rounds/9/score").status_code == 404
@@ -189,7 +192,11 @@ def test_problems_of_the_current_round_filter_by_risk(world_a, assessment, as_ro
         remediation=high.remediation,
         risk="高",
     )
-    client = as_role("client")  # the gap list is the client's to read
+    # the gap list is the client's to read once the round is finalised; a draft before that
+    assert as_role("client").get(f"{BASE}/{assessment.pk}/problems").status_code == 404
+    rnd.finalised_at = timezone.now()
+    rnd.save(update_fields=["finalised_at"])
+    client = as_role("client")
     everything = client.get(f"{BASE}/{assessment.pk}/problems").json()
     assert everything["round"] == 1 and everything["count"] == 3
     assert {p["unit_id"] for p in everything["items"]} == {r.unit_id for r in db[:3]}

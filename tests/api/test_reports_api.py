@@ -11,7 +11,7 @@ import docx
 import pytest
 
 from dengbao.reports.models import DocumentJob, GeneratedDocument
-from dengbao.reports.services import document_store
+from dengbao.reports.services import document_release, document_store
 from dengbao.scanning.import_services import import_scan
 from tests.scanning.conftest import SAMPLES
 
@@ -60,8 +60,13 @@ def test_a_job_makes_a_document_whose_file_matches_its_hash(world_a, scan_import
     )
     assert made["template"] == stored.template_name and made["template"]
 
-    listed = as_role("client").get(f"{BASE}/documents").json()  # the client sees what was made
+    # a draft stays with the provider; the client sees it once the manager releases it
+    assert as_role("client").get(f"{BASE}/documents").json()["count"] == 0
+    assert as_role("client").get(f"{BASE}/documents/{stored.pk}/file").status_code == 404
+    document_release(actor=world_a.members["manager"], document=stored)
+    listed = as_role("client").get(f"{BASE}/documents").json()
     assert listed["count"] == 1 and listed["items"][0]["sha256"] == stored.sha256
+    assert listed["items"][0]["released"] is True and made["released"] is False
 
     got = as_role("client").get(f"{BASE}/documents/{stored.pk}/file")
     assert got.status_code == 200

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from dengbao.assessments import problem_services, services
@@ -341,6 +342,40 @@ def test_gap_list_page_filters_and_excel_export(world_a, l3, login):
     )
 
 
+def test_gap_list_is_searchable_by_unit_id_control_point_and_text(world_a, l3, login):
+    assessment, db, os_ = l3
+    _shortfalls(world_a, db, os_)
+    _record(world_a, db, "L3-CES1-06", "不符合", "默认账户 sa 未重命名")
+    _report, rnd = _sync(world_a, assessment)
+    renamed = rnd.problems.get(unit_id="L3-CES1-06")
+    problem_services.problem_update(
+        actor=world_a.members["assessor"],
+        problem=renamed,
+        title="数据库默认账户未处理",
+        description=renamed.description,
+        remediation="重命名 sa 并启用双人保管",
+        risk=renamed.risk,
+    )
+    client = login(world_a.members["assessor"])
+    base = f"/projects/proj-a/assessments/{assessment.pk}/problems/"
+
+    def units(query: str) -> set[str]:
+        page = client.get(base, {"q": query}).content.decode()
+        return {u for u in ("L3-CES1-01", "L3-CES1-02", "L3-CES1-06") if f'data-unit="{u}"' in page}
+
+    assert units("") == {"L3-CES1-01", "L3-CES1-02", "L3-CES1-06"}
+    assert units("L3-CES1-02") == {"L3-CES1-02"}  # the unit ID, in any case
+    assert units("l3-ces1-06") == {"L3-CES1-06"}
+    assert units("CES1-0") == {"L3-CES1-01", "L3-CES1-02", "L3-CES1-06"}
+    assert units("访问控制") == {"L3-CES1-06"}  # the control point of the unit in the catalogue
+    assert units("身份鉴别") == {"L3-CES1-01", "L3-CES1-02"}
+    assert units("双人保管") == {"L3-CES1-06"}  # the 整改建议
+    assert units("默认账户未处理") == {"L3-CES1-06"}  # the title
+    assert units("L3-ABS1-02") == set()
+    export = load_workbook(io.BytesIO(client.get(base + "gap-list.xlsx", {"q": "L3-CES1-02"}).content)).active
+    assert export.max_row == 3 and export.cell(row=3, column=4).value.startswith("L3-CES1-02")
+
+
 def test_page_actions_sync_confirm_and_mark(world_a, l3, login):
     assessment, db, os_ = l3
     _shortfalls(world_a, db, os_)
@@ -368,6 +403,10 @@ def test_client_views_the_gap_list_but_cannot_change_it(world_a, l3, login):
     auth = rnd.problems.get(unit_id="L3-CES1-01")
     client = login(world_a.members["client"])
     base = f"/projects/proj-a/assessments/{assessment.pk}/problems/"
+    # a round still being recorded: its problems are the provider's draft
+    assert client.get(base).status_code == 404 and client.get(f"{base}{auth.pk}/").status_code == 404
+    rnd.finalised_at = timezone.now()  # as round_finalise leaves it (its blockers are tested elsewhere)
+    rnd.save(update_fields=["finalised_at"])
     page = client.get(base)
     assert page.status_code == 200 and 'data-unit="L3-CES1-01"' in page.content.decode()
     assert "按测评结果同步" not in page.content.decode()

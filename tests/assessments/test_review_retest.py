@@ -185,8 +185,13 @@ def test_copy_results_from_a_similar_object(world_a, assessment):
 
 def test_dashboard_shows_assessment_progress_rate_and_risks(world_a, assessment, login):
     services.object_add(actor=world_a.members["assessor"], assessment=assessment, kind="机房", name="主机房")
-    _record_all(world_a, assessment, value="符合")
-    page = login(world_a.members["client"]).get("/projects/proj-a/").content.decode()
+    rnd = _record_all(world_a, assessment, value="符合")
+    client = login(world_a.members["client"])
+    # while the round is being recorded its figures are the provider's draft
+    page = client.get("/projects/proj-a/").content.decode()
+    assert "HIS/LIS" in page and "符合率" not in page and "测评进行中" in page
+    services.round_finalise(actor=world_a.members["manager"], rnd=rnd)
+    page = client.get("/projects/proj-a/").content.decode()
     assert "HIS/LIS" in page and "符合率 <strong>100.00%</strong>" in page and "100%" in page
     assert f"/assessments/{assessment.pk}/problems/" in page  # the client may read the gap list
     assert f'href="/projects/proj-a/assessments/{assessment.pk}/"' not in page  # but not the working papers

@@ -107,6 +107,44 @@ def test_checklist_page_and_autosave(world_a, assessment, login):
     assert login(world_a.members["client"]).get(f"{base}objects/{obj.pk}/").status_code == 403
 
 
+def test_checklist_shows_test_steps_and_verdict_folded_with_the_agencys_wording(world_a, assessment, login):
+    import re
+
+    from dengbao.catalogue.models import UnitWording
+    from dengbao.core.catalogue import default
+
+    obj = services.object_add(
+        actor=world_a.members["assessor"], assessment=assessment, kind="数据库管理系统", name="DB"
+    )
+    client = login(world_a.members["assessor"])
+    url = f"/projects/proj-a/assessments/{assessment.pk}/objects/{obj.pk}/"
+
+    def procedure(page: str, unit: str) -> str:
+        row = page[page.index(f'data-unit="{unit}"') :]
+        row = row[: row.index("</form>")]
+        found = re.search(r"<details class=\"procedure\">.*?</details>", row, re.S)
+        assert found, unit
+        return found.group(0)
+
+    item = default().by_id["L3-CES1-02"]
+    assert item.steps and item.verdict
+    shown = procedure(client.get(url).content.decode(), "L3-CES1-02")
+    assert all(step in shown for step in item.steps) and item.verdict in shown  # the catalogue's text
+    assert " open" not in shown.split(">", 1)[0]  # folded until opened
+    UnitWording.objects.create(
+        organisation=world_a.members["assessor"].organisation,
+        unit_id="L3-CES1-02",
+        steps=["核查数据库登录失败处理配置（本机构措辞）", "测试连续输错口令后是否锁定"],
+        verdict="如果 1)～2) 均为肯定，则符合本测评单元指标要求，否则不符合或部分符合本测评单元指标要求。",
+    )
+    shown = procedure(client.get(url).content.decode(), "L3-CES1-02")
+    assert "本机构措辞" in shown and "测试连续输错口令后是否锁定" in shown and item.steps[0] not in shown
+    # the row drawn again after a save shows the same text
+    record = obj.results.get(unit_id="L3-CES1-02")
+    row = client.get(f"/projects/proj-a/assessments/{assessment.pk}/results/{record.pk}/").content.decode()
+    assert "本机构措辞" in procedure(row, "L3-CES1-02")
+
+
 def test_objects_bulk_import_all_or_nothing(world_a, assessment, login):
     import io
 

@@ -127,6 +127,7 @@ ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "problem_id": lambda world: _problem(world).pk,
     "task_id": lambda world: _task(world).pk,
     "evidence_id": lambda world: 999999,  # any evidence id: foreign users must get 403/404 before the lookup
+    "proposal_id": lambda world: 999999,  # any proposal id: foreign users must get 403/404 before the lookup
     "record_id": lambda world: _assessment(world).test_objects.first().results.first().pk,
     "attachment_id": lambda world: engagement.attachment(world).pk,
     "deliverable_id": lambda world: engagement.deliverable(world).pk,
@@ -195,7 +196,15 @@ OUTBOUND_PREFIX = "security/"
 
 # Routes outside the permission layer by design: static/i18n plumbing and the login flow.
 # (The profile and the security administrator's pages under /accounts/ are walked.)
-PUBLIC_PREFIXES = ("/static/", "/media/", "/i18n/", "/accounts/login/", "/accounts/logout/", "/accounts/2fa/")
+PUBLIC_PREFIXES = (
+    "/favicon.ico",
+    "/static/",
+    "/media/",
+    "/i18n/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/2fa/",
+)
 
 
 @dataclass(frozen=True)
@@ -230,14 +239,16 @@ class Route:
             )
         return ADMIN_ROUTE_ROLES[key]
 
-    def url(self, world: ProjectWorld) -> str:
+    def url(self, world: ProjectWorld, overrides: dict[str, object] | None = None) -> str:
+        """The route's URL for the world; ``overrides`` names a given object for some arguments."""
         path = self.pattern
         for arg in self.arguments:
             if arg not in ARGUMENT_FACTORIES:
                 raise LookupError(
                     f"route {self.pattern!r}: add a factory for argument {arg!r} to ARGUMENT_FACTORIES"
                 )
-            value = str(ARGUMENT_FACTORIES[arg](world))
+            given = (overrides or {}).get(arg)
+            value = str(given if given is not None else ARGUMENT_FACTORIES[arg](world))
             path = re.sub(r"<(?:[^>:]+:)?" + re.escape(arg) + r">", value, path)
             path = re.sub(r"\(\?P<" + re.escape(arg) + r">[^)]*\)", value, path)
         return "/" + path.lstrip("^").rstrip("$").replace("\\Z", "").replace("\\", "")

@@ -38,6 +38,18 @@ def test_the_status_wall_shows_each_state_problems_first(world_a, three):
     assert "门户 故障" in down_only and "门户 正常" not in down_only
 
 
+def test_a_stopped_monitor_shows_as_stopped_and_last(world_a, three):
+    _, down, _ = three
+    Monitor.objects.filter(pk=down.pk).update(enabled=False)  # its last status row still says down
+    client = verified_client(world_a.members["client"])
+    page = client.get(f"/projects/{world_a.project.slug}/monitoring/").content.decode()
+    assert 'data-state="down"' not in page and 'data-state="disabled"' in page
+    assert page.index("门户 未检查") < page.index("门户 正常") < page.index("门户 故障")
+    assert 'id="count-disabled">已停用 1<' in page and 'id="count-down">不可用 0<' in page
+    stopped = client.get(f"/projects/{world_a.project.slug}/monitoring/?state=disabled").content.decode()
+    assert "门户 故障" in stopped and "门户 正常" not in stopped
+
+
 def test_the_api_lists_monitors_with_their_latest_state(world_a, three):
     client = verified_client(world_a.members["reviewer"])
     data = client.get(f"/api/projects/{world_a.project.slug}/monitors").json()
@@ -54,7 +66,8 @@ def test_the_monitor_page_shows_conditions_uptime_and_the_chart_data(world_a, th
     up, down, _ = three
     client = verified_client(world_a.members["client"])
     page = client.get(f"/projects/{world_a.project.slug}/monitoring/{down.pk}/").content.decode()
-    assert "http.status" in page and "HTTP 状态码 500" in page
+    assert "HTTP 状态码 500" in page
+    assert '<td title="http.status">HTTP 状态码</td>' in page  # the check's name in words, its id on hover
     assert 'id="monitor-chart-data"' in page and "echarts-5.6.0.min.js" in page
     assert "0.00%" in page
     assert "立即检查" not in page  # the client contact does not run checks

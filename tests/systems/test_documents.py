@@ -99,3 +99,20 @@ def test_cli_docs_commands(demo_project, tmp_path):
         main, ["docs", "grading-report", "--system", "NOPE", "-o", str(out), "--user", "pm"]
     )
     assert unknown.exit_code == 2 and "no system 'NOPE'" in unknown.output
+
+
+def test_documents_keep_the_official_chinese_whatever_the_interface_language(demo_project, login):
+    from django.conf import settings
+
+    from dengbao.accounts.models import User
+
+    ih = demo_project.systems.get(code="IH")
+    texts = {}
+    for language in ("en", "zh-hans"):
+        client = login(User.objects.get(username="pm"))
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        assert ("Grading objects" in client.get("/projects/demo/").content.decode()) == (language == "en")
+        r = client.post(f"/projects/demo/systems/{ih.pk}/documents/filing-form/")
+        texts[language] = _text(docx.Document(io.BytesIO(r.content)))
+    assert texts["en"] == texts["zh-hans"]
+    assert "公众服务" in texts["en"] and "Public service" not in texts["en"]

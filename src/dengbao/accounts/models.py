@@ -42,6 +42,7 @@ class User(AbstractUser):
         _("平台角色"), max_length=16, choices=PlatformRole.choices, blank=True, default=""
     )
     phone = models.CharField(_("手机"), max_length=32, blank=True)
+    language = models.CharField(_("界面语言"), max_length=16, blank=True)  # a LANGUAGES code; blank = default
     failed_login_count = models.PositiveIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -34,6 +34,9 @@ _PROVIDER_SIDE = frozenset({ProjectRole.MANAGER, ProjectRole.ASSESSOR, ProjectRo
 PROJECT_ACTIONS: dict[str, frozenset[ProjectRole]] = {
     "project.view": _ALL_MEMBERS,  # dashboard, progress, gap list, remediation tasks
     "project.view_internal": _PROVIDER_SIDE,  # working papers the client does not see
+    # drafts: an unfinished round's figures and conclusion, a document neither signed nor released
+    "project.view_unreleased": _PROVIDER_SIDE,
+    "project.release_document": frozenset({ProjectRole.MANAGER}),  # hand a document version to the client
     "project.edit": frozenset({ProjectRole.MANAGER}),
     "project.manage_members": frozenset({ProjectRole.MANAGER}),
     "project.record": frozenset({ProjectRole.MANAGER, ProjectRole.ASSESSOR}),
@@ -121,6 +124,39 @@ def project_for(user: User, slug: str, action: str = "project.view") -> Project:
         raise Http404("project not found")
     require(user, action, project)
     return project
+
+
+def sees_unreleased(user: User, project: Project) -> bool:
+    """Whether the user sees drafts: the provider side does, the client contact does not."""
+    return can(user, "project.view_unreleased", project)
+
+
+def released_documents(user: User, project: Project, documents: QuerySet) -> QuerySet:
+    """The document versions the user may see and open: every one for the provider side; for the
+    client only those signed (签发) or released by the manager — a draft stays with the provider."""
+    from django.db.models import Q
+
+    require(user, "project.view", project)
+    if sees_unreleased(user, project):
+        return documents
+    return documents.filter(Q(locked_at__isnull=False) | Q(released_at__isnull=False))
+
+
+def released_rounds(user: User, project: Project, rounds: QuerySet) -> QuerySet:
+    """The assessment rounds whose figures and conclusion the user may see: every round for the
+    provider side, only finalised (定稿) rounds for the client — an unfinished round is a draft."""
+    require(user, "project.view", project)
+    if sees_unreleased(user, project):
+        return rounds
+    return rounds.filter(finalised_at__isnull=False)
+
+
+def require_released_round(user: User, project: Project, finalised: bool) -> None:
+    """404 for a client asking for an unfinished round's figures (as if the round were not there yet)."""
+    require(user, "project.view", project)
+    if not finalised and not sees_unreleased(user, project):
+        _audit_denial(user, "project.view_unreleased", project)
+        raise Http404("round not released")
 
 
 def roles_needing_two_factor(user: User) -> Iterable[str]:

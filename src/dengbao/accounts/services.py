@@ -208,6 +208,27 @@ def user_update(
     return user
 
 
+def user_language_set(*, actor: User, language: str) -> None:
+    """A signed-in user's interface language, kept with the account (it follows them to another browser)."""
+    from django.conf import settings
+
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError(_("不支持的语言"))
+    if actor.language == language:
+        return
+    before = actor.language
+    with transaction.atomic():
+        actor.language = language
+        actor.save(update_fields=["language"])
+        audit.record(
+            actor=actor,
+            action="user.language",
+            obj=actor,
+            before={"language": before},
+            after={"language": language},
+        )
+
+
 def user_password_reset(*, actor: User, user: User, password: str) -> None:
     """The system administrator sets a new password for someone who lost theirs.
 

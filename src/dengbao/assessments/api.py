@@ -42,7 +42,9 @@ class AssessmentSummaryOut(Schema):
     level: int
     scheme: str
     systems: list[str]
-    round: RoundOut
+    round: RoundOut | None = Field(
+        description="服务方：当前轮；被测单位：最近一轮已定稿的轮次（首轮定稿前为 null，也不给出任何数字）"
+    )
     progress: int = Field(description="已记录的百分比")
     recorded: int
     total: int
@@ -221,7 +223,7 @@ def assessment_list(request: HttpRequest, project: str):
                 level=assessment.level,
                 scheme=assessment.scheme,
                 systems=[s.code or s.name for s in assessment.systems.all()],
-                round=_round(row["round"]),
+                round=_round(row["round"]) if row["round"] else None,
                 progress=row["progress"],
                 recorded=row["recorded"],
                 total=row["total"],

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dengbao import terms
 from dengbao.core.catalogue.vocab import OBJECT_TYPES
 
 
@@ -86,7 +87,7 @@ class AssessmentObject(models.Model):
         NORMAL = "normal", _("一般")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="test_objects")
-    kind = models.CharField(_("对象类型"), max_length=32, choices=[(t, t) for t in OBJECT_TYPES])
+    kind = models.CharField(_("对象类型"), max_length=32, choices=terms.choices((t, t) for t in OBJECT_TYPES))
     name = models.CharField(_("名称"), max_length=200)
     model_version = models.CharField(_("型号/版本"), max_length=200, blank=True)
     location = models.CharField(_("IP/位置"), max_length=200, blank=True)

@@ -22,7 +22,6 @@ from dengbao.core.catalogue.vocab import CATEGORY_BY_CODE, CATEGORY_ORDER, PARTS
 from .models import Assessment, AssessmentObject, Round
 from .problem_models import RISK_ORDER, MajorRisk, Problem
 from .problem_services import conditions_of, major_risk_counts
-from .services import current_round
 
 SORTS = ("unit", "category", "control_point", "title", "objects", "risk", "case", "status", "assessment")
 CASE_FILTERS = ("any", *Problem.CaseStatus.values)
@@ -116,9 +115,18 @@ class GapEntry:
         )
 
 
+def shown_round(*, actor: User, assessment: Assessment) -> Round | None:
+    """The round whose problems the actor sees: the current one for the provider, the latest
+    finalised one for the client (None before the first is finalised: its problems are drafts)."""
+    released = permissions.released_rounds(actor, assessment.project, assessment.rounds.all())
+    return released.order_by("-number").first()
+
+
 def problem_round(*, actor: User, assessment: Assessment) -> Round:
-    permissions.require(actor, "project.view", assessment.project)
-    return current_round(assessment)
+    rnd = shown_round(actor=actor, assessment=assessment)
+    if rnd is None:
+        raise Http404("no finalised round yet")
+    return rnd
 
 
 def case_by_id(case_id: str) -> HighRiskCase | None:
@@ -145,6 +153,24 @@ def _sort_key(sort: str, order: Mapping[str, int]):
     return key
 
 
+def _text_match(q: str, cat) -> Q:
+    """A problem matches by its unit ID (``L3-ABS1-02``), its unit's control point or requirement in
+    the catalogue, or its own title, description and 整改建议."""
+    needle = q.casefold()
+    units = [
+        item.id
+        for item in cat.items
+        if needle in item.control_point.casefold() or needle in item.requirement.casefold()
+    ]
+    return (
+        Q(unit_id__icontains=q)
+        | Q(unit_id__in=units)
+        | Q(title__icontains=q)
+        | Q(description__icontains=q)
+        | Q(remediation__icontains=q)
+    )
+
+
 def gap_list(
     *, actor: User, project: Project, assessment: Assessment | None, filters: GapFilters
 ) -> list[GapEntry]:
@@ -153,7 +179,8 @@ def gap_list(
     assessments = [assessment] if assessment is not None else list(project.assessments.order_by("name"))
     if filters.assessment_id is not None:
         assessments = [a for a in assessments if a.pk == filters.assessment_id]
-    rounds = {current_round(a).pk: a for a in assessments}
+    shown = ((shown_round(actor=actor, assessment=a), a) for a in assessments)
+    rounds = {rnd.pk: a for rnd, a in shown if rnd is not None}
     qs = Problem.objects.filter(round_id__in=list(rounds)).prefetch_related(
         Prefetch("test_objects", queryset=AssessmentObject.objects.order_by("kind", "name"))
     )
@@ -169,9 +196,9 @@ def gap_list(
         qs = qs.exclude(case_status=Problem.CaseStatus.NONE)
     elif filters.case:
         qs = qs.filter(case_status=filters.case)
-    if filters.q:
-        qs = qs.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q))
     cat = catalogue()
+    if filters.q:
+        qs = qs.filter(_text_match(filters.q, cat))
     cases = {c.id: c for c in cat.high_risk}
     entries = [
         GapEntry(
@@ -190,10 +217,10 @@ def gap_list(
 
 
 def problem_get(*, actor: User, assessment: Assessment, problem_id: int) -> Problem:
-    """A problem of the assessment's current round; a problem elsewhere is 404, never 403."""
-    permissions.require(actor, "project.view", assessment.project)
+    """A problem of the assessment (of a round the actor may see); a problem elsewhere is 404, never 403."""
+    rounds = permissions.released_rounds(actor, assessment.project, assessment.rounds.all())
     problem = (
-        Problem.objects.filter(pk=problem_id, round__assessment=assessment)
+        Problem.objects.filter(pk=problem_id, round__assessment=assessment, round__in=rounds)
         .select_related("round__assessment__project", "case_decided_by")
         .prefetch_related("test_objects", "links", "major_risks")
         .first()

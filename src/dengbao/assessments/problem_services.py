@@ -196,6 +196,7 @@ def problems_sync(*, actor: User, rnd: Round) -> SyncReport:
                 problem.save(update_fields=["status", "fixed_at", "updated_at"])
                 fixed += 1
         carried = _carry_major_risks(rnd, actor, now)
+        _close_tasks_by_retest(rnd, resolved, actor, now)
         report = SyncReport(created=created, updated=updated, fixed=fixed, reopened=reopened)
         audit.record(
             actor=actor,
@@ -211,6 +212,39 @@ def problems_sync(*, actor: User, rnd: Round) -> SyncReport:
             project=assessment.project,
         )
     return report
+
+
+def _close_tasks_by_retest(rnd: Round, resolved: set[str], actor: User, now) -> int:
+    """A remediation task belongs to its unit, round after round: when a 复测 finds the unit 符合
+    on every object, the unit's tasks still open from earlier rounds are closed by that result
+    (the task says which round closed it). Returns how many were closed."""
+    from .remediation_models import RemediationTask
+
+    if rnd.number < 2 or not resolved:
+        return 0
+    tasks = RemediationTask.objects.select_for_update().filter(
+        problem__round__assessment=rnd.assessment,
+        problem__round__number__lt=rnd.number,
+        problem__unit_id__in=resolved,
+    )
+    closed = 0
+    for task in tasks.exclude(status=RemediationTask.Status.VERIFIED):
+        before = task.summary()
+        task.status, task.closed_by_round = RemediationTask.Status.VERIFIED, rnd
+        task.verification_note = f"{rnd.label}结果为符合，任务随之关闭"
+        task.verified_by, task.verified_at, task.updated_at = actor, now, now
+        task.save()
+        audit.record(
+            actor=actor,
+            action="remediation.close_by_retest",
+            obj=task,
+            before=before,
+            after=task.summary(),
+            details={"round": rnd.number, "unit": task.problem.unit_id},
+            project=rnd.assessment.project,
+        )
+        closed += 1
+    return closed
 
 
 def _carry_major_risks(rnd: Round, actor: User, now) -> int:

@@ -51,6 +51,10 @@ class RemediationTask(models.Model):
     )
     verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
     verification_note = models.TextField(_("验证意见"), blank=True)
+    # the 复测 whose results found the unit 符合 and so closed the task (None: closed by a person)
+    closed_by_round = models.ForeignKey(
+        "assessments.Round", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

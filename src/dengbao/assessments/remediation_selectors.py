@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,7 +21,6 @@ from dengbao.accounts.roles import ProjectRole
 from .models import Assessment
 from .problem_models import Problem
 from .remediation_models import RemediationEvidence, RemediationTask
-from .services import current_round
 
 OWNER_ROLES = tuple(r for r in ProjectRole if r in permissions.PROJECT_ACTIONS["project.upload_remediation"])
 
@@ -96,16 +96,34 @@ def evidence_get(*, actor: User, task: RemediationTask, evidence_id: int) -> Rem
 
 
 def problem_tasks(*, actor: User, problem: Problem) -> list[RemediationTask]:
+    """The tasks of the problem's unit: a task belongs to the unit in the system and follows it
+    from round to round, so a 复测's problem shows the task given in the 初测, with its status."""
     permissions.require(actor, "project.view", problem.round.assessment.project)
-    return list(problem.tasks.select_related("owner", "verified_by").order_by("created_at", "id"))
+    tasks = RemediationTask.objects.filter(
+        problem__round__assessment_id=problem.round.assessment_id,
+        problem__round__number__lte=problem.round.number,
+        problem__unit_id=problem.unit_id,
+    )
+    return list(
+        tasks.select_related("owner", "verified_by", "problem__round", "closed_by_round")
+        .annotate(evidence_count=Count("evidence"))
+        .order_by("created_at", "id")
+    )
 
 
 def problems_without_task(*, actor: User, assessment: Assessment) -> list[Problem]:
-    """Open problems of the current round that nobody has been given yet: what the plan still lacks."""
-    permissions.require(actor, "project.view", assessment.project)
-    rnd = current_round(assessment)
+    """Open problems of the round shown that nobody has been given yet: what the plan still lacks.
+    A unit given a task in any round has one — the task follows it into the 复测."""
+    from .problem_selectors import shown_round
+
+    rnd = shown_round(actor=actor, assessment=assessment)
+    if rnd is None:
+        return []
+    tasked = RemediationTask.objects.filter(problem__round__assessment=assessment).values("problem__unit_id")
     return list(
-        Problem.objects.filter(round=rnd, status=Problem.Status.OPEN, tasks__isnull=True).order_by("unit_id")
+        Problem.objects.filter(round=rnd, status=Problem.Status.OPEN)
+        .exclude(unit_id__in=tasked)
+        .order_by("unit_id")
     )
 
 

@@ -64,13 +64,18 @@ def record_get(*, actor: User, rnd: Round, record_id: int) -> ResultRecord:
 
 
 def round_counts(*, actor: User, rnd: Round) -> Counter:
-    permissions.require(actor, "project.view", rnd.assessment.project)
+    _require_released(actor, rnd)
     return Counter(dict(rnd.results.values_list("result").annotate(n=Count("id")).values_list("result", "n")))
 
 
+def _require_released(actor: User, rnd: Round) -> None:
+    """An unfinished round's figures are the provider's draft: 404 for the client."""
+    permissions.require_released_round(actor, rnd.assessment.project, rnd.finalised_at is not None)
+
+
 def rounds(*, actor: User, assessment: Assessment) -> QuerySet[Round]:
-    permissions.require(actor, "project.view", assessment.project)
-    return assessment.rounds.order_by("number")
+    """The rounds the actor may see: every one for the provider, the finalised ones for the client."""
+    return permissions.released_rounds(actor, assessment.project, assessment.rounds.order_by("number"))
 
 
 def round_get(*, actor: User, assessment: Assessment, number: int) -> Round:
@@ -108,7 +113,7 @@ def round_score(*, actor: User, rnd: Round):
     """The round's score and conclusion under the assessment's scheme, from its recorded results."""
     from dengbao.core import scoring
 
-    permissions.require(actor, "project.view", rnd.assessment.project)
+    _require_released(actor, rnd)
     names = dict(rnd.assessment.test_objects.values_list("pk", "name"))
     rows = [
         scoring.ItemResult(unit=unit, obj=names[obj_id], result=scoring.Result(result))
@@ -154,12 +159,18 @@ def open_major_risks(rnd: Round):
 
 
 def project_summaries(*, actor: User, project: Project) -> list[dict]:
-    """Per assessment: current round, progress, 符合率 and conclusion, open problems by risk."""
+    """Per assessment: current round, progress, 符合率 and conclusion, open problems by risk.
+
+    The client contact gets the latest *finalised* round's figures, or none before the first is."""
     from dengbao.core.scoring import ScoringError
 
     out = []
     for assessment in assessment_list(actor=actor, project=project):
-        rnd = assessment.rounds.order_by("-number").first()
+        # the current round for the provider; the latest finalised one for the client (None: none yet)
+        rnd = rounds(actor=actor, assessment=assessment).order_by("-number").first()
+        if rnd is None:
+            out.append(_unreleased_summary(assessment))
+            continue
         counts = round_counts(actor=actor, rnd=rnd)
         total = sum(counts.values())
         recorded = total - counts.get("", 0)
@@ -180,6 +191,19 @@ def project_summaries(*, actor: User, project: Project) -> list[dict]:
             }
         )
     return out
+
+
+def _unreleased_summary(assessment: Assessment) -> dict:
+    """What the client learns of an assessment before its first round is finalised: that it exists."""
+    return {
+        "assessment": assessment,
+        "round": None,
+        "progress": 0,
+        "recorded": 0,
+        "total": 0,
+        "score": None,
+        "risks": {level: 0 for level in ("高", "中", "低")},
+    }
 
 
 def phrases_by_unit(*, actor: User, project: Project, units: list[str]) -> dict[str, list[str]]:

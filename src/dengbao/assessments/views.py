@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 
 from dengbao.accounts import permissions
 from dengbao.accounts import selectors as account_selectors
+from dengbao.catalogue import selectors as catalogue_selectors
 from dengbao.core.catalogue.vocab import OBJECT_TYPES
+from dengbao.terms import term
 
 from . import selectors, services
 from .models import AssessmentObject, Result
@@ -40,6 +42,7 @@ def _row_context(request: HttpRequest, project, assessment, rnd, record, error: 
         result_keys=RESULT_KEYS,
         error=error,
         phrases=selectors.phrases_by_unit(actor=request.user, project=project, units=[record.unit_id]),
+        wording=catalogue_selectors.wording_for(actor=request.user),
     )
 
 
@@ -165,16 +168,22 @@ def checklist(request: HttpRequest, project: str, assessment_id: int, object_id:
         phrases=selectors.phrases_by_unit(
             actor=request.user, project=obj, units=[r.unit_id for r, _item in rows]
         ),
+        wording=catalogue_selectors.wording_for(actor=request.user),  # the agency's own 测评实施 text
     )
     return render(request, "assessments/checklist.html", context)
 
 
 @login_required
 def result_save(request: HttpRequest, project: str, assessment_id: int, record_id: int) -> HttpResponse:
-    """Autosave of one row (htmx): answers the row again, with the new version or the conflict."""
+    """Autosave of one row (checklist.js): answers the row again, with the new version or the conflict.
+
+    GET answers the row as stored, which the page draws after a refused save."""
     obj, assessment, rnd, record = _open_record(request, project, assessment_id, record_id)
+    if request.method == "GET":  # the row as stored: what the checklist draws again after a refused save
+        context = _row_context(request, obj, assessment, rnd, record, "")
+        return render(request, "assessments/_row.html", context)
     if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+        return HttpResponseNotAllowed(["GET", "POST"])
     error = ""
     try:
         version = int(request.POST.get("version", "-1"))
@@ -287,7 +296,7 @@ def _chart_json(score) -> str:
 
     if score is None:
         return "{}"
-    data = {"labels": [g.name for g in score.categories], "values": [g.score for g in score.categories]}
+    data = {"labels": [term(g.name) for g in score.categories], "values": [g.score for g in score.categories]}
     return escape(json.dumps(data, ensure_ascii=False))
 
 

@@ -4,14 +4,15 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from dengbao import terms
 from dengbao.core.catalogue.query import SA_RE
 from dengbao.core.catalogue.vocab import CATEGORIES, OBJECT_TYPES, PARTS
 
-LEVELS = [("", _("全部级别"))] + [(str(n), _("第%(n)d级") % {"n": n}) for n in range(1, 5)]
-PART_CHOICES = [("", _("全部部分"))] + [(key, name) for key, (_digit, name) in PARTS.items()]
-CATEGORY_CHOICES = [("", _("全部安全类"))] + [(c.code, c.name) for c in CATEGORIES]
-OBJECT_CHOICES = [("", _("全部对象类型"))] + [(o, o) for o in OBJECT_TYPES]
-EXTENSION_CHOICES = [(key, name) for key, (_digit, name) in PARTS.items() if key != "general"]
+LEVELS = [("", _("全部级别")), *terms.choices((str(n), f"第{n}级") for n in range(1, 5))]
+PART_CHOICES = [("", _("全部部分")), *terms.choices((key, name) for key, (_digit, name) in PARTS.items())]
+CATEGORY_CHOICES = [("", _("全部安全类")), *terms.choices((c.code, c.name) for c in CATEGORIES)]
+OBJECT_CHOICES = [("", _("全部对象类型")), *terms.choices((o, o) for o in OBJECT_TYPES)]
+EXTENSION_CHOICES = terms.choices((key, name) for key, (_digit, name) in PARTS.items() if key != "general")
 
 
 class BrowseForm(forms.Form):

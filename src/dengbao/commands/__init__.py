@@ -34,3 +34,7 @@ def register(group: click.Group) -> None:
 
     for command in (scanning.import_scan_cmd, scanning.scan_group, tokens.group):
         group.add_command(command)
+
+    from . import collect
+
+    group.add_command(collect.group)

@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import IO, Any, BinaryIO, Protocol
 
 from . import backup_bounds as bounds
 
@@ -289,7 +289,7 @@ def missing_members(manifest: Manifest, seen: Iterable[str]) -> list[str]:
 class HashingReader:
     """Wraps a binary stream; counts and hashes what is read through it."""
 
-    def __init__(self, raw: BinaryIO, *, on_read: Callable[[int], None] | None = None) -> None:
+    def __init__(self, raw: IO[bytes], *, on_read: Callable[[int], None] | None = None) -> None:
         self.raw = raw
         self.size = 0
         self._sha = hashlib.sha256()
@@ -330,7 +330,7 @@ class HashingWriter:
 
 
 def copy_hashing(
-    source: BinaryIO, target: BinaryIO, *, on_chunk: Callable[[int], None] | None = None
+    source: IO[bytes], target: IO[bytes], *, on_chunk: Callable[[int], None] | None = None
 ) -> tuple[int, str]:
     """Copy a stream in chunks, returning (bytes copied, SHA-256); never holds the whole file."""
     reader = HashingReader(source, on_read=on_chunk)
@@ -416,7 +416,9 @@ def _unpack_member(
     target.parent.mkdir(parents=True, exist_ok=True)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(target, flags, 0o600)
-    with tar.extractfile(info) as source, os.fdopen(fd, "wb") as sink:  # type: ignore[union-attr]
+    source = tar.extractfile(info)
+    assert source is not None  # _unpack_members passes regular files only (info.isreg())
+    with source, os.fdopen(fd, "wb") as sink:
         result = copy_hashing(source, sink, on_chunk=progress.advance)
     if file_mode is not None and info.name.startswith(MEDIA_PREFIX):
         os.chmod(target, file_mode)

@@ -219,7 +219,7 @@ def write_checklist(
     for row in rows:
         groups.setdefault((row.object_name, row.object_type), []).append(row)
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # the default sheet of a new workbook
     if not groups:
         _write_object_sheet(wb.create_sheet("测评作业表"), [], title=title, key=key)
     names = sheet_names(name for name, _ in groups)
@@ -380,7 +380,9 @@ def read_checklist(
                 raise ChecklistError(
                     [f"该文件不是从本测评的当前轮次导出的（{k} 为“{got}”，应为“{want}”），请重新导出"]
                 )
-        problems, edits, seen = _Problems(max_rows), [], {}
+        problems = _Problems(max_rows)
+        edits: list[RowEdit] = []
+        seen: dict[int, RowEdit] = {}  # record ID → the first row that edits it
         sheets = 0
         for sheet in wb.worksheets:
             found = _header(sheet) if sheet.title != META_SHEET else None

@@ -23,6 +23,8 @@ from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .catalogue.model import Catalogue, HighRiskCase, Item
 from .catalogue.query import high_risk_for
@@ -279,6 +281,7 @@ def write_gap_list(rows: Iterable[GapRow], stream: BinaryIO, *, title: str, with
         columns.insert(1, ("定级对象/测评", 18))
     wb = Workbook()
     sheet = wb.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = "差距分析问题列表"
     sheet.append([neutralise(title)])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
@@ -289,7 +292,7 @@ def write_gap_list(rows: Iterable[GapRow], stream: BinaryIO, *, title: str, with
         cell = sheet.cell(row=2, column=idx)
         cell.font, cell.fill, cell.border = Font(bold=True), fill, _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center")
-        sheet.column_dimensions[cell.column_letter].width = width
+        sheet.column_dimensions[get_column_letter(idx)].width = width
     sheet.freeze_panes = "A3"
     risk_col = [name for name, _ in columns].index("风险等级") + 1
     count = 0
@@ -316,7 +319,7 @@ def write_gap_list(rows: Iterable[GapRow], stream: BinaryIO, *, title: str, with
             cell.border = _BORDER
         if row.risk in _RISK_FILL:
             sheet.cell(row=r, column=risk_col).fill = PatternFill("solid", fgColor=_RISK_FILL[row.risk])
-    last = sheet.cell(row=2, column=len(columns)).column_letter
+    last = get_column_letter(len(columns))
     sheet.auto_filter.ref = f"A2:{last}{max(sheet.max_row, 2)}"
     sheet.print_title_rows = "2:2"
     sheet.page_setup.orientation = "landscape"

@@ -295,18 +295,58 @@ def _pct(value: Fraction, places: int) -> float:
     return float(_round(value * 100, places))
 
 
-def _counts(c: list[int]) -> dict[str, int]:
-    return {r.value: c[i] for i, r in enumerate(RESULTS)}
+@dataclass(slots=True)
+class _Tally:
+    """How many results of each kind an item (unit) or an object has, in ``RESULTS`` order."""
+
+    conforms: int = 0
+    partial: int = 0
+    fails: int = 0
+    not_applicable: int = 0
+
+    @property
+    def applicable(self) -> int:
+        return self.conforms + self.partial + self.fails
+
+    @property
+    def mask(self) -> int:
+        """The applicable results seen, as a bit set (bit i = RESULTS[i]); the key of ``_BY_MASK``."""
+        return (self.conforms and 1) | (self.partial and 2) | (self.fails and 4)
+
+    def share(self, partial_weight: Fraction) -> Fraction:
+        """符合 counts 1, 部分符合 ``partial_weight``, 不符合 0, over the applicable results."""
+        return (self.conforms + partial_weight * self.partial) / self.applicable
+
+    def counts(self) -> dict[str, int]:
+        values = (self.conforms, self.partial, self.fails, self.not_applicable)
+        return {r.value: values[i] for i, r in enumerate(RESULTS)}
+
+    @classmethod
+    def total(cls, tallies: Iterable[_Tally]) -> _Tally:
+        out = cls()
+        for t in tallies:
+            out.conforms += t.conforms
+            out.partial += t.partial
+            out.fails += t.fails
+            out.not_applicable += t.not_applicable
+        return out
 
 
-def _tallies(pairs: Counter[tuple[str, int]]) -> dict[str, list[int]]:
+def _tallies(pairs: Counter[tuple[str, int]]) -> dict[str, _Tally]:
+    """Name → its tally, from (name, result code) → how many."""
     out: dict[str, list[int]] = {}
     for (name, code), n in pairs.items():
         counts = out.get(name)
         if counts is None:
             counts = out[name] = [0, 0, 0, 0]
         counts[code] = n
-    return out
+    return {name: _Tally(*counts) for name, counts in out.items()}
+
+
+# (category, control point, sort key) of a unit; control point key: (category, control point)
+_Described = tuple[str, str, tuple]
+_ControlPoint = tuple[str, str]
+_Part = tuple[Fraction, int]  # an item's (numerator, denominator) share of the rate
 
 
 def _score(
@@ -326,54 +366,24 @@ def _score(
     codes = list(rows.values())
     unit_col = list(map(itemgetter(0), rows))
     obj_col = list(map(itemgetter(1), rows))
-    unit_counts = _tallies(Counter(zip(unit_col, codes, strict=True)))
-    obj_counts = _tallies(Counter(zip(obj_col, codes, strict=True)))
-    _check_names(rows, unit_counts, 0)
-    _check_names(rows, obj_counts, 1)
+    unit_tallies = _tallies(Counter(zip(unit_col, codes, strict=True)))
+    obj_tallies = _tallies(Counter(zip(obj_col, codes, strict=True)))
+    _check_names(rows, unit_tallies, 0)
+    _check_names(rows, obj_tallies, 1)
 
     order = {item.id: i for i, item in enumerate(catalogue.items)} if catalogue is not None else {}
-    described = {unit: _describe(unit, catalogue, order) for unit in unit_counts}
-    cp_of = {unit: d[:2] for unit, d in described.items()}
-    per_cp: dict[tuple[str, str], dict[str, int]] = {cp: {} for cp in cp_of.values()}
-    for cp, obj, code in set(zip(map(cp_of.__getitem__, unit_col), obj_col, codes, strict=True)):
-        masks = per_cp[cp]  # control point → object → bit set of the results seen
-        masks[obj] = masks.get(obj, 0) | (1 << code)
+    described = {unit: _describe(unit, catalogue, order) for unit in unit_tallies}
+    cp_of = {unit: (d[0], d[1]) for unit, d in described.items()}
+    per_cp = _object_masks(cp_of, unit_col, obj_col, codes)
 
     w = Fraction(str(scheme.partial_weight))
-    units = sorted(unit_counts, key=lambda u: described[u][2])
-    items: list[ItemScore] = []
-    parts: dict[str, tuple[Fraction, int]] = {}  # unit → (numerator, denominator) of its share
-    dropped = []
-    for unit in units:
-        f, p, x, _ = c = unit_counts[unit]
-        category, cp, _ = described[unit]
-        n = f + p + x
-        if n == 0:
-            dropped.append(unit)
-            continue
-        if scheme.aggregation == "result_mean":
-            num, den = f + w * p, n
-        elif scheme.aggregation == "item_worst":
-            num, den = (Fraction(0) if x else w if p else Fraction(1)), 1
-        else:
-            num, den = (f + w * p) / n, 1
-        parts[unit] = (Fraction(num), den)
-        mask = (f and 1) | (p and 2) | (x and 4)
-        weight = scheme.weight(unit, category, cp) if isinstance(scheme, Scheme2021) else None
-        item_score = float(_round(Fraction(num) / den, 4))
-        items.append(ItemScore(unit, category, cp, item_score, _BY_MASK[mask], _counts(c), weight))
+    units = sorted(unit_tallies, key=lambda u: described[u][2])
+    items, parts, dropped = _item_scores(scheme, w, units, unit_tallies, described)
     if not items:
         raise ScoringError("没有适用的测评结果：全部为不适用，无法计算符合率")
 
-    def rate(selected: Iterable[str]) -> Fraction:
-        num = den = Fraction(0)
-        for u in selected:
-            a, b = parts[u]
-            num, den = num + a, den + b
-        return num / den
-
     places = scheme.precision
-    compliance = _round(rate(parts) * 100, places)
+    compliance = _round(_rate(parts, parts) * 100, places)
     weighted = None
     if isinstance(scheme, Scheme2021):
         weighted = _round(_weighted(scheme, parts, items) * 100, places)
@@ -381,24 +391,6 @@ def _score(
     else:
         conclusion, reason = _conclude_2025(scheme, compliance, major_risks)
 
-    by_category: dict[str, list[str]] = {}
-    for unit in units:
-        by_category.setdefault(described[unit][0], []).append(unit)
-    categories = []
-    for code in sorted(by_category, key=lambda c: (CATEGORY_ORDER.get(c, 99), c)):
-        totals = [sum(unit_counts[u][i] for u in by_category[code]) for i in range(4)]
-        selected = [u for u in by_category[code] if u in parts]
-        value = _pct(rate(selected), places) if selected else None
-        name = CATEGORY_BY_CODE[code].name if code in CATEGORY_BY_CODE else (code or "其他")
-        categories.append(GroupScore(code, name, value, len(selected), _counts(totals)))
-
-    objects = []
-    for obj in sorted(obj_counts):
-        f, p, x, _ = c = obj_counts[obj]
-        value = _pct((f + w * p) / (f + p + x), places) if f + p + x else None
-        objects.append(GroupScore(obj, obj, value, f + p + x, _counts(c)))
-
-    totals = [sum(c[i] for c in unit_counts.values()) for i in range(4)]
     return Score(
         scheme=scheme,
         compliance_rate=float(compliance),
@@ -408,16 +400,96 @@ def _score(
         items_scored=len(items),
         items_not_applicable=tuple(dropped),
         results_total=len(rows),
-        counts=MappingProxyType(_counts(totals)),
+        counts=MappingProxyType(_Tally.total(unit_tallies.values()).counts()),
         items=tuple(items),
         control_points=_control_points(units, cp_of, per_cp),
-        categories=tuple(categories),
-        objects=tuple(objects),
+        categories=_category_scores(units, described, unit_tallies, parts, places),
+        objects=_object_scores(obj_tallies, w, places),
         adjustments=applied,
         major_risks=major_risks,
         risk_counts=MappingProxyType(risks),
         level=level,
     )
+
+
+def _object_masks(
+    cp_of: Mapping[str, _ControlPoint], unit_col: list[str], obj_col: list[str], codes: list[int]
+) -> dict[_ControlPoint, dict[str, int]]:
+    """Control point → object → bit set of the results seen (bit i = RESULTS[i])."""
+    per_cp: dict[_ControlPoint, dict[str, int]] = {cp: {} for cp in cp_of.values()}
+    for cp, obj, code in set(zip(map(cp_of.__getitem__, unit_col), obj_col, codes, strict=True)):
+        masks = per_cp[cp]
+        masks[obj] = masks.get(obj, 0) | (1 << code)
+    return per_cp
+
+
+def _item_scores(
+    scheme: Scheme,
+    w: Fraction,
+    units: list[str],
+    tallies: Mapping[str, _Tally],
+    described: Mapping[str, _Described],
+) -> tuple[list[ItemScore], dict[str, _Part], list[str]]:
+    """Each item's score and its share of the rate, in report order; the items with nothing applicable."""
+    items: list[ItemScore] = []
+    parts: dict[str, _Part] = {}
+    dropped = []
+    for unit in units:
+        tally = tallies[unit]
+        category, control_point, _ = described[unit]
+        if tally.applicable == 0:
+            dropped.append(unit)
+            continue
+        num: Fraction | int
+        if scheme.aggregation == "result_mean":
+            num, den = tally.conforms + w * tally.partial, tally.applicable
+        elif scheme.aggregation == "item_worst":
+            num, den = (Fraction(0) if tally.fails else w if tally.partial else Fraction(1)), 1
+        else:
+            num, den = tally.share(w), 1
+        parts[unit] = (Fraction(num), den)
+        weight = scheme.weight(unit, category, control_point) if isinstance(scheme, Scheme2021) else None
+        item_score = float(_round(Fraction(num) / den, 4))
+        result = _BY_MASK[tally.mask]
+        items.append(ItemScore(unit, category, control_point, item_score, result, tally.counts(), weight))
+    return items, parts, dropped
+
+
+def _rate(parts: Mapping[str, _Part], selected: Iterable[str]) -> Fraction:
+    num = den = Fraction(0)
+    for u in selected:
+        a, b = parts[u]
+        num, den = num + a, den + b
+    return num / den
+
+
+def _category_scores(
+    units: list[str],
+    described: Mapping[str, _Described],
+    tallies: Mapping[str, _Tally],
+    parts: Mapping[str, _Part],
+    places: int,
+) -> tuple[GroupScore, ...]:
+    by_category: dict[str, list[str]] = {}
+    for unit in units:
+        by_category.setdefault(described[unit][0], []).append(unit)
+    categories = []
+    for code in sorted(by_category, key=lambda c: (CATEGORY_ORDER.get(c, 99), c)):
+        totals = _Tally.total(tallies[u] for u in by_category[code])
+        selected = [u for u in by_category[code] if u in parts]
+        value = _pct(_rate(parts, selected), places) if selected else None
+        name = CATEGORY_BY_CODE[code].name if code in CATEGORY_BY_CODE else (code or "其他")
+        categories.append(GroupScore(code, name, value, len(selected), totals.counts()))
+    return tuple(categories)
+
+
+def _object_scores(tallies: Mapping[str, _Tally], w: Fraction, places: int) -> tuple[GroupScore, ...]:
+    objects = []
+    for obj in sorted(tallies):
+        tally = tallies[obj]
+        value = _pct(tally.share(w), places) if tally.applicable else None
+        objects.append(GroupScore(obj, obj, value, tally.applicable, tally.counts()))
+    return tuple(objects)
 
 
 def _control_points(

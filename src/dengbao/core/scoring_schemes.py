@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, Field, dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -43,14 +43,18 @@ def _check_common(s: Any) -> None:
         raise ScoringError("方案名称不能为空")
 
 
+def _default(f: Field[Any]) -> Any:
+    """A parameter's built-in value: its default, or what its default factory makes."""
+    if f.default_factory is not MISSING:
+        return f.default_factory()
+    return f.default
+
+
 def _check_name(s: Any) -> None:
     """A report that says "2025" must mean the built-in parameters."""
     if s.name == s.base:
         changed = [
-            f.name
-            for f in fields(s)
-            if f.name not in ("name", "title")
-            and getattr(s, f.name) != (f.default if f.default is not MISSING else f.default_factory())
+            f.name for f in fields(s) if f.name not in ("name", "title") and getattr(s, f.name) != _default(f)
         ]
         if changed:
             raise ScoringError(f"改变了参数（{', '.join(changed)}）的方案须另起名称，不能仍叫 {s.base}")

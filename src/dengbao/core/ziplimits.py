@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
+from dengbao.core.envlimits import positive_ints
+
 MB = 1024 * 1024
 
 
@@ -45,17 +47,7 @@ class ZipLimits:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> ZipLimits:
-        values = {}
-        for name, variable in _VARIABLES.items():
-            text = environ.get(variable, "").strip()
-            if text:
-                try:
-                    values[name] = int(text)
-                except ValueError:
-                    raise ValueError(f"{variable} must be a whole number, not {text!r}") from None
-                if values[name] <= 0:
-                    raise ValueError(f"{variable} must be positive, not {text!r}")
-        return cls(**values)
+        return cls(**positive_ints(environ, _VARIABLES))
 
 
 _VARIABLES = {
@@ -94,7 +86,8 @@ def check_zip(source: BinaryIO | bytes | str | os.PathLike, limits: ZipLimits | 
         import io
 
         source = io.BytesIO(source)
-    position = source.tell() if hasattr(source, "tell") else None
+    stream = None if isinstance(source, str | os.PathLike) or not hasattr(source, "tell") else source
+    position = stream.tell() if stream is not None else None
     try:
         try:
             with zipfile.ZipFile(source) as archive:
@@ -103,8 +96,8 @@ def check_zip(source: BinaryIO | bytes | str | os.PathLike, limits: ZipLimits | 
             raise ZipRefused("文件不是有效的压缩包（.xlsx/.docx 均为 zip 格式），可能已损坏") from None
         return _check_members(infos, limits)
     finally:
-        if position is not None:
-            source.seek(position)
+        if stream is not None and position is not None:
+            stream.seek(position)
 
 
 def _check_members(infos: list[zipfile.ZipInfo], limits: ZipLimits) -> ZipSummary:

@@ -11,12 +11,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dengbao import terms
 from dengbao.core.catalogue.vocab import OBJECT_TYPES
 
-from .models import Contract
 from .service_models import ServiceOccurrence
 
-OBJECT_TYPE_CHOICES = [(t, t) for t in OBJECT_TYPES]
+OBJECT_TYPE_CHOICES = terms.choices((t, t) for t in OBJECT_TYPES)
 
 
 class InspectionTemplate(models.Model):
@@ -58,7 +58,7 @@ class InspectionTemplateItem(models.Model):
 class InspectionVisit(models.Model):
     """One inspection visit (巡检记录)."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="inspections")
+    contract = models.ForeignKey("engagements.Contract", on_delete=models.CASCADE, related_name="inspections")
     occurrence = models.OneToOneField(
         ServiceOccurrence,
         verbose_name=_("服务事项"),
@@ -163,7 +163,9 @@ class HardeningAction(models.Model):
         FAILED = "failed", _("验证未通过")
         CANCELLED = "cancelled", _("已取消")
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="hardening_actions")
+    contract = models.ForeignKey(
+        "engagements.Contract", on_delete=models.CASCADE, related_name="hardening_actions"
+    )
     visit = models.ForeignKey(
         InspectionVisit, on_delete=models.CASCADE, null=True, blank=True, related_name="hardening"
     )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.core.engagement import money, schedule, sla
+from dengbao.terms import term
 
 from .models import Attachment, Contract, Deliverable, PaymentMilestone
 from .service_models import ServiceOccurrence, SlaPolicy, Ticket
@@ -93,6 +94,24 @@ def ticket_get(*, actor: User, contract: Contract, ticket_id: int) -> Ticket:
     if ticket is None:
         raise Http404("ticket not found")
     return ticket
+
+
+URGENT_PRIORITIES = ("P1", "P2")
+
+
+def urgent_tickets(*, actor: User, project: Project) -> list[Ticket]:
+    """Open P1/P2 tickets of the project's contract, most urgent and newest first: what the
+    project's overview puts at its top for the provider (the client sees its own on the ticket list)."""
+    if not permissions.can(actor, "project.view_internal", project):
+        return []
+    contract = contract_get(actor=actor, project=project)
+    if contract is None:
+        return []
+    open_statuses = (Ticket.Status.OPEN, Ticket.Status.WAITING)
+    tickets = ticket_list(actor=actor, contract=contract).filter(
+        priority__in=URGENT_PRIORITIES, status__in=open_statuses
+    )
+    return list(tickets.order_by("priority", "-opened_at"))
 
 
 @dataclass(frozen=True)
@@ -249,7 +268,7 @@ class Dashboard:
 def _gantt(phases, deadlines) -> str:
     rows = [
         {
-            "name": p.name,
+            "name": term(p.name),
             "planned": [p.planned_start.isoformat(), p.planned_end.isoformat()],
             "actual": [p.actual_start.isoformat(), p.actual_end.isoformat()]
             if p.actual_start and p.actual_end
@@ -257,7 +276,7 @@ def _gantt(phases, deadlines) -> str:
         }
         for p in phases
     ]
-    marks = [{"name": d.name, "date": d.due.isoformat()} for d in deadlines if d.due]
+    marks = [{"name": term(d.name), "date": d.due.isoformat()} for d in deadlines if d.due]
     return json.dumps({"phases": rows, "deadlines": marks}, ensure_ascii=False)
 
 

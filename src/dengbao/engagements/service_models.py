@@ -7,11 +7,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dengbao import terms
 from dengbao.core.engagement import service_year, sla
 
-from .models import Contract
-
-SERVICE_KINDS = [(k.value, service_year.NAMES[k]) for k in service_year.ServiceKind]
+SERVICE_KINDS = terms.choices((k.value, service_year.NAMES[k]) for k in service_year.ServiceKind)
 
 
 class ServiceOccurrence(models.Model):
@@ -20,7 +19,7 @@ class ServiceOccurrence(models.Model):
         DONE = "done", _("已完成")
         MISSED = "missed", _("未完成")
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="occurrences")
+    contract = models.ForeignKey("engagements.Contract", on_delete=models.CASCADE, related_name="occurrences")
     kind = models.CharField(_("服务"), max_length=20, choices=SERVICE_KINDS)
     sequence = models.PositiveSmallIntegerField()
     title = models.CharField(_("名称"), max_length=100)
@@ -61,7 +60,9 @@ PRIORITIES = [(p.value, p.value) for p in sla.Priority]
 
 
 class SlaPolicy(models.Model):
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="sla_policies")
+    contract = models.ForeignKey(
+        "engagements.Contract", on_delete=models.CASCADE, related_name="sla_policies"
+    )
     priority = models.CharField(_("优先级"), max_length=2, choices=PRIORITIES)
     response_minutes = models.PositiveIntegerField(_("响应时限（分钟）"))
     on_site_minutes = models.PositiveIntegerField(_("到场时限（分钟）"), null=True, blank=True)
@@ -97,7 +98,7 @@ class Ticket(models.Model):
         RESOLVED = "resolved", _("已解决")
         CLOSED = "closed", _("已关闭")
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="tickets")
+    contract = models.ForeignKey("engagements.Contract", on_delete=models.CASCADE, related_name="tickets")
     number = models.PositiveIntegerField(_("编号"))
     title = models.CharField(_("标题"), max_length=200)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
@@ -162,7 +163,7 @@ class TicketEvent(models.Model):
 
 
 class TrainingSession(models.Model):
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="trainings")
+    contract = models.ForeignKey("engagements.Contract", on_delete=models.CASCADE, related_name="trainings")
     topic = models.CharField(_("主题"), max_length=200)
     trainer = models.CharField(_("讲师"), max_length=100)
     held_on = models.DateField(_("日期"))
@@ -187,7 +188,7 @@ class Feedback(models.Model):
         VISIT = "visit", _("满意度回访")
         COMPLAINT = "complaint", _("投诉")
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="feedback")
+    contract = models.ForeignKey("engagements.Contract", on_delete=models.CASCADE, related_name="feedback")
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     received_on = models.DateField(_("日期"))
     person = models.CharField(_("客户方人员"), max_length=100)

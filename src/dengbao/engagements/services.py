@@ -15,12 +15,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
 from dengbao.core.engagement import money, schedule, sla
+from dengbao.inbox import services as inbox
+from dengbao.inbox.models import Notice
 
 from .models import (
     Attachment,
@@ -284,14 +287,30 @@ def deliverable_deliver(
         deliverable.document = document
         deliverable.reference = _clean(reference, 100)
         deliverable.save(update_fields=["delivered_on", "document", "reference"])
+        # handing a version over releases it to the client (a signed report is the client's already)
+        released = document is not None and _release_delivered(document, actor)
         audit.record(
             actor=actor,
             action="deliverable.deliver",
             obj=deliverable,
-            details={"document": document.pk if document else None, "delivered_on": delivered_on.isoformat()},
+            details={
+                "document": document.pk if document else None,
+                "delivered_on": delivered_on.isoformat(),
+                "released": released,
+            },
             project=project,
         )
     return deliverable
+
+
+def _release_delivered(document, actor: User | None) -> bool:
+    """Release a delivered document version to the client; False if it was visible already.
+    An unsigned 等级测评报告 is never released this way: it reaches the client by being signed."""
+    if document.released or document.kind == "assessment_report":
+        return False
+    document.released_at, document.released_by = timezone.now(), actor
+    document.save(update_fields=["released_at", "released_by"])
+    return True
 
 
 def deliverable_accept(
@@ -313,6 +332,13 @@ def deliverable_accept(
             action="deliverable.accept",
             obj=deliverable,
             details={"document": deliverable.document_id},
+            project=project,
+        )
+        inbox.notify(
+            inbox.managers(project),
+            kind=Notice.Kind.ACCEPTED,
+            subject=f"{deliverable.system} {deliverable.get_kind_display()}",
+            link=reverse("engagements:deliverables", kwargs={"project": project.slug}),
             project=project,
         )
     return deliverable

@@ -372,7 +372,11 @@ def ticket_detail(request: HttpRequest, project: str, ticket_id: int) -> HttpRes
     if request.method == "POST":
         kind = request.POST.get("kind", "")
         try:
-            if kind == sla.EventKind.CLOSED:
+            if kind == "follow_up":
+                year_services.ticket_follow_up(
+                    actor=request.user, ticket=ticket, note=request.POST.get("note", "")
+                )
+            elif kind == sla.EventKind.CLOSED:
                 year_services.ticket_close(
                     actor=request.user, ticket=ticket, report=request.POST.get("report", "")
                 )

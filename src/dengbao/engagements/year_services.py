@@ -8,14 +8,18 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from dengbao.accounts import permissions
 from dengbao.accounts.models import User
 from dengbao.audit import services as audit
 from dengbao.core.engagement import service_year, sla
+from dengbao.inbox import services as inbox
+from dengbao.inbox.models import Notice
 
 from .models import Contract
+from .selectors import URGENT_PRIORITIES
 from .service_models import Feedback, ServiceOccurrence, Ticket, TicketEvent, TrainingSession
 
 K = sla.EventKind
@@ -140,6 +144,13 @@ def ticket_open(
             details={"priority": priority, "source": source, "systems": [s.code or s.name for s in systems]},
             project=project,
         )
+        inbox.notify(
+            [m for m in inbox.managers(project) if m.pk != actor.pk],
+            kind=Notice.Kind.URGENT_TICKET if priority in URGENT_PRIORITIES else Notice.Kind.TICKET,
+            subject=f"#{ticket.number} {ticket.title}（{priority}）",
+            link=reverse("engagements:ticket", kwargs={"project": project.slug, "ticket_id": ticket.pk}),
+            project=project,
+        )
     return ticket
 
 
@@ -163,6 +174,35 @@ STATUS_AFTER = {
 }
 
 
+def ticket_follow_up(*, actor: User, ticket: Ticket, note: str) -> TicketEvent:
+    """Either side adds to an open ticket after reporting it (more detail, an answer to a question):
+    a note on the timeline that starts or stops no clock; the other side is notified."""
+    project = ticket.contract.project
+    permissions.require(actor, "project.open_ticket", project)
+    note = _clean(note)
+    if not note:
+        raise ValidationError("请填写补充说明")
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
+        if ticket.status == Ticket.Status.CLOSED:
+            raise ValidationError("工单已关闭，不能再补充")
+        at = max(timezone.now(), *(e.at for e in ticket.events.all()))
+        event = TicketEvent.objects.create(ticket=ticket, kind=K.NOTE, at=at, by=actor, note=note)
+        audit.record(
+            actor=actor, action="ticket.follow_up", obj=ticket, details={"event": event.pk}, project=project
+        )
+        provider_side = permissions.can(actor, "project.record", project)
+        recipients = [ticket.opened_by] if provider_side else [*inbox.managers(project), ticket.assignee]
+        inbox.notify(
+            [u for u in recipients if u is not None and u.pk != actor.pk],
+            kind=Notice.Kind.TICKET_NOTE,
+            subject=f"#{ticket.number} {ticket.title}：{note[:120]}",
+            link=reverse("engagements:ticket", kwargs={"project": project.slug, "ticket_id": ticket.pk}),
+            project=project,
+        )
+    return event
+
+
 def ticket_event(
     *, actor: User, ticket: Ticket, kind: str, note: str = "", at: dt.datetime | None = None
 ) -> TicketEvent:
@@ -182,6 +222,15 @@ def ticket_event(
         if at > timezone.now() + dt.timedelta(minutes=5):
             raise ValidationError("事件时间不能晚于现在")
         event = TicketEvent.objects.create(ticket=ticket, kind=kind, at=at, by=actor, note=_clean(note))
+        opener = ticket.opened_by
+        if kind == K.NOTE and opener and not permissions.can(opener, "project.record", project):
+            inbox.notify(  # the provider's note answers the client who reported it
+                [opener],
+                kind=Notice.Kind.TICKET_NOTE,
+                subject=f"#{ticket.number} {ticket.title}：{event.note[:120]}",
+                link=reverse("engagements:ticket", kwargs={"project": project.slug, "ticket_id": ticket.pk}),
+                project=project,
+            )
         if kind in STATUS_AFTER:
             ticket.status = STATUS_AFTER[kind]
         if kind == K.ACKNOWLEDGED and ticket.assignee_id is None:

@@ -13,14 +13,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.urls import reverse
 
 from dengbao.core.monitor import alerts, notify
 from dengbao.core.monitor.results import Severity
+from dengbao.inbox import services as inbox
+from dengbao.inbox.models import Notice
 
-from . import zones
+from . import signals, zones
 from .alert_models import AlertRule, AlertState, Channel, Incident, IncidentEvent
+from .conditions import condition_rows
 from .models import Monitor
 
 if TYPE_CHECKING:
@@ -72,15 +74,13 @@ def _relevant(watch: str, report) -> list:
 
 
 def _open_incident(monitor: Monitor, rule: AlertRule, outcome: Outcome, at: dt.datetime) -> Incident:
-    from .store import condition_rows
-
     report = outcome.report
     failed = _relevant(rule.watch, report)
     kind = INCIDENT_KIND[AlertRule.Watch(rule.watch)]
     snapshot = ""
     if kind in (Incident.Kind.CHANGED, Incident.Kind.FAILED) and report.fetches and report.fetches[0].text:
         snapshot = report.fetches[0].text[:MAX_SNAPSHOT]
-    return Incident.objects.create(
+    incident = Incident.objects.create(
         monitor=monitor,
         rule=rule,
         kind=kind,
@@ -90,6 +90,16 @@ def _open_incident(monitor: Monitor, rule: AlertRule, outcome: Outcome, at: dt.d
         opened_at=at,
         snapshot_html=snapshot,
     )
+    inbox.notify(
+        inbox.managers(monitor.project),
+        kind=Notice.Kind.INCIDENT,
+        subject=f"{monitor.name}：{incident.get_kind_display()}",
+        link=reverse(
+            "monitoring:monitor", kwargs={"project": monitor.project.slug, "monitor_id": monitor.pk}
+        ),
+        project=monitor.project,
+    )
+    return incident
 
 
 EXPIRY_KEY = "expiry"  # in AlertState.state of a TLS rule: the certificate-expiry threshold last announced
@@ -267,39 +277,4 @@ def deliver(event_ids: Sequence[int]) -> None:
                 note=f"{channel.name}：{result.detail}"[:1000],
             )
         if rule.open_ticket and event.kind == alerts.EventKind.FIRING and incident.ticket_id is None:
-            open_ticket(incident, rule, message)
-
-
-def open_ticket(incident: Incident, rule: AlertRule, message: alerts.AlertMessage) -> int | None:
-    """The alert → ticket hook: an engagements ticket (source 监测告警), opened as the rule's author."""
-    from dengbao.engagements import year_services
-    from dengbao.engagements.models import Contract
-
-    contract = Contract.objects.filter(project_id=incident.monitor.project_id).first()
-    note = ""
-    ticket = None
-    if contract is None:
-        note = "项目尚未登记合同，未开启工单"
-    elif rule.created_by is None:
-        note = "告警规则没有创建人，未开启工单"
-    else:
-        try:
-            with transaction.atomic():
-                ticket = year_services.ticket_open(
-                    actor=rule.created_by,
-                    contract=contract,
-                    title=f"网站监测告警：{incident.monitor.name}"[:200],
-                    kind="fault" if incident.kind == Incident.Kind.DOWN else "incident",
-                    priority=rule.ticket_priority,
-                    source="monitoring",
-                    description=message.text(),
-                    at=incident.opened_at,
-                )
-        except (ValidationError, PermissionDenied) as exc:
-            note = f"未能开启工单：{exc}"
-    if ticket is not None:
-        incident.ticket = ticket
-        incident.save(update_fields=["ticket"])
-        note = f"已开启应急响应工单 #{ticket.number}"
-    IncidentEvent.objects.create(incident=incident, at=dt.datetime.now(dt.UTC), kind="ticket", note=note)
-    return ticket.pk if ticket else None
+            signals.ticket_wanted.send(sender=Incident, incident=incident, rule=rule, message=message)

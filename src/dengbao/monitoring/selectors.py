@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
@@ -81,10 +82,17 @@ class Wall:
     state: str
 
 
+DISABLED = "disabled"  # a stopped monitor keeps its last status row, but the wall shows it as stopped
+WALL_STATES = [*MonitorStatus.State.choices, (DISABLED, _("已停用"))]
+
+_SHOWN = Case(
+    When(monitor__enabled=False, then=Value(DISABLED)), default=F("state"), output_field=CharField()
+)
 _RANK = Case(
-    When(state="down", then=Value(3)),
-    When(state="warn", then=Value(2)),
-    When(state="unknown", then=Value(1)),
+    When(shown="down", then=Value(3)),
+    When(shown="warn", then=Value(2)),
+    When(shown="unknown", then=Value(1)),
+    When(shown=DISABLED, then=Value(-1)),
     default=Value(0),
     output_field=IntegerField(),
 )
@@ -99,11 +107,11 @@ def wall(*, actor: User, project: Project, page: int | str = 1, state: str = "",
     failed (names), uptime (24 h %, from hour rollups).
     """
     permissions.require(actor, "project.view", project)
-    base = MonitorStatus.objects.filter(monitor__project=project)
-    counts = {row["state"]: row["n"] for row in base.values("state").annotate(n=Count("pk"))}
+    base = MonitorStatus.objects.filter(monitor__project=project).annotate(shown=_SHOWN)
+    counts = {row["shown"]: row["n"] for row in base.values("shown").annotate(n=Count("pk"))}
     rows = base
-    if state in MonitorStatus.State.values:
-        rows = rows.filter(state=state)
+    if state in dict(WALL_STATES):
+        rows = rows.filter(shown=state)
     if query:
         rows = rows.filter(Q(monitor__name__icontains=query) | Q(monitor__url__icontains=query))
     rows = (
@@ -112,7 +120,7 @@ def wall(*, actor: User, project: Project, page: int | str = 1, state: str = "",
         .values(
             "monitor_id",
             "monitor__name",
-            "state",
+            "shown",
             "status_code",
             "response_ms",
             "failed",
@@ -121,13 +129,13 @@ def wall(*, actor: User, project: Project, page: int | str = 1, state: str = "",
     )
     paginator = Paginator(rows, WALL_PAGE)
     current = paginator.get_page(page)
-    labels = {value: str(label) for value, label in MonitorStatus.State.choices}  # translated once
+    labels = {value: str(label) for value, label in WALL_STATES}  # translated once
     tiles = [
         {
             "monitor_id": row["monitor_id"],
             "name": row["monitor__name"],
-            "state": row["state"],
-            "label": labels.get(row["state"], row["state"]),
+            "state": row["shown"],
+            "label": labels.get(row["shown"], row["shown"]),
             "status_code": row["status_code"],
             "response_ms": row["response_ms"],
             "heightened": row["heightened"],

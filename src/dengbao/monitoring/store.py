@@ -8,40 +8,19 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from . import alerting
 from .checks import Outcome
+from .conditions import condition_rows
 from .history_models import BUCKETS_MS, CheckResult, Rollup
 from .models import MonitorStatus, PageCapture
 
-MAX_EVIDENCE = 4000
 MAX_CAPTURE = 1_000_000
-
-
-def _evidence(data: Any) -> Any:
-    text = json.dumps(data, ensure_ascii=False, default=str)
-    return data if len(text) <= MAX_EVIDENCE else {"truncated": True, "size": len(text)}
-
-
-def condition_rows(conditions, *, only_failed: bool) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": c.name,
-            "ok": c.ok,
-            "severity": str(c.severity),
-            "detail": c.detail[:500],
-            "evidence": _evidence(dict(c.evidence)),
-        }
-        for c in conditions
-        if not (only_failed and c.ok)
-    ]
 
 
 def state_of(outcome: Outcome) -> str:

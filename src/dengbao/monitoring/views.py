@@ -22,7 +22,6 @@ from dengbao.accounts import selectors as account_selectors
 
 from . import selectors, services, zones
 from .alert_models import Incident
-from .models import MonitorStatus
 
 
 def _project(request: HttpRequest, project: str):
@@ -69,7 +68,7 @@ def status_wall(request: HttpRequest, project: str) -> HttpResponse:
             "wall",
             wall=data,
             wall_url=_url("wall", obj),  # a tile links to wall_url + id + "/" (the monitor page)
-            states=MonitorStatus.State.choices,
+            states=selectors.WALL_STATES,
             q=request.GET.get("q", "")[:100],
         ),
     )

@@ -36,6 +36,7 @@ class DocumentOut(Schema):
     signed: bool
     signed_at: dt.datetime | None
     signed_by: str | None
+    released: bool = Field(description="被测单位可见：已签发，或项目经理已发布")
 
 
 class DocumentPage(Schema):
@@ -97,6 +98,7 @@ def _document(d) -> DocumentOut:
         signed=d.locked,
         signed_at=d.locked_at,
         signed_by=_name(d.locked_by),
+        released=d.released,
     )
 
 

@@ -15,13 +15,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from dengbao import recovery, tasks
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
 from dengbao.core.documents.builder import ConversionError, DocumentError
+from dengbao.inbox import services as inbox
+from dengbao.inbox.models import Notice
 from dengbao.systems.documents import DocumentNotReady
 
 from .models import DocumentJob
@@ -79,6 +82,7 @@ def job_retry(*, actor: User, job: DocumentJob) -> DocumentJob:
     return fresh
 
 
+@translation.override("zh-hans")  # documents print the official Chinese terms, whatever the UI language
 def job_run(job_id: int) -> None:
     """Make what the job asks for; every outcome ends in DONE or FAILED with its message."""
     job = DocumentJob.objects.select_related("project", "created_by").get(pk=job_id)
@@ -113,6 +117,13 @@ def _progress(job: DocumentJob) -> Callable[[int, int, str], None]:
 def _fail(job: DocumentJob, message: str) -> None:
     DocumentJob.objects.filter(pk=job.pk).update(
         status=DocumentJob.Status.FAILED, error=message, finished_at=timezone.now()
+    )
+    inbox.notify(
+        [job.created_by],
+        kind=Notice.Kind.JOB_FAILED,
+        subject=f"{JOB_LABELS.get(job.kind, job.kind)}：{message}",
+        link=reverse("reports:job", kwargs={"project": job.project.slug, "job_id": job.pk}),
+        project=job.project,
     )
 
 

@@ -50,6 +50,11 @@ class GeneratedDocument(models.Model):
     locked_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # 发布: the manager hands this version to the client (a signed version is the client's already).
+    released_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("生成的文档")
@@ -67,6 +72,11 @@ class GeneratedDocument(models.Model):
     @property
     def locked(self) -> bool:
         return self.locked_at is not None
+
+    @property
+    def released(self) -> bool:
+        """Whether the client may see this version: signed (签发) or released by the manager."""
+        return self.locked_at is not None or self.released_at is not None
 
 
 class TemplateKindChoice(models.TextChoices):

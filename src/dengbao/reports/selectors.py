@@ -10,8 +10,8 @@ from .models import GeneratedDocument
 
 
 def document_list(*, actor: User, project: Project) -> QuerySet[GeneratedDocument]:
-    permissions.require(actor, "project.view", project)
-    return project.documents.select_related("system", "generated_by", "locked_by").order_by("-generated_at")
+    documents = project.documents.select_related("system", "generated_by", "locked_by", "released_by")
+    return permissions.released_documents(actor, project, documents).order_by("-generated_at")
 
 
 def document_get(*, actor: User, project: Project, document_id: int) -> GeneratedDocument:

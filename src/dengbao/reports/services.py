@@ -140,6 +140,28 @@ def document_lock(*, actor: User, document: GeneratedDocument) -> GeneratedDocum
     return locked
 
 
+def document_release(*, actor: User, document: GeneratedDocument) -> GeneratedDocument:
+    """发布: the manager hands this version to the client, who can then see and download it.
+    An 等级测评报告 reaches the client by being signed (签发), never as a draft."""
+    permissions.require(actor, "project.release_document", document.project)
+    if document.kind == "assessment_report":
+        raise ValueError("等级测评报告须经签发后提供给被测单位，不能直接发布草稿")
+    with transaction.atomic():
+        released = GeneratedDocument.objects.select_for_update(of=("self",)).get(pk=document.pk)
+        if released.released:
+            raise ValueError("该版本已提供给被测单位")
+        released.released_at, released.released_by = timezone.now(), actor
+        released.save(update_fields=["released_at", "released_by"])
+        audit.record(
+            actor=actor,
+            action="document.release",
+            obj=released,
+            details={"version": released.version, "sha256": released.sha256},
+            project=released.project,
+        )
+    return released
+
+
 def _template_label(template: Path | None) -> str:
     from dengbao.core.documents.common import TEMPLATES
 

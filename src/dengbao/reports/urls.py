@@ -20,4 +20,9 @@ urlpatterns = [
         name="page",
     ),
     path("projects/<slug:project>/documents/<int:document_id>/sign/", views.document_lock, name="sign"),
+    path(
+        "projects/<slug:project>/documents/<int:document_id>/release/",
+        views.document_release,
+        name="release",
+    ),
 ]

@@ -31,6 +31,7 @@ def document_list(request: HttpRequest, project: str) -> HttpResponse:
         "active_module": "reports",
         "can_generate": internal,
         "can_sign": permissions.can(request.user, "project.review", obj),
+        "can_release": permissions.can(request.user, "project.release_document", obj),
         "systems": obj.systems.order_by("code", "name") if internal else [],
         "assessments": obj.assessments.order_by("name") if internal else [],
         "scan_imports": obj.scan_imports.order_by("-created_at")[:20] if internal else [],
@@ -173,6 +174,22 @@ def document_lock(request: HttpRequest, project: str, document_id: int) -> HttpR
     else:
         signed = {"name": document.filename, "version": document.version}
         messages.success(request, _("已签发 %(name)s v%(version)s") % signed)
+    return redirect("reports:list", project=obj.slug)
+
+
+@login_required
+def document_release(request: HttpRequest, project: str, document_id: int) -> HttpResponse:
+    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.release_document")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    document = selectors.document_get(actor=request.user, project=obj, document_id=document_id)
+    try:
+        services.document_release(actor=request.user, document=document)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        released = {"name": document.filename, "version": document.version}
+        messages.success(request, _("已向被测单位发布 %(name)s v%(version)s") % released)
     return redirect("reports:list", project=obj.slug)
 
 

@@ -28,10 +28,10 @@ from dengbao.core.scanner.targets import parse_target
 from dengbao.core.scanner.windows import BEIJING
 
 from .models import Authorisation, Scan
+from .plan_slots import first_slot
 
 log = logging.getLogger("dengbao.scanning")
 
-FIRST_RUN = dt.time(9, 0)  # Beijing time, on the occurrence's due date
 PROOF_DAYS = 15  # a run proves the occurrence due at most this many days before or after it
 
 
@@ -47,33 +47,6 @@ SPECS: tuple[PlanSpec, ...] = (
     PlanSpec(ServiceKind.VULN_SCAN, "季度漏洞扫描", "service", 91),
     PlanSpec(ServiceKind.DEEP_SCAN, "半年度深度扫描", "full", 182),
 )
-
-
-def first_slot(authorisation: Authorisation, day: dt.date) -> dt.datetime:
-    """09:00 Beijing time on ``day``, or the first moment after it the authorisation's windows allow."""
-    start = dt.datetime.combine(day, FIRST_RUN, tzinfo=BEIJING)
-    windows = [scanner.TimeWindow.of(w["days"], w["start"], w["end"]) for w in authorisation.windows]
-    if not windows or any(w.contains(start) for w in windows):
-        return start
-    begins = []
-    for offset in range(8):  # every weekday once, and the start day again a week later
-        midnight = dt.datetime.combine(day + dt.timedelta(days=offset), dt.time(0), tzinfo=BEIJING)
-        for window in windows:
-            begin = midnight + dt.timedelta(minutes=window.start)
-            if midnight.weekday() in window.weekdays and begin >= start:
-                begins.append(begin)
-    return min(begins)
-
-
-def next_run(plan: Scan, now: dt.datetime) -> dt.datetime:
-    """The plan's run after the one due now: ``repeat_days`` on, at the same slot (never in the past)."""
-    day = plan.next_run_at.astimezone(BEIJING).date()
-    step = dt.timedelta(days=plan.repeat_days)
-    following = first_slot(plan.authorisation, day + step)
-    while following <= now:  # the server was down for longer than a period: no catch-up burst
-        day += step
-        following = first_slot(plan.authorisation, day + step)
-    return following
 
 
 def _authorisation(project: Project, now: dt.datetime) -> Authorisation:
@@ -220,6 +193,10 @@ def scan_plans_from_engagement(
                     project=project,
                 )
     return [existing[spec.kind] for spec in SPECS if spec.kind in existing]
+
+
+def on_plan_run_done(sender, *, scan: Scan, **kwargs) -> None:
+    occurrence_prove(scan=scan)  # the contract's service occurrence this run performed
 
 
 def occurrence_prove(*, scan: Scan):

@@ -29,9 +29,10 @@ from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
 from dengbao.core import scanner
 
-from . import import_services
+from . import import_services, signals
 from .authorisation_services import split_lines
 from .models import Authorisation, Scan
+from .plan_slots import next_run
 
 log = logging.getLogger("dengbao.scanning")
 POLL_SECONDS = 0.5
@@ -381,9 +382,7 @@ def scan_execute(scan_id: int):
         project=scan.project,
     )
     if status == Scan.Status.DONE and scan.plan_id:
-        from .plan_services import occurrence_prove
-
-        occurrence_prove(scan=scan)  # the contract's service occurrence this run performed
+        signals.plan_run_done.send(sender=Scan, scan=scan)
     return result
 
 
@@ -409,10 +408,8 @@ def scans_due(now: dt.datetime | None = None) -> int:
     """Start a new run of every recurring scan whose next run is due (the scheduler calls this).
 
     A plan (status PLANNED) never runs itself: each run is a new scan pointing back to it, and
-    its next run keeps its slot (``plan_services.next_run``).
+    its next run keeps its slot (``plan_slots.next_run``).
     """
-    from .plan_services import next_run
-
     now = now or timezone.now()
     started = 0
     for scan in Scan.objects.filter(repeat_days__isnull=False, next_run_at__lte=now).select_related(

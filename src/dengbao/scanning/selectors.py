@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.core.importers.fields import cves
+from dengbao.terms import term
 
 from . import sla
 from .finding_models import (
@@ -91,7 +92,16 @@ def finding_list(*, actor: User, project: Project, filters: FindingFilter | None
     if f.q:
         wanted = Q(title__icontains=f.q) | Q(rule_id=f.q)
         rows = rows.filter(wanted | _has_cve(f.q) if cves(f.q) else wanted | Q(cve__icontains=f.q))
-    return rows.order_by("sla_due", "-id")
+    return rows.order_by(_SEVERITY_RANK.desc(), F("sla_due").asc(nulls_last=True), "-id")
+
+
+# 严重 first, 信息 last; within a severity the nearest due date first (a finding without one last,
+# on every database: SQLite would otherwise put NULL first).
+_SEVERITY_RANK = Case(
+    *(When(severity=value, then=Value(rank)) for value, rank in SEVERITY_ORDER.items()),
+    default=Value(-1),
+    output_field=IntegerField(),
+)
 
 
 def _has_cve(text: str) -> Exists:
@@ -184,6 +194,7 @@ def trend(*, actor: User, project: Project, system_id: int | None = None) -> dic
     return {
         "dates": [d for d, _c in points],
         "series": {s: [c.get(s, 0) for _d, c in points] for s in severities},
+        "labels": {s: term(s) for s in severities},  # the legend, in the reader's language
     }
 
 

@@ -8,6 +8,7 @@ import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Organisation, Project, User
@@ -127,6 +128,7 @@ def _graded(system: InformationSystem) -> Grading:
     return grading
 
 
+@translation.override("zh-hans")  # the official Chinese terms, whatever the UI language
 def make_grading_report(*, actor: User | None, project: Project, system: InformationSystem) -> Made:
     if actor is not None:
         permissions.require(actor, "project.view_internal", project)
@@ -149,6 +151,7 @@ def make_grading_report(*, actor: User | None, project: Project, system: Informa
     return Made(document, content)
 
 
+@translation.override("zh-hans")  # the official Chinese terms, whatever the UI language
 def make_filing_form(
     *, actor: User | None, project: Project, system: InformationSystem, layout: str = "2025"
 ) -> Made:
@@ -181,6 +184,7 @@ def make_filing_form(
     return Made(document, content)
 
 
+@translation.override("zh-hans")  # the official Chinese terms, whatever the UI language
 def make_all(*, actor: User | None, project: Project) -> tuple[bytes, list[str]]:
     """Every system's 定级报告 and 备案表 as one zip; systems not ready are listed, not skipped silently."""
     if actor is not None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dengbao import terms
 from dengbao.core import filing as f
 from dengbao.core.grading import DEGREES, OBJECTS
 
@@ -20,7 +21,10 @@ class SystemForm(forms.ModelForm):
             ).exclude(pk=self.instance.pk)
 
     technology_types = forms.MultipleChoiceField(
-        label=_("技术类型"), choices=f.TECHNOLOGY_TYPES, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("技术类型"),
+        choices=terms.choices(f.TECHNOLOGY_TYPES),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:

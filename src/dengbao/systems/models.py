@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dengbao import terms
 from dengbao.core import filing as f
 from dengbao.core import filing_rules
 
@@ -13,7 +14,7 @@ from .workflow import GradingState
 
 
 def _choices(pairs: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
-    return list(pairs)
+    return terms.choices(pairs)
 
 
 class UnitProfile(models.Model):
@@ -112,7 +113,7 @@ class InformationSystem(models.Model):
 
     @property
     def technology_labels(self) -> list[str]:
-        return [f.label(f.TECHNOLOGY_TYPES, code) or code for code in self.technology_types]
+        return [terms.term(f.label(f.TECHNOLOGY_TYPES, code) or code) for code in self.technology_types]
 
     @property
     def current_grading(self) -> Grading | None:

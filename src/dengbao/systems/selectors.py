@@ -98,7 +98,8 @@ def system_rows(*, actor: User, project: Project, today: dt.date | None = None) 
                 valid_until=certificates.valid_until(issued, assessments) if issued else None,
                 reminders=certificates.reminders(
                     system=system.name,
-                    level=level,
+                    # the yearly assessment is due once the level is set (已定级), not while drafting
+                    level=level if grading is not None and grading.state == GradingState.GRADED else None,
                     today=today,
                     issued_on=issued,
                     assessments=assessments,

@@ -299,7 +299,9 @@ def grading_transition(
         if not reasons:
             grading.state = target.value
             if target is wf.State.GRADED:
-                grading.graded_on = today or timezone.localdate()
+                # the level stands from the public security bureau's review (else, self-determined
+                # at level 1, from the day it is confirmed); correctable with grading_set_date
+                grading.graded_on = grading.police_date or today or timezone.localdate()
                 InformationSystem.objects.filter(pk=grading.system_id).update(proposed_level=grading.level)
             grading.updated_at = timezone.now()
             grading.save()
@@ -321,6 +323,34 @@ def grading_transition(
             project=project,
         )
         raise ValidationError(reasons)
+    return grading
+
+
+def grading_set_date(*, actor: User, project: Project, grading: Grading, on: dt.date | None) -> Grading:
+    """Correct a graded grading's 定级日期 (e.g. to the date on the 公安 review, when it differs)."""
+    permissions.require(actor, "project.edit", project)
+    if grading.project_id != project.pk:
+        raise ValidationError("该定级不属于本项目")
+    if grading.state != wf.State.GRADED:
+        raise ValidationError("只有已定级的定级才有定级日期")
+    if on is None:
+        raise ValidationError("请填写定级日期")
+    if on > timezone.localdate():
+        raise ValidationError("定级日期不能晚于今天")
+    if grading.review_date and on < grading.review_date:
+        raise ValidationError(f"定级日期不能早于专家评审日期 {grading.review_date}")
+    before = grading.graded_on
+    with transaction.atomic():
+        grading.graded_on = on
+        grading.save(update_fields=["graded_on"])
+        audit.record(
+            actor=actor,
+            action="grading.date",
+            obj=grading,
+            before={"graded_on": str(before or "")},
+            after={"graded_on": str(on)},
+            project=project,
+        )
     return grading
 
 

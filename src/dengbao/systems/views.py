@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from dengbao.accounts import permissions
@@ -255,6 +256,13 @@ def grading_step(
             target = wf.State(request.POST.get("target", ""))
             services.grading_transition(actor=request.user, project=obj, grading=grading, target=target)
             messages.success(request, _("已转到“%(s)s”。") % {"s": target.label})
+        elif step == "date":
+            try:
+                on = parse_date(request.POST.get("graded_on", "").strip())
+            except ValueError:  # well-formed but impossible, e.g. 2026-02-30
+                on = None
+            services.grading_set_date(actor=request.user, project=obj, grading=grading, on=on)
+            messages.success(request, _("已更新定级日期。"))
         elif step == "change":
             form = f.ChangeForm(request.POST)
             services.grading_change(

@@ -3,12 +3,13 @@
 from django.db import models
 
 from dengbao.core.grading_workflow import LABELS, State
+from dengbao.terms import term_lazy
 
 
 class GradingState(models.TextChoices):
-    DRAFT = State.DRAFT.value, LABELS[State.DRAFT]
-    EXPERT_REVIEW = State.EXPERT_REVIEW.value, LABELS[State.EXPERT_REVIEW]
-    AUTHORITY = State.AUTHORITY.value, LABELS[State.AUTHORITY]
-    POLICE = State.POLICE.value, LABELS[State.POLICE]
-    GRADED = State.GRADED.value, LABELS[State.GRADED]
-    SUPERSEDED = State.SUPERSEDED.value, LABELS[State.SUPERSEDED]
+    DRAFT = State.DRAFT.value, term_lazy(LABELS[State.DRAFT])
+    EXPERT_REVIEW = State.EXPERT_REVIEW.value, term_lazy(LABELS[State.EXPERT_REVIEW])
+    AUTHORITY = State.AUTHORITY.value, term_lazy(LABELS[State.AUTHORITY])
+    POLICE = State.POLICE.value, term_lazy(LABELS[State.POLICE])
+    GRADED = State.GRADED.value, term_lazy(LABELS[State.GRADED])
+    SUPERSEDED = State.SUPERSEDED.value, term_lazy(LABELS[State.SUPERSEDED])

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from dengbao import __version__
 from dengbao.accounts import permissions
+from dengbao.inbox import selectors as inbox_selectors
 
 from .navigation import PROJECT_MODULES
 
@@ -23,6 +24,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_manage_templates": permissions.can(user, "documents.manage_templates"),
         "can_security": permissions.can(user, "platform.security"),
         "can_manage_wording": permissions.can(user, "catalogue.manage_wording"),
+        "unread_notices": inbox_selectors.unread_count(user),
     }
 
 

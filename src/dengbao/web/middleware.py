@@ -40,7 +40,8 @@ class UploadLimitMiddleware:
 
 
 class LanguageMiddleware:
-    """zh-Hans unless the user chose another language (the language cookie set by /i18n/setlang/).
+    """zh-Hans unless the user chose another language: the language cookie set by /i18n/setlang/,
+    else (a browser without the cookie) the language kept on the signed-in user's account.
 
     Unlike Django's LocaleMiddleware, the browser's Accept-Language is not consulted: the
     platform's documents and terms are Chinese first, whatever the browser's locale.
@@ -54,6 +55,9 @@ class LanguageMiddleware:
 
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         available = {code for code, _name in settings.LANGUAGES}
+        if chosen not in available:
+            user = getattr(request, "user", None)
+            chosen = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
         language = chosen if chosen in available else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language

@@ -1,6 +1,7 @@
 from django import template
 
 from dengbao.core.catalogue.vocab import CATEGORY_BY_CODE, PARTS
+from dengbao.terms import term
 
 register = template.Library()
 
@@ -8,9 +9,9 @@ register = template.Library()
 @register.filter
 def category_name(code: str) -> str:
     category = CATEGORY_BY_CODE.get(code)
-    return category.name if category else code
+    return term(category.name) if category else code
 
 
 @register.filter
 def part_name(key: str) -> str:
-    return PARTS[key][1] if key in PARTS else key
+    return term(PARTS[key][1]) if key in PARTS else key

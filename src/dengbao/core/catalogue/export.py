@@ -7,7 +7,9 @@ from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from dengbao.core.spreadsheet import neutralise
 
@@ -53,6 +55,7 @@ def write_checklist(
     wording = wording or {}
     wb = Workbook()
     sheet = wb.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = "测评作业表"
     sheet.append([neutralise(title)])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
@@ -67,7 +70,7 @@ def write_checklist(
         cell.fill = header_fill
         cell.border = _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center")
-        sheet.column_dimensions[cell.column_letter].width = width
+        sheet.column_dimensions[get_column_letter(idx)].width = width
     sheet.freeze_panes = "A4"
     validation = DataValidation(type="list", formula1='"' + ",".join(RESULTS) + '"', allow_blank=True)
     validation.error = "请选择：符合 / 部分符合 / 不符合 / 不适用"
@@ -99,7 +102,7 @@ def write_checklist(
             cell.alignment = _WRAP
             cell.border = _BORDER
         validation.add(f"I{r}")
-    sheet.auto_filter.ref = f"A3:{sheet.cell(row=3, column=len(COLUMNS)).column_letter}{sheet.max_row}"
+    sheet.auto_filter.ref = f"A3:{get_column_letter(len(COLUMNS))}{sheet.max_row}"
     sheet.print_title_rows = "3:3"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from ..catalogue.model import Catalogue
 from ..catalogue.vocab import CATEGORY_BY_CODE
@@ -268,7 +269,7 @@ def _indicators(score: Score) -> list[dict]:
     for item in score.items:
         per[item.category].add(item.control_point)
         items[item.category] += 1
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"category": g.name, "control_points": len(per[g.key]), "item_count": items[g.key]}
         for g in score.categories
     ]
@@ -294,7 +295,7 @@ def _categories(score: Score, chart_dir: Path | None) -> list[dict]:
         cp_results = {
             c.control_point: c.result.value for c in score.control_points if c.category == group.key
         }
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "control_point": cp,
                 "item_count": sum(tally.values()),

@@ -78,6 +78,7 @@ def render_docx(
         isolate = not is_shipped(template)
     if isolate:
         docx = isolation.render_isolated(template, plain.values, limits=limits or isolation.configured()).docx
+        assert docx is not None  # only a check run (check=True) comes back without a document
     else:
         docx = sandbox.render_template(template, plain.values)
     return _finish(docx, plain)

@@ -71,7 +71,7 @@ class Blocks:
         return "[blocks]"
 
 
-def _paragraph(text: str, style: str) -> str:
+def _paragraph(text: object, style: str) -> str:
     props = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
     return f'<w:p>{props}<w:r><w:t xml:space="preserve">{_run_text(text)}</w:t></w:r></w:p>'
 

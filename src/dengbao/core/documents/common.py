@@ -4,6 +4,7 @@ names of the fields, and the unit / system / data-category parts of a context.""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..filing import (
@@ -103,8 +104,8 @@ def paragraphs(text: str) -> list[str]:
 def missing(
     obj: object,
     required: tuple[str, ...],
-    labels: dict[str, str],
-    codes: dict[str, tuple[tuple[str, str], ...]] | None = None,
+    labels: Mapping[str, str],
+    codes: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
     *,
     prefix: str = "",
 ) -> list[str]:

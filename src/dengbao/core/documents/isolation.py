@@ -27,6 +27,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from dengbao.core.envlimits import positive_ints
 from dengbao.core.ziplimits import ZipRefused, check_zip
 
 from .errors import DocumentError, TemplateLimitError
@@ -53,17 +54,7 @@ class RenderLimits:
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> RenderLimits:
         """The limits the ``DENGBAO_TEMPLATE_*`` variables set (settings and the CLI read them here)."""
-        values = {}
-        for name, variable in _VARIABLES.items():
-            text = environ.get(variable, "").strip()
-            if text:
-                try:
-                    values[name] = int(text)
-                except ValueError:
-                    raise ValueError(f"{variable} must be a whole number, not {text!r}") from None
-                if values[name] <= 0:
-                    raise ValueError(f"{variable} must be positive, not {text!r}")
-        return cls(**values)
+        return cls(**positive_ints(environ, _VARIABLES))
 
     @property
     def output_chars(self) -> int:
@@ -128,7 +119,7 @@ def render_isolated(
     with tempfile.TemporaryDirectory(prefix="dengbao-template-") as tmp:
         work = Path(tmp)
         shutil.copyfile(template, work / "template.docx")
-        job = {"mode": "check" if check else "render", "name": name, "context": context}
+        job: dict[str, Any] = {"mode": "check" if check else "render", "name": name, "context": context}
         job["limits"] = asdict(limits)
         job["file_limit"] = _file_limit(work / "template.docx", limits)
         (work / "job.pickle").write_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))

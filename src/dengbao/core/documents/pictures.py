@@ -19,6 +19,7 @@ from docx.image.image import Image
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.parts.story import StoryPart
+from docx.section import Section
 from docx.shared import Emu
 
 from .errors import DocumentError
@@ -50,9 +51,7 @@ def place_pictures(docx: bytes, pictures: dict[str, tuple[Path, str]]) -> bytes:
     if not pictures:
         return docx
     document = Document(BytesIO(docx))
-    section = document.sections[0]
-    text_width = section.page_width - section.left_margin - section.right_margin
-    text_height = section.page_height - section.top_margin - section.bottom_margin
+    text_width, text_height = _text_area(document.sections[0])
     placed = 0
     for part in _story_parts(document):
         for t in list(part.element.iter(qn("w:t"))):
@@ -87,6 +86,15 @@ def _story_parts(document) -> list[StoryPart]:
             if rel.target_part not in parts:
                 parts.append(rel.target_part)
     return parts
+
+
+def _text_area(section: Section) -> tuple[int, int]:
+    """(width, height) inside the margins, in EMU; a section that leaves a size out is refused."""
+    width, left, right = section.page_width, section.left_margin, section.right_margin
+    height, top, bottom = section.page_height, section.top_margin, section.bottom_margin
+    if width is None or left is None or right is None or height is None or top is None or bottom is None:
+        raise DocumentError("模板第一节未给出页面尺寸或页边距，无法放置图片")
+    return width - left - right, height - top - bottom
 
 
 def _width(path: Path, text_width: int, text_height: int) -> int:

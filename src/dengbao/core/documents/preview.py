@@ -53,4 +53,5 @@ def is_blank(png: bytes, *, threshold: int = 250) -> bool:
 
     image = Image.open(io.BytesIO(png)).convert("L")
     darkest, _ = image.getextrema()
+    assert isinstance(darkest, int)  # one band ("L"): (lowest, highest) pixel value
     return darkest >= threshold

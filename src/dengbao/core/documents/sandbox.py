@@ -53,7 +53,6 @@ class PlainDataSandbox(ImmutableSandboxedEnvironment):
             "joiner": self.globals["joiner"],
         }
         self.max_output = max_output
-        self.concat = self._bounded_concat  # what Template.render joins its output with
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict:
@@ -80,7 +79,8 @@ class PlainDataSandbox(ImmutableSandboxedEnvironment):
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         return isinstance(obj, LoopContext | Namespace) and super().is_safe_attribute(obj, attr, value)
 
-    def _bounded_concat(self, chunks: Iterable[str]) -> str:
+    def concat(self, chunks: Iterable[str]) -> str:
+        """What Template.render joins its output with: bounded by max_output."""
         if self.max_output is None:
             return "".join(chunks)
         out: list[str] = []

@@ -14,7 +14,7 @@ sandbox refuses every attribute that is not a dict key.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +127,7 @@ def _attribute_paths(ast: nodes.Node) -> Iterator[tuple[Any, ...]]:
             for item in target.items:
                 bind(item, None, bound)
 
-    def walk_all(items: list[nodes.Node], bound: dict) -> Iterator[tuple[Any, ...]]:
+    def walk_all(items: Sequence[nodes.Node], bound: dict) -> Iterator[tuple[Any, ...]]:
         for item in items:
             yield from walk(item, bound)
 

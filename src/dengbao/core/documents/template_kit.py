@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -18,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.shared import Cm, Pt, RGBColor
-from docx.styles.style import BaseStyle
+from docx.styles.style import CharacterStyle
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
@@ -55,7 +56,7 @@ def new_document(title: str) -> DocumentObject:
 
 
 def set_fonts(
-    style: BaseStyle, east_asia: str, *, size: float | None = None, bold: bool | None = None
+    style: CharacterStyle, east_asia: str, *, size: float | None = None, bold: bool | None = None
 ) -> None:
     """Latin and East-Asian fonts on a style, dropping theme fonts that would override them."""
     rpr = style.element.get_or_add_rPr()
@@ -114,7 +115,7 @@ def _styles(doc: DocumentObject) -> None:
     caption.paragraph_format.space_before, caption.paragraph_format.space_after = Pt(6), Pt(3)
     caption.paragraph_format.keep_with_next = True
 
-    for name, east_asia, size, bold in (
+    for name, east_asia, points, bold in (
         (TABLE_TEXT, SONG, TABLE_PT, False),
         (TABLE_HEAD, HEI, TABLE_PT, False),
         (TABLE_SMALL, SONG, SMALL_PT, False),
@@ -123,7 +124,7 @@ def _styles(doc: DocumentObject) -> None:
     ):
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = normal
-        set_fonts(style, east_asia, size=size, bold=bold)
+        set_fonts(style, east_asia, size=points, bold=bold)
         pf = style.paragraph_format
         pf.first_line_indent, pf.line_spacing = Pt(0), 1.15
         pf.space_before = pf.space_after = Pt(1)
@@ -172,11 +173,19 @@ def _page_number_footer(paragraph: Paragraph) -> None:
     paragraph.add_run(" —")
 
 
-def para(doc: DocumentObject, text: str = "", style: str | None = None, **fmt: object) -> Paragraph:
+def para(doc: DocumentObject, text: str = "", style: str | None = None, **fmt: Unpack[_Format]) -> Paragraph:
     """A paragraph of one run, so a Jinja tag never gets split between runs."""
     p = doc.add_paragraph(text, style=style)
     _format(p, **fmt)
     return p
+
+
+class _Format(TypedDict, total=False):
+    center: bool
+    right: bool
+    underline_from: int | None
+    page_break: bool
+    no_indent: bool
 
 
 def _format(p: Paragraph, *, center: bool = False, right: bool = False, underline_from: int | None = None,
@@ -294,6 +303,8 @@ def section_break(doc: DocumentObject, *, landscape: bool) -> None:
 
 
 def orient(section: Section, *, landscape: bool) -> None:
-    short, long = sorted((section.page_width, section.page_height))
+    width, height = section.page_width, section.page_height
+    assert width is not None and height is not None  # new_document's A4 page, copied to each section
+    short, long = sorted((width, height))
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = (long, short) if landscape else (short, long)

@@ -125,11 +125,11 @@ def holidays(start: dt.date, end: dt.date) -> tuple[list[Holiday], list[str]]:
     periods = []
     for name, days in days_by_name.items():  # a run of days (weekends may sit between) is one holiday
         first = previous = days[0]
-        for day in [*days[1:], None]:
-            if day is None or (day - previous).days > 3:
+        for following in [*days[1:], None]:
+            if following is None or (following - previous).days > 3:
                 periods.append(Holiday(chinese.get(name, name), first, previous))
-                first = day or first
-            previous = day or previous
+                first = following or first
+            previous = following or previous
     return sorted(periods, key=lambda h: h.first), unknown
 
 

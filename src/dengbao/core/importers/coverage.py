@@ -140,8 +140,10 @@ class CoverageIndex:
             self._ports.add(coverage.ports.describe())
         if coverage.rules is None:
             self._rules[coverage.tool] = None
-        elif self._rules.get(coverage.tool, set()) is not None:
-            self._rules.setdefault(coverage.tool, set()).update(coverage.rules)
+        else:
+            known = self._rules.setdefault(coverage.tool, set())
+            if known is not None:  # None: the tool ran every rule already
+                known.update(coverage.rules)
 
     @property
     def hosts(self) -> set[str]:

@@ -154,7 +154,7 @@ def pick(header: list[str], aliases: dict[str, tuple[str, ...]]) -> dict[str, in
     Aliases are tried in order, so the first listed wins when an export has several
     (a CVSS v3 score before a v2 one).
     """
-    index = {}
+    index: dict[str, int] = {}
     for position, name in enumerate(header):
         index.setdefault(_key(name), position)
     found = {}

@@ -12,7 +12,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # typeshed leaves it out of json.decoder
 from typing import Any, BinaryIO
 
 from .errors import ImportFormatError

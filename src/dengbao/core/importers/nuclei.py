@@ -92,6 +92,11 @@ def _parse_array(stream: BinaryIO, source: str) -> Iterator[Record]:
     cursor.end()
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object field, or an empty one when the field is missing or not an object."""
+    return value if isinstance(value, dict) else {}
+
+
 def _record(result: Any, source: str, where: str, line: int | None) -> Finding | RecordWarning:
     def fail(reason: str) -> ImportFormatError:
         return ImportFormatError(reason, source=source, where=where, line=line)
@@ -101,7 +106,7 @@ def _record(result: Any, source: str, where: str, line: int | None) -> Finding |
     template = _text(result.get("template-id") or result.get("templateID"))
     if not template:
         raise fail("缺少 template-id，这不像 Nuclei 的输出")
-    info = result.get("info") if isinstance(result.get("info"), dict) else {}
+    info = _object(result.get("info"))
     raw = _text(info.get("severity")).lower() or "unknown"
     level = severity.NUCLEI.get(raw)
     if level is None:
@@ -118,7 +123,7 @@ def _record(result: Any, source: str, where: str, line: int | None) -> Finding |
         return RecordWarning(reason, where=where)
     matcher = _text(result.get("matcher-name"))
     rule = f"{template}:{matcher}" if matcher else template
-    classification = info.get("classification") if isinstance(info.get("classification"), dict) else {}
+    classification = _object(info.get("classification"))
     return Finding(
         title=_text(info.get("name")) or template,
         severity=level,

@@ -323,14 +323,12 @@ def availability_conditions(result: FetchResult, config: MonitorConfig) -> list[
     if config.keywords_present or config.keywords_absent:
         missing = [k for k in config.keywords_present if k not in result.text]
         unwanted = [k for k in config.keywords_absent if k in result.text]
-        detail = "关键字检查通过"
-        if missing or unwanted:
-            detail = "；".join(
-                filter(
-                    None,
-                    [missing and f"缺少：{'、'.join(missing)}", unwanted and f"出现：{'、'.join(unwanted)}"],
-                )
-            )
+        problems = []
+        if missing:
+            problems.append(f"缺少：{'、'.join(missing)}")
+        if unwanted:
+            problems.append(f"出现：{'、'.join(unwanted)}")
+        detail = "；".join(problems) or "关键字检查通过"
         out.append(
             Condition(
                 "http.keywords",

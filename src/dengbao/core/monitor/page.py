@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from typing import cast
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
@@ -51,7 +52,7 @@ def select(root: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlEle
         cache[selector] = compiled
     if isinstance(compiled, Exception):
         raise compiled
-    return compiled(root)
+    return cast("list[lxml.html.HtmlElement]", compiled(root))  # a CSS selector selects elements only
 
 
 def parse_fragment(html: str) -> lxml.html.HtmlElement:

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from cryptography import x509
-from cryptography.x509.oid import ExtensionOID, NameOID
+from cryptography.x509.oid import NameOID
 
 from .results import Condition, Severity
 
@@ -171,7 +171,7 @@ def days_left(not_after: dt.datetime, now: dt.datetime) -> int:
 def certificate_names(cert: x509.Certificate) -> tuple[str, ...]:
     """The names a certificate is valid for: SAN DNS names and IPs, else the subject CN."""
     try:
-        san = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
         cns = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
         return tuple(str(a.value) for a in cns)

@@ -52,7 +52,6 @@ def tls_findings(info: TLSInfo, *, host: str, port: int, hostname: str = "") -> 
     if info.error:
         return []
     out: list[Finding] = []
-    where = dict(hostname=hostname)
     detail = f"主题：{info.subject}；颁发者：{info.issuer}；到期：{info.not_after}"
     days = info.days_left
     if days is not None and days < 0:
@@ -63,7 +62,7 @@ def tls_findings(info: TLSInfo, *, host: str, port: int, hostname: str = "") -> 
                 Severity.HIGH,
                 host,
                 port,
-                **where,
+                hostname=hostname,
                 description=f"服务器证书已过期 {-days} 天，客户端会拒绝连接或被迫忽略告警。",
                 evidence=detail,
                 solution="更换有效期内的证书，并建立证书到期提醒。",
@@ -79,7 +78,7 @@ def tls_findings(info: TLSInfo, *, host: str, port: int, hostname: str = "") -> 
                 level,
                 host,
                 port,
-                **where,
+                hostname=hostname,
                 description=f"服务器证书将在 {days} 天内到期。",
                 evidence=detail,
                 solution="在到期前续签并部署新证书。",
@@ -93,7 +92,7 @@ def tls_findings(info: TLSInfo, *, host: str, port: int, hostname: str = "") -> 
                 Severity.MEDIUM,
                 host,
                 port,
-                **where,
+                hostname=hostname,
                 description=f"证书链校验失败：{info.verify_error}。用户易被中间人攻击且无从分辨。",
                 evidence=detail,
                 solution="使用受信任 CA 签发的证书，并完整配置中间证书。",
@@ -108,7 +107,7 @@ def tls_findings(info: TLSInfo, *, host: str, port: int, hostname: str = "") -> 
                 Severity.MEDIUM,
                 host,
                 port,
-                **where,
+                hostname=hostname,
                 description=f"证书不包含域名 {hostname}（证书名称：{', '.join(info.names)}）。",
                 evidence=detail,
                 solution="签发包含该域名的证书。",
@@ -124,7 +123,7 @@ def tls_findings(info: TLSInfo, *, host: str, port: int, hostname: str = "") -> 
                 Severity.MEDIUM,
                 host,
                 port,
-                **where,
+                hostname=hostname,
                 description="TLS 1.0/1.1 已被弃用（RFC 8996），存在已知攻击。",
                 evidence=f"接受：{versions}；默认协商：{info.protocol}",
                 solution="仅启用 TLS 1.2 及以上版本。",

@@ -7,6 +7,7 @@ ports it refuses in the same words the user wrote them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 PortRange = tuple[int, int]
 ALL_PORTS: tuple[PortRange, ...] = ((1, 65535),)
@@ -65,8 +66,8 @@ def parse_ports(spec: str | Iterable[int | str | PortRange]) -> tuple[int, ...]:
 
 def compact(ports: Iterable[int] | Iterable[PortRange]) -> str:
     """The shortest spec for a set of ports: (22, 80, 81, 82) -> "22,80-82"."""
-    items = list(ports)
-    ranges = merge(items if items and isinstance(items[0], tuple) else ((p, p) for p in items))  # type: ignore[misc]
+    items: list[Any] = list(ports)
+    ranges = merge(items if items and isinstance(items[0], tuple) else ((p, p) for p in items))
     return ",".join(str(low) if low == high else f"{low}-{high}" for low, high in ranges)
 
 

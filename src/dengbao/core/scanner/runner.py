@@ -92,7 +92,6 @@ async def run(
     ports = tuple(sorted(set(ports) | url_ports))
     guard = Guard(addresses, until=scope.permitted_until(at))
     names = _hostnames(targets)
-    options = dict(concurrency=request.concurrency, rate=request.rate, timeout=request.timeout)
     if chosen == BUILTIN:
         return await builtin.scan(
             addresses,
@@ -103,7 +102,9 @@ async def run(
             progress=progress,
             cancel=cancel,
             profile=profile.name,
-            **options,
+            concurrency=request.concurrency,
+            rate=request.rate,
+            timeout=request.timeout,
         )
     result = await nmap.scan(
         addresses,
@@ -113,7 +114,9 @@ async def run(
         progress=progress,
         cancel=cancel,
         profile=profile.name,
-        **options,
+        concurrency=request.concurrency,
+        rate=request.rate,
+        timeout=request.timeout,
     )
     if profile.inspect and result.open and not result.stopped:
         found = list(result.open)

@@ -15,7 +15,7 @@ import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from ..monitor.ssrf import TargetPolicy
@@ -161,11 +161,20 @@ class Scope:
 
 def _covered(net: IPNetwork, networks: Sequence[IPNetwork]) -> bool:
     """Is every address of ``net`` inside the union of ``networks``?"""
+    if isinstance(net, ipaddress.IPv4Network):
+        return _covered_by(net, [n for n in networks if isinstance(n, ipaddress.IPv4Network)])
+    return _covered_by(net, [n for n in networks if isinstance(n, ipaddress.IPv6Network)])
+
+
+_Net = TypeVar("_Net", ipaddress.IPv4Network, ipaddress.IPv6Network)
+
+
+def _covered_by(net: _Net, same_version: list[_Net]) -> bool:
     inside = 0
-    for block in ipaddress.collapse_addresses(n for n in networks if n.version == net.version):  # type: ignore[misc]
-        if net.subnet_of(block):  # type: ignore[arg-type]
+    for block in ipaddress.collapse_addresses(same_version):
+        if net.subnet_of(block):
             return True
-        if block.subnet_of(net):  # type: ignore[arg-type]
+        if block.subnet_of(net):
             inside += block.num_addresses  # collapsed blocks are disjoint, so these add up
     return inside == net.num_addresses
 
@@ -184,7 +193,7 @@ def _check_target(scope: Scope, target: Target) -> list[Refusal]:
     if net is not None:
         if not _covered(net, scope.networks):
             return [Refusal("target", f"网段 {net} 不完全在授权范围内", target=spec)]
-        hit = [str(x) for x in scope.exclude if x.version == net.version and x.overlaps(net)]  # type: ignore[arg-type]
+        hit = [str(x) for x in scope.exclude if x.version == net.version and x.overlaps(net)]
         if hit:
             return [Refusal("excluded", f"网段 {net} 包含授权书排除的地址 {', '.join(hit)}", target=spec)]
         return []

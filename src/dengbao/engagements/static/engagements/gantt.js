@@ -28,7 +28,7 @@
     }
     var chart = window.echarts.init(el);
     chart.setOption({
-      grid: { left: 110, right: 30, top: 30, bottom: 40 },
+      grid: { left: 110, right: 30, top: 56, bottom: 40 },  // the deadlines' names sit above the plot
       legend: { data: [el.dataset.planned, el.dataset.actual], top: 0 },
       tooltip: {
         renderMode: "richText",  // in the canvas: HTML tooltips carry style= attributes (CSP)
@@ -44,7 +44,7 @@
         { name: el.dataset.planned, type: "custom", renderItem: renderItem, encode: { x: [1, 2], y: 0 },
           itemStyle: { color: colours[0] },
           data: bars.filter(function (b) { return b.value[3] === 0; }),
-          markLine: { symbol: "none", label: { formatter: "{b}", position: "end" }, lineStyle: { color: "#c62828", type: "dashed" },
+          markLine: { symbol: "none", label: { formatter: "{b}", position: "start", distance: 6 }, lineStyle: { color: "#c62828", type: "dashed" },
             data: (data.deadlines || []).map(function (d) { return { name: d.name, xAxis: ms(d.date) + DAY }; }) } },
         { name: el.dataset.actual, type: "custom", renderItem: renderItem, encode: { x: [1, 2], y: 0 },
           itemStyle: { color: colours[1] },

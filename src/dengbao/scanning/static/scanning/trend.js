@@ -7,7 +7,9 @@
     if (!el || !window.echarts) return;
     var data = JSON.parse(el.dataset.chart || "{}");
     if (!data.dates || !data.dates.length) { el.style.height = "auto"; return; }
-    var names = Object.keys(data.series);
+    var keys = Object.keys(data.series);
+    var labels = data.labels || {};
+    var names = keys.map(function (key) { return labels[key] || key; });
     var chart = window.echarts.init(el);
     chart.setOption({
       tooltip: { trigger: "axis", renderMode: "richText" },  // in the canvas: HTML tooltips carry style= (CSP)
@@ -15,9 +17,9 @@
       grid: { left: 50, right: 20, top: 30, bottom: 40 },
       xAxis: { type: "category", data: data.dates },
       yAxis: { type: "value", minInterval: 1 },
-      series: names.map(function (name) {
-        return { name: name, type: "line", stack: "open", areaStyle: {}, data: data.series[name],
-                 itemStyle: { color: COLOURS[name] } };
+      series: keys.map(function (key, i) {
+        return { name: names[i], type: "line", stack: "open", areaStyle: {}, data: data.series[key],
+                 itemStyle: { color: COLOURS[key] } };
       }),
     });
     window.addEventListener("resize", function () { chart.resize(); });

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "collection"
+
+P = "projects/<slug:project>/assessments/<int:assessment_id>/collection/"
+
+urlpatterns = [
+    path(P, views.proposals_page, name="proposals"),
+    path(P + "upload/", views.bundles_upload, name="upload"),
+    path(P + "accept/", views.proposals_accept, name="accept"),
+    path(P + "proposals/<int:proposal_id>/reject/", views.proposal_reject, name="reject"),
+    path(P + "script/linux/", views.script_download, name="script"),
+]
