@@ -38,13 +38,16 @@ run: $(STAMP) fonts
 	$(BIN)/dengbao createadmin
 	$(BIN)/dengbao run
 
-## test: install the dev dependencies, run ruff and the whole test suite
+## test: install the dev dependencies, run ruff, mypy, lint-imports and the whole test suite (pytest-xdist:
+## one worker per core;
+## TEST_WORKERS=0 runs it in one process)
+TEST_WORKERS ?= auto
 test: $(DEVSTAMP)
 	$(BIN)/ruff check src tests benchmarks fuzz
 	$(BIN)/ruff format --check src tests benchmarks fuzz
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q -m "not browser"
+	$(BIN)/pytest -q -m "not browser" -n $(TEST_WORKERS)
 
 ## browser-test: the Playwright tests in Debian's Chromium (/usr/bin/chromium; apt-get install chromium)
 browser-test: $(DEVSTAMP)

@@ -81,3 +81,32 @@ def verified_client(user: User) -> Client:
 @pytest.fixture
 def login():
     return verified_client
+
+
+# --- the demo engagement, built once per test process (tests/demo_snapshot.py) ---------------------
+
+DEMO_PASSWORD = "Demo-Pass-2026!"
+
+
+@pytest.fixture(scope="session")
+def demo_snapshots(tmp_path_factory):
+    """The rows ``dengbao demo`` writes, recorded at the first test that needs them (per xdist worker)."""
+    from tests.demo_snapshot import Snapshots
+
+    return Snapshots(tmp_path_factory.mktemp("demo-snapshot"))
+
+
+@pytest.fixture
+def demo_db(db, demo_snapshots, settings, tmp_path, monkeypatch) -> Project:
+    """The test database with the demo loaded, as after `dengbao demo` (every demo user has DEMO_PASSWORD).
+
+    A copy of the snapshot written into this test's transaction (and rolled back with it); the
+    demo's audit chain verifies under its key, copied to the test's folder.
+    """
+    from dengbao import demo
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DENGBAO_AUDIT_KEY_FILE = tmp_path / "audit.key"
+    monkeypatch.setenv("DENGBAO_DEMO_PASSWORD", DEMO_PASSWORD)
+    demo_snapshots.load(demo.load, media_root=settings.MEDIA_ROOT, key_file=settings.DENGBAO_AUDIT_KEY_FILE)
+    return Project.objects.get(slug=demo.DEMO_SLUG)

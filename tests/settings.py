@@ -3,11 +3,27 @@
 import os
 import tempfile
 
-os.environ.setdefault("DENGBAO_VAR_DIR", tempfile.mkdtemp(prefix="dengbao-test-"))
-os.environ["DENGBAO_TESTING"] = "1"
-os.environ.setdefault("DENGBAO_CACHE_DIR", tempfile.mkdtemp(prefix="dengbao-cache-"))
+# pytest-xdist runs the suite in several worker processes (gw0, gw1, ...) that inherit the
+# controller's environment: each worker keeps its state (database file, media, audit key, secret key)
+# in a folder of its own under the controller's, and its cache keys under a prefix of its own.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
-from dengbao.settings import *  # noqa: F403
+
+def _state_dir(variable: str, prefix: str) -> None:
+    folder = os.environ.get(variable) or tempfile.mkdtemp(prefix=prefix)
+    if WORKER and os.environ.get("DENGBAO_TEST_WORKER_DIRS") != WORKER:
+        folder = os.path.join(folder, WORKER)
+        os.makedirs(folder, exist_ok=True)
+    os.environ[variable] = folder
+
+
+_state_dir("DENGBAO_VAR_DIR", "dengbao-test-")
+_state_dir("DENGBAO_CACHE_DIR", "dengbao-cache-")
+if WORKER:
+    os.environ["DENGBAO_TEST_WORKER_DIRS"] = WORKER  # its subprocesses import these settings: same folder
+os.environ["DENGBAO_TESTING"] = "1"
+
+from dengbao.settings import *  # noqa: E402, F403
 
 DENGBAO_SCHEDULER = False
 # The test database lives in the test's transaction: background jobs run in the caller's thread.
@@ -23,3 +39,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_H
 # tests/security/test_outbound.py takes both away to show the defaults hold.
 DENGBAO_OUTBOUND_ALLOW_ADDRESSES = ["127.0.0.0/8", "::1/128"]
 DENGBAO_MONITOR_LOCAL_ZONES = ["public", "intranet"]
+
+if WORKER and CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+    # Workers share the Redis database: lockout counters and cached sessions stay apart.
+    CACHES["default"]["KEY_PREFIX"] = f"dengbao-test-{WORKER}"  # noqa: F405

@@ -8,7 +8,6 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from dengbao import demo
 from dengbao.assessments.models import Assessment
 from dengbao.cli import main
 from dengbao.collection.models import Proposal
@@ -16,10 +15,8 @@ from dengbao.collection.models import Proposal
 pytestmark = pytest.mark.django_db
 
 
-def test_script_then_import_into_the_demo_level3_assessment(monkeypatch, tmp_path):
-    monkeypatch.setenv("DENGBAO_DEMO_PASSWORD", "Demo-Pass-2026!")
+def test_script_then_import_into_the_demo_level3_assessment(demo_db, monkeypatch, tmp_path):
     monkeypatch.setenv("DENGBAO_USER", "assessor")
-    demo.load()
     runner = CliRunner()
     script = tmp_path / "c.sh"
     result = runner.invoke(main, ["collect", "script", "linux", "-o", str(script)])

@@ -15,8 +15,7 @@ TODAY = D(2026, 11, 27)
 
 
 @pytest.fixture
-def board(db):
-    demo.load()
+def board(demo_db):
     pm = User.objects.get(username="pm")
     return selectors.dashboard(actor=pm, project=Project.objects.get(slug="demo"), today=TODAY)
 

@@ -56,7 +56,7 @@ def test_nuclei_json_array_and_gmp_wrapper(tmp_path):
     [
         (b"", "文件为空"),
         (b"  \n\t\n", "文件为空"),
-        (gzip.compress(b"<NessusClientData_v2/>"), "gzip 压缩文件，请先解压"),
+        (gzip.compress(b"<NessusClientData_v2/>", mtime=0), "gzip 压缩文件，请先解压"),
         (b"PK\x03\x04\x14\x00\x06\x00", "ZIP 压缩包（或 Excel 文件）"),
         (b"\x7fELF\x02\x01\x01\x00\x00\x00\x00", "二进制文件"),
         (os.urandom(0) + bytes(range(256)) * 8, "二进制文件"),

@@ -12,8 +12,7 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from dengbao import demo
-from dengbao.accounts.models import Project, User
+from dengbao.accounts.models import User
 from dengbao.assessments.selectors import round_score, system_scope
 from dengbao.cli import main
 from dengbao.core.documents import assessment_report as ar
@@ -21,11 +20,8 @@ from dengbao.reports.models import DocumentJob
 
 
 @pytest.fixture
-def demo_project(db, monkeypatch, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setenv("DENGBAO_DEMO_PASSWORD", "Demo-Pass-2026!")
-    demo.load()
-    return Project.objects.get(slug="demo")
+def demo_project(demo_db):
+    return demo_db
 
 
 def _user(name: str) -> User:

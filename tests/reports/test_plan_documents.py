@@ -11,8 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from dengbao import demo
-from dengbao.accounts.models import Project, User
+from dengbao.accounts.models import User
 from dengbao.assessments.problem_models import Problem
 from dengbao.assessments.selectors import round_diff, round_score
 from dengbao.core.documents import gap_list_doc, remediation_plan, retest_report
@@ -23,11 +22,8 @@ from tests.core.test_plan_documents import all_text, table_after
 
 
 @pytest.fixture
-def demo_project(db, monkeypatch, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setenv("DENGBAO_DEMO_PASSWORD", "Demo-Pass-2026!")
-    demo.load()
-    return Project.objects.get(slug="demo")
+def demo_project(demo_db):
+    return demo_db
 
 
 @pytest.fixture

@@ -47,8 +47,11 @@ class Namespace:
 
 
 def _free_subnet() -> int:
+    """A 10.200.N.0/24 not routed yet; the search starts at a place of this process's own, so that two
+    test processes at once (pytest-xdist workers) do not both take the first free one."""
     routes = subprocess.run(["ip", "-4", "route"], capture_output=True, text=True, check=True).stdout
-    return next(n for n in range(1, 255) if f"10.200.{n}." not in routes)
+    start = os.getpid() % 254
+    return next(n for n in ((start + i) % 254 + 1 for i in range(254)) if f"10.200.{n}." not in routes)
 
 
 @pytest.fixture
@@ -100,6 +103,10 @@ class Capture:
 
     def __init__(self, interface: str) -> None:
         self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+        # ~20,000 SYNs and their answers arrive faster than a busy machine (the suite's other worker,
+        # other processes) lets this thread read them: a buffer that holds them all (root may
+        # exceed rmem_max), so that the kernel drops none
+        self.sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 64 * 1024 * 1024)
         self.sock.bind((interface, 0))
         self.sock.settimeout(0.1)
         self.syn: Counter[str] = Counter()
@@ -109,10 +116,12 @@ class Capture:
         self._thread = threading.Thread(target=self._read, daemon=True)
 
     def _read(self) -> None:
-        while not self._stop.is_set():
+        while True:
             try:
                 frame = self.sock.recv(65535)
             except TimeoutError:
+                if self._stop.is_set():  # stopped, and every frame still queued has been read
+                    return
                 continue
             kind = struct.unpack("!H", frame[12:14])[0]
             if kind == 0x0806 and len(frame) >= 42:
@@ -131,7 +140,7 @@ class Capture:
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._thread.join(2)
+        self._thread.join(30)
         self.sock.close()
 
 

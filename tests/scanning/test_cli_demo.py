@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 from dengbao import demo
-from dengbao.accounts.models import Project
 from dengbao.audit.models import AuditEvent
 from dengbao.cli import main
 from dengbao.scanning.finding_models import Finding, State
@@ -21,11 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_project(monkeypatch):
-    monkeypatch.setenv("DENGBAO_DEMO_PASSWORD", "Demo-Pass-2026!")
-    demo.load()
+def demo_project(demo_db, monkeypatch):
     monkeypatch.setenv("DENGBAO_USER", "assessor")
-    return Project.objects.get(slug="demo")
+    return demo_db
 
 
 def test_demo_has_a_loopback_authorisation_and_findings(demo_project):

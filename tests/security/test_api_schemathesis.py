@@ -79,11 +79,7 @@ def _operations(app):
     return [result.ok() for result in schema.get_all_operations()]
 
 
-@pytest.mark.django_db
-def test_no_generated_request_gets_a_server_error(wsgi_app):
-    from dengbao import demo
-
-    demo.load()
+def test_no_generated_request_gets_a_server_error(demo_db, wsgi_app):
     _, raw = token_create(actor=User.objects.get(username="pm"), name="schemathesis")
     auth = {"Authorization": f"Bearer {raw}"}
     real = _real_path_values()

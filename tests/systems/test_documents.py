@@ -10,19 +10,13 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from dengbao import demo
-from dengbao.accounts.models import Project
 from dengbao.cli import main
 from dengbao.reports.models import GeneratedDocument
 
 
 @pytest.fixture
-def demo_project(db, monkeypatch, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setenv("DENGBAO_DEMO_PASSWORD", "Demo-Pass-2026!")
-    monkeypatch.setattr(demo, "STEPS", [step for step in demo.STEPS if step is not demo.step_assessment])
-    demo.load()
-    return Project.objects.get(slug="demo")
+def demo_project(demo_db):
+    return demo_db
 
 
 def _text(document: docx.document.Document) -> str:
