@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -142,7 +143,7 @@ def test_dengbao_run_serves_login_page_and_static(tmp_path):
             except OSError:
                 time.sleep(0.3)
         assert 'name="password"' in body
-        css_path = body.split('href="/static/dengbao/')[1].split('"')[0]
+        css_path = re.search(r'href="/static/dengbao/(app[^"]*\.css)"', body).group(1)
         assert "." in css_path and css_path != "app.css"  # hashed name from the manifest storage
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/dengbao/{css_path}", timeout=5) as r:
             assert r.status == 200 and b".topbar" in r.read()

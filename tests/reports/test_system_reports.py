@@ -11,19 +11,15 @@ import pytest
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from dengbao import demo
-from dengbao.accounts.models import Project, User
+from dengbao.accounts.models import User
 from dengbao.core import scoring
 from dengbao.core.catalogue import default as catalogue
 from dengbao.reports.assessment_documents import make_assessment_report
 
 
 @pytest.fixture
-def demo_project(db, monkeypatch, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setenv("DENGBAO_DEMO_PASSWORD", "Demo-Pass-2026!")
-    demo.load()
-    return Project.objects.get(slug="demo")
+def demo_project(demo_db):
+    return demo_db  # the demo, copied into this test (tests/conftest.py)
 
 
 def _report(project, code: str):

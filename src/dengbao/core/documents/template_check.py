@@ -38,9 +38,18 @@ _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.foo
 def template_fields(template: Path) -> set[str]:
     """Top-level names the template reads (what Jinja calls undeclared variables)."""
     names: set[str] = set()
-    for source in _parsed(open_template(template), Path(template).name):
-        names |= meta.find_undeclared_variables(source)
+    name = Path(template).name
+    for source in _parsed(open_template(template), name):
+        names |= _undeclared(source, name)
     return names
+
+
+def _undeclared(ast: nodes.Template, name: str) -> set[str]:
+    """Jinja's undeclared names; its code generator also refuses a filter or test it does not know."""
+    try:
+        return meta.find_undeclared_variables(ast)
+    except jinja2.TemplateAssertionError as exc:  # e.g. {{ x|nosuch }}
+        raise DocumentError(f"模板 {name} 的标签有错误：{exc.message}（第 {exc.lineno} 行）") from exc
 
 
 def unknown_fields(template: Path, context: Mapping[str, Any], *, name: str | None = None) -> list[str]:
@@ -55,7 +64,7 @@ def unknown_fields(template: Path, context: Mapping[str, Any], *, name: str | No
     asts = _parsed(open_template(template, name=name), name)
     missing: set[str] = set()
     for ast in asts:
-        missing |= meta.find_undeclared_variables(ast) - set(values)
+        missing |= _undeclared(ast, name) - set(values)
         try:
             for path in _attribute_paths(ast):
                 if path[0] in values and not _resolves(values, path):
