@@ -50,7 +50,7 @@ def test_demo_loads_the_scenario_once(db, monkeypatch):
         (only,) = other.rounds.all()
         assert only.finalised_at is not None and not only.results.filter(result="").exists()
     assessment = project.assessments.get(name__startswith="HIS")
-    assert assessment.sa == "S3A3" and assessment.test_objects.count() == 40
+    assert assessment.sa == "S3A3" and assessment.test_objects.count() == 41  # 检验科工作站 serves LIS only
     first, retest = assessment.rounds.order_by("number")
     assert first.finalised_at is not None and not first.results.filter(result="").exists()  # fully recorded
     assert retest.label == "第1次复测" and first.problems.filter(risk="高").exists()
