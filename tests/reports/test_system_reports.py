@@ -145,3 +145,27 @@ def test_the_basic_information_table_and_the_agency_code_in_the_number(demo_proj
     assert prepared[1].startswith("李测评") and approved[1].startswith("王项目")
     assert prepared[3] == approved[3] != "—"  # the 初测 is finalised and approved
     assert (reviewed[3] == "—") == (reviewed[1] == "—")  # no review date without a reviewer
+
+
+def test_the_report_has_a_table_of_contents_a_numbered_header_and_page_numbers(demo_project):
+    from docx.oxml.ns import qn
+
+    document = _report(demo_project, "LIS")
+    body = document.element.body
+    instructions = " ".join(t.text for t in body.iter(qn("w:instrText")))
+    assert 'TOC \\o "1-2"' in instructions  # a real TOC field, which Word fills on opening
+    update = document.settings.element.find(qn("w:updateFields"))
+    assert update is not None and update.get(qn("w:val")) == "true"
+    texts = [p.text for p in document.paragraphs]
+    toc = texts.index("目  录")
+    assert texts[toc + 1 : toc + 4] == [
+        "等级测评结论",
+        "总体评价",
+        "主要安全问题及整改建议",
+    ]  # shown until updated
+    section = document.sections[0]
+    number = next(t for t in _text(document).splitlines() if t.startswith("报告编号："))
+    assert section.header.paragraphs[0].text == number  # every page after the cover carries it
+    assert section.different_first_page_header_footer and not section.first_page_header.paragraphs[0].text
+    footer = " ".join(t.text for t in section.footer._element.iter(qn("w:instrText")))
+    assert "PAGE" in footer

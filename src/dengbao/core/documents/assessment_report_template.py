@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from docx.document import Document as DocumentObject
 
+from .assessment_report import CHAPTERS
 from .template_kit import (
     COVER_LINE,
     COVER_TITLE,
@@ -21,7 +22,11 @@ from .template_kit import (
     loop_rows,
     new_document,
     para,
+    running_header,
+    table_of_contents,
 )
+
+_BEFORE_TOC = ("声明", "网络安全等级测评基本信息表")  # the pages in front of the 目录
 
 
 def assessment_report() -> DocumentObject:
@@ -29,6 +34,8 @@ def assessment_report() -> DocumentObject:
     _cover(doc)
     _declaration(doc)
     _basic_information(doc)
+    table_of_contents(doc, [c for c in CHAPTERS if c not in _BEFORE_TOC])
+    running_header(doc, "报告编号：{{ report_number }}")
     _conclusion_summary(doc)
     _overview(doc)
     _objects(doc)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -155,22 +155,77 @@ def _page_number_footer(paragraph: Paragraph) -> None:
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.first_line_indent = Pt(0)
     paragraph.add_run("— ")
+    field(paragraph, " PAGE ", "1")
+    paragraph.add_run(" —")
+
+
+def field(paragraph: Paragraph, instruction: str, shown: str) -> None:
+    """A Word field (PAGE, TOC…) with the text shown until Word or LibreOffice updates it."""
     run = paragraph.add_run()
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
-        if kind:
+    for kind, text in (
+        ("begin", None),
+        (None, instruction),
+        ("separate", None),
+        ("shown", shown),
+        ("end", None),
+    ):
+        if kind in ("begin", "separate", "end"):
             char = OxmlElement("w:fldChar")
             char.set(qn("w:fldCharType"), kind)
             run._r.append(char)
-        elif text == " PAGE ":
+        elif kind is None:
             instr = OxmlElement("w:instrText")
             instr.set(qn("xml:space"), "preserve")
             instr.text = text
             run._r.append(instr)
         else:
             t = OxmlElement("w:t")
+            t.set(qn("xml:space"), "preserve")
             t.text = text
             run._r.append(t)
-    paragraph.add_run(" —")
+
+
+def running_header(doc: DocumentObject, text: str) -> None:
+    """The header of every page after the cover (later sections inherit it), right-aligned."""
+    paragraph = doc.sections[0].header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    paragraph.paragraph_format.first_line_indent = Pt(0)
+    set_fonts(paragraph.add_run(text), SONG, size=TABLE_PT)
+
+
+def table_of_contents(doc: DocumentObject, entries: Sequence[str], title: str = "目  录") -> None:
+    """A TOC field over the level-1 and level-2 headings. Until a program updates it (Word asks to
+    on opening: the document sets updateFields) it shows ``entries``, the chapter titles."""
+    page_break(doc)  # the 目录 has a page of its own
+    para(doc, title, COVER_LINE, center=True)
+    lines = [para(doc, entry) for entry in entries] or [para(doc)]
+    first, last = lines[0], lines[-1]
+    begin = first.runs[0] if first.runs else first.add_run()
+    for kind, text in (("begin", None), (None, ' TOC \\o "1-2" \\h \\z \\u '), ("separate", None)):
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            begin._r.addprevious(_run_with(char))
+        else:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            begin._r.addprevious(_run_with(instr))
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    last._p.append(_run_with(end))
+    settings = doc.settings.element
+    update = settings.find(qn("w:updateFields"))
+    if update is None:
+        update = OxmlElement("w:updateFields")
+        settings.append(update)
+    update.set(qn("w:val"), "true")  # the heading that follows starts the next page itself
+
+
+def _run_with(child) -> Any:
+    run = OxmlElement("w:r")
+    run.append(child)
+    return run
 
 
 def para(doc: DocumentObject, text: str = "", style: str | None = None, **fmt: Unpack[_Format]) -> Paragraph:
