@@ -169,3 +169,19 @@ def test_the_report_has_a_table_of_contents_a_numbered_header_and_page_numbers(d
     assert section.different_first_page_header_footer and not section.first_page_header.paragraphs[0].text
     footer = " ".join(t.text for t in section.footer._element.iter(qn("w:instrText")))
     assert "PAGE" in footer
+
+
+def test_a_report_of_an_unfinished_round_is_marked_draft(demo_project):
+    from dengbao.reports.bundle import make_bundle
+
+    his = demo_project.systems.get(code="HIS")
+    pm = User.objects.get(username="pm")
+    draft = make_assessment_report(actor=pm, project=demo_project, system=his)  # the open 复测
+    final = make_assessment_report(actor=pm, project=demo_project, system=his, round_number=1)
+    assert draft.document.filename == "HIS-等级测评报告（草稿）.docx"
+    assert final.document.filename == "HIS-等级测评报告.docx"
+    draft_doc, final_doc = docx.Document(io.BytesIO(draft.content)), docx.Document(io.BytesIO(final.content))
+    assert "草稿：本轮测评尚未定稿" in _text(draft_doc) and "草稿" not in _text(final_doc)
+    assert draft_doc.sections[0].header.paragraphs[0].text.endswith("（草稿）")
+    names = make_bundle(actor=pm, project=demo_project).files
+    assert "HIS/HIS-等级测评报告（草稿）.docx" in names  # the bundle says so in the name too

@@ -173,7 +173,7 @@ def make_assessment_report(
         project=project,
         system=system,
         kind=DocumentKind.ASSESSMENT_REPORT,
-        filename=f"{system.code or system.pk}-等级测评报告.docx",
+        filename=f"{system.code or system.pk}-等级测评报告{'' if rnd.finalised_at else '（草稿）'}.docx",
         content=content,
         note=rnd.label,
         assessment=assessment,

@@ -113,6 +113,7 @@ def assessment_report_context(data: ReportInput, catalogue: Catalogue, chart_dir
     categories = _categories(score, chart_dir)
     return {
         "report_number": data.report_number,
+        "draft": data.finished is None,  # the round is not finalised: a draft, marked as one
         "report_date": cn_date(data.report_date),
         "agency": asdict(data.agency),
         "client": asdict(data.client),

@@ -35,7 +35,7 @@ def assessment_report() -> DocumentObject:
     _declaration(doc)
     _basic_information(doc)
     table_of_contents(doc, [c for c in CHAPTERS if c not in _BEFORE_TOC])
-    running_header(doc, "报告编号：{{ report_number }}")
+    running_header(doc, "报告编号：{{ report_number }}{% if draft %}（草稿）{% endif %}")
     _conclusion_summary(doc)
     _overview(doc)
     _objects(doc)
@@ -58,6 +58,7 @@ def _cells(*texts: str, small: bool = False) -> list[C]:
 
 def _cover(doc: DocumentObject) -> None:
     para(doc, "报告编号：{{ report_number }}", right=True)
+    para(doc, "{% if draft %}草稿：本轮测评尚未定稿，不作为正式报告{% endif %}", COVER_LINE, center=True)
     para(doc, "", COVER_LINE).paragraph_format.space_before = doc.styles[COVER_LINE].font.size * 6
     para(doc, "{{ system.name }}", COVER_TITLE)
     para(doc, "网络安全等级测评报告", COVER_TITLE)
