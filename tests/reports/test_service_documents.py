@@ -86,7 +86,12 @@ def test_monitoring_month_report_from_the_documents_page(world_a, login):
     stored = job.documents.get()
     text = _text(docx.Document(io.BytesIO(stored.file.read())))
     assert "网站监测月报" in text and "门户甲" in text and "97%" in text and "200 ms" in text
-    assert stored.data["rows"][0]["uptime_percent"] == 97.0
+    row = stored.data["rows"][0]
+    assert row["uptime_percent"] == 97.0
+    # downtime from the same checks: 3 % of the day's minutes (of the part of it gone by, on the 1st)
+    day_minutes = min((timezone.now() - day).total_seconds() / 60, 1440)
+    assert row["downtime_minutes"] > 0 and abs(row["downtime_minutes"] - 0.03 * day_minutes) < 0.1
+    assert f"{row['downtime_minutes']:g} 分钟" in text
     assert Monitor.objects.count() == 1
     client.post("/projects/proj-a/documents/generate/", {"kind": "monitoring_report", "month": "2026-13"})
     failed = DocumentJob.objects.order_by("-pk").first()
