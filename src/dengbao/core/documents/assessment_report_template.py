@@ -250,6 +250,7 @@ def _single_items(doc: DocumentObject) -> None:
     para(doc, "{{ c.text }}")
     para(doc, "{%p if c.chart %}")
     para(doc, "{{ c.chart }}", center=True)
+    para(doc, "图 3-{{ loop.index }} {{ c.name }}各控制点测评结果", "Caption", center=True)
     para(doc, "{%p endif %}")
     opening, closing = loop_rows("c.rows", "r", 7)
     form_table(
@@ -309,7 +310,9 @@ def _single_items(doc: DocumentObject) -> None:
     )
     para(doc, "{%p if summary_chart %}")
     para(doc, "{{ summary_chart }}", center=True)
+    para(doc, "图 3-{{ categories|length + 1 }} 各安全类符合率", "Caption", center=True)
     para(doc, "{{ results_chart }}", center=True)
+    para(doc, "图 3-{{ categories|length + 2 }} 单项测评结果分布", "Caption", center=True)
     para(doc, "{%p endif %}")
 
 

@@ -303,13 +303,17 @@ def form_table(doc: DocumentObject, widths_cm: Sequence[float], rows: Sequence[S
     grid = table._tbl.tblGrid
     for col, width in zip(grid.findall(qn("w:gridCol")), widths_cm, strict=True):
         col.set(qn("w:w"), str(int(Cm(width).twips)))
-    for spec in rows:
+    for n, spec in enumerate(rows):
         cells = [c if isinstance(c, C) else C(c) for c in spec]
         if sum(c.span for c in cells) != len(widths_cm):
             raise ValueError(f"row spans {sum(c.span for c in cells)} of {len(widths_cm)} columns: {cells}")
         # Rows are built as XML: python-docx's row.cells/merge follow vertical merges to the
         # cell above, which would write into the wrong cell here.
         tr = table._tbl.add_tr()
+        # a row is never split across pages; a heading row is repeated on each page of a long table
+        _row_property(tr, "w:cantSplit")
+        if n == 0 and all(c.head or c.style in (TABLE_HEAD, TABLE_SMALL_HEAD) for c in cells):
+            _row_property(tr, "w:tblHeader")
         col = 0
         for cell_spec in cells:
             tc = tr.add_tc()
@@ -318,6 +322,12 @@ def form_table(doc: DocumentObject, widths_cm: Sequence[float], rows: Sequence[S
             _fill(_Cell(tc, table), cell_spec)
             col += cell_spec.span
     return table
+
+
+def _row_property(tr: Any, tag: str) -> None:
+    tr_pr = tr.get_or_add_trPr()
+    if tr_pr.find(qn(tag)) is None:
+        tr_pr.append(OxmlElement(tag))
 
 
 def loop_rows(items: str, var: str, cols: int) -> tuple[list[C], list[C]]:
