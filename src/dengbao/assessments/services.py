@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
@@ -364,17 +365,22 @@ def round_blockers(rnd: Round) -> list[str]:
     returned = rnd.results.filter(review=ResultRecord.Review.RETURNED).count()
     out = []
     if unrecorded:
-        out.append(f"尚有 {unrecorded} 项未记录")
+        out.append(_("尚有 %(n)d 项未记录") % {"n": unrecorded})
     if returned:
-        out.append(f"尚有 {returned} 项被审核员退回，未重新记录")
+        out.append(_("尚有 %(n)d 项被审核员退回，未重新记录") % {"n": returned})
     # A final report never leaves a high-risk case open: each suggestion is confirmed or rejected
     # with the reason (2025 高风险判定实施指引; the report's conclusion counts the confirmed ones).
     undecided = rnd.problems.filter(case_status="proposed").count()
     if undecided:
-        out.append(f"尚有 {undecided} 个问题的高风险判例待确认（逐一确认或判定不构成，并写明理由）")
+        out.append(
+            _("尚有 %(n)d 个问题的高风险判例待确认（逐一确认或判定不构成，并写明理由）") % {"n": undecided}
+        )
     unverified = [s.name for s in unverified_systems(rnd)]
     if unverified:
-        out.append(f"{'、'.join(unverified)} 未导入漏洞扫描或渗透测试结果，也未记录不开展的理由")
+        out.append(
+            _("%(systems)s 未导入漏洞扫描或渗透测试结果，也未记录不开展的理由")
+            % {"systems": "、".join(unverified)}
+        )
     return out
 
 
