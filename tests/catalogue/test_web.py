@@ -154,3 +154,22 @@ def test_cli_stats_show_and_export(tmp_path, db):
     assert sheet.max_row - 3 == 211
     mismatch = runner.invoke(main, ["catalogue", "export", "--level", "2", "--sa", "S3A2", "-o", str(out)])
     assert mismatch.exit_code == 2 and "不一致" in mismatch.output
+
+
+def test_units_a_collection_rule_decides_are_marked(world_a, login):
+    from dengbao.core.collect.ruleset import load_rules
+    from dengbao.core.collect.stats import coverage
+
+    decided = set(coverage(load_rules())["units"]["L3"])
+    assert "L3-CES1-01" in decided and "L3-PES1-01" not in decided  # a configuration shows no machine room
+    client = login(world_a.members["assessor"])
+    body = client.get("/catalogue/", {"level": "3", "category": "CES", "part": "general"}).content.decode()
+    rows = {
+        row.split('">', 1)[1].split("<", 1)[0]: row for row in body.split('<td class="mono"><a href=')[1:]
+    }
+    marked = {unit for unit, row in rows.items() if "可自动采集" in row.split("</td>", 1)[0]}
+    assert marked == {unit for unit in rows if unit in decided} and marked  # exactly the decided ones
+    detail = client.get("/catalogue/L3-CES1-01/").content.decode()
+    rule = next(r for r in load_rules() if "L3-CES1-01" in r.units.get("L3", ()))
+    assert 'id="collection-rules"' in detail and rule.id in detail and rule.title in detail
+    assert 'id="collection-rules"' not in client.get("/catalogue/L3-PES1-01/").content.decode()

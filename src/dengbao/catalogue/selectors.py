@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from dengbao.accounts import permissions
 from dengbao.accounts.models import User
 from dengbao.core import catalogue as core
 from dengbao.core.catalogue.wording import Wording
+from dengbao.core.collect.ruleset import Rule, load_rules
 
 from .models import UnitWording
 
@@ -13,6 +16,16 @@ from .models import UnitWording
 def catalogue(*, actor: User) -> core.Catalogue:
     permissions.require(actor, "catalogue.view")
     return core.default()
+
+
+def rules_by_unit(*, actor: User) -> dict[str, list[Rule]]:
+    """The collection rules (built-in and the agency's own) that can decide each test unit."""
+    permissions.require(actor, "catalogue.view")
+    out: dict[str, list[Rule]] = {}
+    for rule in load_rules(extra=getattr(settings, "DENGBAO_COLLECT_RULES", "") or None):
+        for unit in sorted({u for units in rule.units.values() for u in units}):
+            out.setdefault(unit, []).append(rule)
+    return out
 
 
 def wording_for(*, actor: User) -> dict[str, Wording]:

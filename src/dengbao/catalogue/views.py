@@ -42,6 +42,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         "catalogue": cat,
         "wording_count": selectors.wording_count(actor=request.user),
         "base_qs": _without_page(request),
+        "decided": set(selectors.rules_by_unit(actor=request.user)),  # units a collection rule decides
     }
     template = "catalogue/_results.html" if request.headers.get("HX-Request") else "catalogue/browse.html"
     return render(request, template, context)
@@ -74,6 +75,7 @@ def unit_detail(request: HttpRequest, unit_id: str) -> HttpResponse:
         "cases": query.high_risk_for(cat, item.id),
         "siblings": siblings,
         "own": selectors.wording_for(actor=request.user).get(item.id),
+        "rules": selectors.rules_by_unit(actor=request.user).get(item.id, []),
     }
     return render(request, "catalogue/unit_detail.html", context)
 
