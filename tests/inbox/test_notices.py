@@ -148,3 +148,15 @@ def test_the_client_sends_a_deliverable_back_with_a_reason_and_accepts_the_next_
     deliverable.refresh_from_db()
     assert deliverable.status == "accepted" and deliverable.review_comment == "已补充，同意验收"
     assert AuditEvent.objects.filter(action="deliverable.reject").count() == 1
+
+
+def test_no_unread_count_before_the_second_factor(world_a, login):
+    from django.test import Client
+
+    manager_user = world_a.members[ProjectRole.MANAGER]
+    Notice.objects.create(recipient=manager_user, kind="ticket", subject="甲")
+    assert _unread(login(manager_user).get("/accounts/profile/").content.decode()) == 1  # verified: shown
+    half = Client()
+    half.force_login(manager_user)  # the password, not yet the 2FA code
+    page = half.get("/accounts/2fa/", follow=True).content.decode()
+    assert 'class="topbar"' in page and 'id="unread-count"' not in page

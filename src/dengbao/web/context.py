@@ -24,8 +24,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_manage_templates": permissions.can(user, "documents.manage_templates"),
         "can_security": permissions.can(user, "platform.security"),
         "can_manage_wording": permissions.can(user, "catalogue.manage_wording"),
-        "unread_notices": inbox_selectors.unread_count(user),
+        # nothing of the inbox before the second factor (the 2FA page has the top bar too)
+        "unread_notices": inbox_selectors.unread_count(user) if _verified(user) else 0,
     }
+
+
+def _verified(user) -> bool:
+    is_verified = getattr(user, "is_verified", None)  # set by django_otp's middleware
+    return bool(is_verified()) if callable(is_verified) else False
 
 
 def _modules(request: HttpRequest) -> list:
