@@ -193,14 +193,20 @@ def ticket_follow_up(*, actor: User, ticket: Ticket, note: str) -> TicketEvent:
         )
         provider_side = permissions.can(actor, "project.record", project)
         recipients = [ticket.opened_by] if provider_side else [*inbox.managers(project), ticket.assignee]
-        inbox.notify(
-            [u for u in recipients if u is not None and u.pk != actor.pk],
-            kind=Notice.Kind.TICKET_NOTE,
-            subject=f"#{ticket.number} {ticket.title}：{note[:120]}",
-            link=reverse("engagements:ticket", kwargs={"project": project.slug, "ticket_id": ticket.pk}),
-            project=project,
-        )
+        _notify_note(ticket, [u for u in recipients if u is not None and u.pk != actor.pk], note)
     return event
+
+
+def _notify_note(ticket: Ticket, recipients: list[User], note: str) -> None:
+    """A note added to a ticket by one side, told to the other."""
+    project = ticket.contract.project
+    inbox.notify(
+        recipients,
+        kind=Notice.Kind.TICKET_NOTE,
+        subject=f"#{ticket.number} {ticket.title}：{note[:120]}",
+        link=reverse("engagements:ticket", kwargs={"project": project.slug, "ticket_id": ticket.pk}),
+        project=project,
+    )
 
 
 def ticket_event(
@@ -224,13 +230,8 @@ def ticket_event(
         event = TicketEvent.objects.create(ticket=ticket, kind=kind, at=at, by=actor, note=_clean(note))
         opener = ticket.opened_by
         if kind == K.NOTE and opener and not permissions.can(opener, "project.record", project):
-            inbox.notify(  # the provider's note answers the client who reported it
-                [opener],
-                kind=Notice.Kind.TICKET_NOTE,
-                subject=f"#{ticket.number} {ticket.title}：{event.note[:120]}",
-                link=reverse("engagements:ticket", kwargs={"project": project.slug, "ticket_id": ticket.pk}),
-                project=project,
-            )
+            # the provider's note answers the client who reported it
+            _notify_note(ticket, [opener], event.note)
         if kind in STATUS_AFTER:
             ticket.status = STATUS_AFTER[kind]
         if kind == K.ACKNOWLEDGED and ticket.assignee_id is None:
