@@ -24,6 +24,7 @@ from dengbao.assessments.models import AssessmentObject, ResultRecord
 from dengbao.assessments.services import current_round
 from dengbao.audit import services as audit
 from dengbao.core import collect
+from dengbao.core.collect.inputs import read_any
 from dengbao.core.collect.ruleset import RuleError
 
 from .models import CollectedBundle, Proposal
@@ -95,7 +96,7 @@ def bundle_import(*, actor: User, obj: AssessmentObject, data: bytes, filename: 
     if len(data) > settings.DENGBAO_MAX_UPLOAD_BYTES:
         raise ValidationError(f"文件过大：上限 {settings.DENGBAO_MAX_UPLOAD_MB} MB")
     try:
-        bundle = collect.read_bundle(data)
+        bundle = read_any(filename, data)
     except collect.BundleError as exc:
         raise ValidationError(f"{filename}：{exc}") from None
     platform = bundle.platform
