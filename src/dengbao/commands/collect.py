@@ -179,6 +179,10 @@ def rules_stats_cmd(extra: str | None, as_json: bool) -> None:
     click.echo(f"规则 {stats['rules']} 条：" + "，".join(f"{k} {v}" for k, v in stats["by_platform"].items()))
     for level, units in stats["units"].items():
         click.echo(f"{level}：{len(units)} 个测评单元 {' '.join(units)}")
+    click.echo("三级可由配置判定的测评单元覆盖率（目标 80%）：")
+    for platform, row in stats["coverage"].items():
+        mark = "✓" if row["goal_met"] else "✗"
+        click.echo(f"  {mark} {platform}: {row['decided']}/{row['target']}（{row['share']:.0%}）")
 
 
 @rules_group.command(name="check")
