@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dengbao.core.collect import BundleError, State, evaluate, load_rules, propose
 from dengbao.core.collect.inputs import read_any
@@ -266,3 +268,25 @@ def test_coverage_goal_is_met_for_each_vendor():
     for vendor in VENDORS:
         assert data["coverage"][vendor]["goal_met"], data["coverage"][vendor]
         assert data["coverage"][vendor]["share"] >= 0.8
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(sorted(EXCEPTIONS)),
+    drop=st.sets(st.integers(0, 120), max_size=30),
+    noise=st.lists(st.tuples(st.integers(0, 120), st.text(max_size=40)), max_size=8),
+    indent=st.sets(st.integers(0, 120), max_size=10),
+)
+def test_mangled_configurations_read_or_are_refused_never_crash(name, drop, noise, indent):
+    lines = (FIXTURES / f"{name}.cfg").read_text(encoding="utf-8").split("\n")
+    kept = [(" " + line if i in indent else line) for i, line in enumerate(lines) if i not in drop]
+    for at, text in noise:
+        kept.insert(min(at, len(kept)), text)
+    data = "\n".join(kept).encode("utf-8", errors="replace")
+    if not devices.sniff("x.cfg", data):
+        with pytest.raises(BundleError):
+            devices.read("x.cfg", data)
+        return
+    bundle = devices.read("x.cfg", data)
+    results = evaluate(load_rules(platform=bundle.platform), bundle.artefacts)
+    assert [r.rule.id for r in results if r.state is State.ERROR] == []

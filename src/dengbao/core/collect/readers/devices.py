@@ -76,9 +76,13 @@ def vendor(text: str) -> str | None:
     return None
 
 
-def sniff(filename: str, data: bytes) -> bool:
+def _binary(data: bytes) -> bool:
     head = data[:4096]
-    if len(data) > MAX_CONFIG_BYTES or head.startswith((b"\x1f\x8b", b"PK\x03\x04")) or b"\x00" in head:
+    return head.startswith((b"\x1f\x8b", b"PK\x03\x04")) or b"\x00" in head
+
+
+def sniff(filename: str, data: bytes) -> bool:
+    if len(data) > MAX_CONFIG_BYTES or _binary(data):
         return False
     return vendor("\n".join(clean(decode(data)))) is not None
 
@@ -88,7 +92,7 @@ def read(filename: str, data: bytes) -> Bundle:
         raise BundleError("配置文件过大")
     lines = clean(decode(data))
     text = "\n".join(lines)
-    platform = vendor(text)
+    platform = None if _binary(data) else vendor(text)
     if platform is None:
         raise BundleError("无法识别设备配置（华为 VRP、H3C Comware、Cisco IOS/ASA）")
     root = tree(lines)
