@@ -290,3 +290,39 @@ def test_mangled_configurations_read_or_are_refused_never_crash(name, drop, nois
     bundle = devices.read("x.cfg", data)
     results = evaluate(load_rules(platform=bundle.platform), bundle.artefacts)
     assert [r.rule.id for r in results if r.state is State.ERROR] == []
+
+
+def test_version_output_appended_after_the_configuration():
+    config = (FIXTURES / "huawei-hardened.cfg").read_text(encoding="utf-8")
+    version = (
+        "<HIS-CORE-SW1>display version\n"
+        "Huawei Versatile Routing Platform Software\n"
+        "VRP (R) software, Version 5.170 (S5720 V200R019C10SPC500)\n"
+        "Copyright (C) 2000-2020 HUAWEI TECH Co., Ltd.\n"
+        "HUAWEI S5720-28X-SI-AC Routing Switch uptime is 120 days, 3 hours, 12 minutes\n"
+    )
+    bundle = devices.read("x.cfg", (config + version).encode())
+    assert bundle.platform == "huawei"
+    assert "software: 5.170 (S5720 V200R019C10SPC500)" in bundle.artefacts["device"]
+    assert bundle.artefacts["accounts"] == _bundle("huawei-hardened").artefacts["accounts"]
+    cisco = (FIXTURES / "cisco-weak.cfg").read_text(encoding="utf-8") + (
+        "Router#show version\n"
+        "Cisco IOS Software, C2900 Software (C2900-UNIVERSALK9-M), Version 15.1(4)M4, RELEASE SOFTWARE\n"
+        "Router uptime is 2 weeks, 1 day\n"
+        "Configuration register is 0x2102\n"
+    )
+    bundle = devices.read("x.cfg", cisco.encode())
+    assert bundle.platform == "cisco" and "software: 15.1(4)M4" in bundle.artefacts["device"]
+
+
+def test_a_vty_that_accepts_no_protocol_needs_no_acl():
+    text = (FIXTURES / "cisco-hardened.cfg").read_text(encoding="utf-8")
+    text = text.replace(
+        " access-class MGMT in\n exec-timeout 5 0\n transport input none",
+        " exec-timeout 5 0\n transport input none",
+    )
+    remote = devices.read("x.cfg", text.encode()).artefacts["remote_access"]
+    assert "line vty 5 15 protocols=none acl=none" in remote and "unrestricted_vty: none" in remote
+    text = text.replace("transport input none", "transport input ssh")
+    remote = devices.read("x.cfg", text.encode()).artefacts["remote_access"]
+    assert "unrestricted_vty: vty 5 15" in remote

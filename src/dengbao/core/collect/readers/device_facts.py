@@ -112,7 +112,9 @@ def _interfaces(root: Node, facts: Facts, addr: str, filters: list[str]) -> None
 # ------------------------------------------------------------------------------ Huawei VRP
 def facts_huawei(root: Node, text: str) -> Facts:
     f = Facts("huawei")
-    f.version = _version(text, r"VRP \(R\) software, Version (\S+ \([^)]*\))|^!Software Version (\S+)")
+    f.version = _version(text, r"VRP \(R\) software, Version (\S+ \([^)]*\))") or _version(
+        text, r"^!Software Version (\S+)"
+    )
     users: dict[str, User] = {}
     f.logging.update(enabled="yes", timestamp="date", loghosts="", ntp="")
     f.services.update(telnet="no", ssh="no", ssh1="no", http="no", https="no", ftp="no")
@@ -260,7 +262,9 @@ def _version(text: str, pattern: str) -> str:
 # ------------------------------------------------------------------------------ H3C Comware
 def facts_h3c(root: Node, text: str) -> Facts:
     f = Facts("h3c")
-    f.version = _version(text, r"Comware Software, Version ([^\n]+)|^ ?version (\d[\d.]*(?:, Release \S+)?)")
+    f.version = _version(text, r"Comware Software, Version ([^\n]+)") or _version(
+        text, r"^ ?version (\d[\d.]*(?:, Release \S+)?)"
+    )
     f.logging.update(enabled="yes", timestamp="date", loghosts="", ntp="")
     f.services.update(telnet="no", ssh="no", ssh1="no", http="no", https="no", ftp="no")
     for node in walk(root):
@@ -368,7 +372,10 @@ def _h3c_user(node: Node, name: str) -> User:
 def facts_cisco(root: Node, text: str) -> Facts:
     asa = bool(re.search(r"^(?:: )?ASA Version", text, re.M))
     f = Facts("cisco")
-    f.version = _version(text, r"^ASA Version (\S+)|Cisco IOS.*?Version ([^,\s]+)|^version (\S+)")
+    # show version (when appended) is more precise than the configuration's own version line
+    f.version = _version(text, r"Cisco IOS.*?Version ([^,\s]+)") or _version(
+        text, r"^ASA Version (\S+)|^version (\S+)"
+    )
     f.logging.update(
         enabled="yes" if not asa else "no", timestamp="uptime", loghosts="", ntp="", command_audit="no"
     )

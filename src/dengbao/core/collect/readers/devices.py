@@ -210,7 +210,11 @@ def _remote(f: Facts) -> str:
         for ln in vty
         if ln.protocols in ("telnet", "all") or (f.vendor == "cisco" and ln.protocols == "default")
     ]
-    restricted = bool(f.mgmt_acl) and all(" (any)" not in m for m in f.mgmt_acl)
+    # device-wide limits (H3C "ssh server acl", ASA "ssh NET MASK IF") cover every line
+    device_wide = [m for m in f.mgmt_acl if not m.startswith(("vty ", "line vty "))]
+    restricted = bool(device_wide) and all(" (any)" not in m for m in device_wide)
+    # a line that accepts no remote protocol (transport input none) needs no address filter
+    open_vty = [ln for ln in vty if not ln.acl and not restricted and ln.protocols != "none"]
     out += [
         f"lines: {len(f.lines)}",
         f"idle_max_minutes: {'never' if 0 in idles else f'{max(idles):g}' if idles else 'none'}",
@@ -219,7 +223,7 @@ def _remote(f: Facts) -> str:
         f"auth_none_lines: {_list(f'{ln.kind} {ln.span}' for ln in f.lines if ln.auth == 'none')}",
         f"password_only_lines: {_list(f'{ln.kind} {ln.span}' for ln in f.lines if ln.auth == 'password')}",
         f"management_restrictions: {_list(f.mgmt_acl)}",
-        f"unrestricted_vty: {_list(f'vty {ln.span}' for ln in vty if not ln.acl and not restricted)}",
+        f"unrestricted_vty: {_list(f'vty {ln.span}' for ln in open_vty)}",
     ]
     return "\n".join(out)
 
