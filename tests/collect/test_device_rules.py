@@ -326,3 +326,29 @@ def test_a_vty_that_accepts_no_protocol_needs_no_acl():
     text = text.replace("transport input none", "transport input ssh")
     remote = devices.read("x.cfg", text.encode()).artefacts["remote_access"]
     assert "unrestricted_vty: vty 5 15" in remote
+
+
+def test_ios_without_ssh_version_2_still_accepts_sshv1():
+    text = (FIXTURES / "cisco-hardened.cfg").read_text(encoding="utf-8").replace("ip ssh version 2\n", "")
+    bundle = devices.read("x.cfg", text.encode())
+    assert "ssh1: yes" in bundle.artefacts["services"]
+    states = {r.rule.id: r.state for r in evaluate(load_rules(platform="cisco"), bundle.artefacts)}
+    assert states["cisco.ssh-v2"] is State.FAIL and states["cisco.insecure-services"] is State.FAIL
+
+
+def test_comware5_local_user_blocks():
+    text = (
+        "#\n version 5.20, Release 2222P01\n#\n sysname OLD-H3C\n#\n"
+        "local-user admin\n password cipher $c$OldC1pher\n"
+        " authorization-attribute level 3\n service-type ssh\n"
+        "local-user viewer\n password cipher $c$OldC1pher2\n level 1\n service-type ssh\n#\n"
+        "user-interface vty 0 4\n authentication-mode scheme\n protocol inbound ssh\n"
+        " acl 2000 inbound\n#\nreturn\n"
+    )
+    bundle = devices.read("old.cfg", text.encode())
+    assert bundle.platform == "h3c"
+    accounts = bundle.artefacts["accounts"]
+    assert "user admin level=3 password=cipher" in accounts and "user viewer level=1" in accounts
+    assert "distinct_levels: 2" in accounts and "admin_users: 1" in accounts
+    assert "$c$OldC1pher" not in bundle.artefacts["config"]
+    assert "line vty 0 4 protocols=ssh acl=2000" in bundle.artefacts["remote_access"]

@@ -361,6 +361,8 @@ def _h3c_user(node: Node, name: str) -> User:
             user.default_password = m.group(1) == "simple" and m.group(2).lower() in DEFAULT_PASSWORDS
         elif m := re.match(r"authorization-attribute\s+(?:user-role|level)\s+(\S+)", c.text):
             user.level = f"{user.level},{m.group(1)}" if user.level else m.group(1)
+        elif m := re.match(r"level\s+(\d+)$", c.text):  # Comware 5
+            user.level = user.level or m.group(1)
         elif m := re.match(r"service-type\s+(.+)", c.text):
             user.services += m.group(1).split()
         elif c.text == "state block":
@@ -532,6 +534,8 @@ def facts_cisco(root: Node, text: str) -> Facts:
         or any(ln.kind == "vty" and ln.protocols in ("ssh", "all") for ln in f.lines)
         else "no"
     )
+    if f.services["ssh"] == "yes" and "ssh_version" not in f.services:
+        f.services["ssh1"] = "yes"  # without "ip ssh version 2" IOS answers as 1.99 and accepts SSHv1
     if asa:
         f.lines = [ln for ln in f.lines if ln.span in ("ssh", "0")]
         if not any(ln.kind == "vty" for ln in f.lines):
