@@ -12,9 +12,12 @@ from __future__ import annotations
 from types import ModuleType
 
 from .bundle import Bundle, read_bundle
+from .readers import sqltext
 
 # Reader modules, asked in this order (each adds one line here).
-_READERS: tuple[ModuleType, ...] = ()
+_READERS: tuple[ModuleType, ...] = (
+    sqltext,  # database collection scripts' text output
+)
 
 
 def read_any(filename: str, data: bytes) -> Bundle:
