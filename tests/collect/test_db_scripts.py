@@ -92,13 +92,25 @@ def test_cli_writes_every_database_script(tmp_path):
         assert module.USAGE.split()[0] in result.output
 
 
-@pytest.mark.parametrize("name", ["mysql8-hardened.txt", "postgresql-hardened.txt"])
+@pytest.mark.parametrize(
+    "name", ["mysql8-hardened.txt", "postgresql-hardened.txt", "oracle-hardened.txt", "mssql-hardened.txt"]
+)
 def test_hardened_fixtures_pass_every_rule(name):
     data = (FIXTURES / name).read_bytes()
     bundle = read_any(name, data)
     results = evaluate(load_rules(platform=bundle.platform), bundle.artefacts)
-    assert len(results) >= 20
+    assert len(results) >= 12
     assert {r.rule.id: r.state.value for r in results if r.state.value != "pass"} == {}
+
+
+@pytest.mark.parametrize("platform", ["oracle", "mssql"])
+def test_weak_oracle_and_mssql_outputs_fail_their_rules(platform):
+    """No servers here: hand-written output of a weak configuration fails every rule that can judge it."""
+    bundle = read_any("weak.txt", (FIXTURES / f"{platform}-weak.txt").read_bytes())
+    states = {r.rule.id: r.state.value for r in evaluate(load_rules(platform=platform), bundle.artefacts)}
+    na = {"mssql.audit-on-failure"} if platform == "mssql" else set()  # no server audit to judge
+    assert {rule for rule, state in states.items() if state == "na"} == na
+    assert {rule for rule, state in states.items() if state != "fail"} == na
 
 
 def test_reader_manifest_records_platform_host_and_hashes():
@@ -121,7 +133,7 @@ def test_oracle_and_mssql_outputs_are_read():
     assert any("ORA-00942" in w for w in ora.warnings)  # an error line outside any section
     ms = read_any("emr.txt", (FIXTURES / "mssql-sample.txt").read_bytes().decode().encode("utf-16"))
     assert ms.platform == "mssql" and "login=test" in ms.artefacts["sql_logins"]
-    assert ms.artefacts["login_audit"] == "audit level|failure\n"
+    assert ms.artefacts["login_audit"] == "audit level failure\n"
 
 
 def test_reader_warns_about_truncated_output_and_errors():
