@@ -6,7 +6,9 @@ loopback port, so the tests know every account on it; a missing package is a tes
 
 from __future__ import annotations
 
+import datetime as dt
 import glob
+import ipaddress
 import os
 import secrets
 import shutil
@@ -15,6 +17,11 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 MARIADBD = "/usr/sbin/mariadbd"
 INSTALL_DB = "/usr/bin/mariadb-install-db"
@@ -33,6 +40,51 @@ def _wait(check, what: str, timeout: float = 60.0) -> None:
             return
         time.sleep(0.2)
     raise AssertionError(f"{what} did not come up")
+
+
+class TestCA:
+    """A throwaway CA issuing the server's certificate and client certificates (CN = user name)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "dengbao test CA")])
+        self.cert = self._build(self.name, self.key.public_key(), ca=True, san=None)
+        self.ca_path = folder / "ca.pem"
+        self.ca_path.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
+
+    def _build(self, subject, public_key, *, ca: bool, san) -> x509.Certificate:
+        now = dt.datetime.now(dt.UTC)
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(self.name)
+            .public_key(public_key)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(hours=1))
+            .not_valid_after(now + dt.timedelta(days=2))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if san is not None:
+            builder = builder.add_extension(x509.SubjectAlternativeName(san), critical=False)
+        return builder.sign(self.key, hashes.SHA256())
+
+    def issue(self, common_name: str, *, server: bool = False) -> tuple[Path, Path]:
+        key = ec.generate_private_key(ec.SECP256R1())
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+        san = (
+            [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")] if server else None
+        )
+        cert = self._build(subject, key.public_key(), ca=False, san=san)
+        cert_path, key_path = self.folder / f"{common_name}.crt", self.folder / f"{common_name}.key"
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        key_path.chmod(0o600)
+        return cert_path, key_path
 
 
 class MariaDB:
@@ -92,10 +144,20 @@ class MariaDB:
             f"-P{self.port}",
             "-uroot",
             f"--password={password}",
+            *self.tls_options,
             *extra,
         ]
 
     password_set = False
+    tls_options: tuple[str, ...] = ()
+
+    def enable_tls(self) -> tuple[str, ...]:
+        """Certificates for the server and root; returns the server's TLS options (for start())."""
+        ca = TestCA(self.dir)
+        server_cert, server_key = ca.issue("127.0.0.1", server=True)
+        client_cert, client_key = ca.issue("root")
+        self.tls_options = (f"--ssl-ca={ca.ca_path}", f"--ssl-cert={client_cert}", f"--ssl-key={client_key}")
+        return (f"--ssl-ca={ca.ca_path}", f"--ssl-cert={server_cert}", f"--ssl-key={server_key}")
 
     def secure_root(self) -> None:
         """As mariadb-secure-installation does: root only on this host, with a password."""
@@ -152,6 +214,26 @@ class PostgreSQL:
             [*prefix, *cmd], check=True, capture_output=True, text=True, timeout=120, cwd=self.dir
         )
 
+    def enable_tls(self) -> None:
+        """Server certificate in the data directory; psql presents a client certificate for postgres."""
+        ca = TestCA(self.dir)
+        server_cert, server_key = ca.issue("127.0.0.1", server=True)
+        client_cert, client_key = ca.issue("postgres")
+        for path in (ca.ca_path, server_cert, server_key):
+            shutil.chown(path, "postgres", "postgres")  # the client's key stays ours (libpq checks)
+        self.conf(
+            f"\nssl = on\nssl_cert_file = '{server_cert}'\nssl_key_file = '{server_key}'\n"
+            f"ssl_ca_file = '{ca.ca_path}'\nssl_min_protocol_version = 'TLSv1.2'\n"
+        )
+        self.tls_env = {
+            "PGSSLMODE": "verify-full",
+            "PGSSLROOTCERT": str(ca.ca_path),
+            "PGSSLCERT": str(client_cert),
+            "PGSSLKEY": str(client_key),
+        }
+
+    tls_env: dict[str, str] = {}
+
     def conf(self, text: str) -> None:
         with (self.data / "postgresql.conf").open("a", encoding="utf-8") as f:
             f.write(text)
@@ -175,7 +257,9 @@ class PostgreSQL:
             self.as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def client(self, *extra: str) -> tuple[list[str], dict]:
-        env = {**os.environ, "PGPASSWORD": self.password} if self.password else dict(os.environ)
+        env = {**os.environ, **self.tls_env}
+        if self.password:
+            env["PGPASSWORD"] = self.password
         return (
             [
                 "psql",

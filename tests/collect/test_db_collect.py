@@ -61,10 +61,10 @@ MYSQL_WEAK = {
     "mysql.audit-offhost",
     "mysql.audit-permanent",
 }
-# Not configured in either run (no certificates in the test): fail both times.
-MYSQL_ALWAYS = {
+# Fixed in the second run with a test CA's certificates and the file_key_management plugin.
+MYSQL_TLS = {
     "mysql.secure-transport",
-    "mysql.client-certificates",
+    "mysql.client-certificates",  # passwords alone, no REQUIRE X509
     "mysql.tls-versions",
     "mysql.data-at-rest-encryption",
 }
@@ -85,7 +85,7 @@ def test_mariadb_weaknesses_found_then_fixed(mariadb, tmp_path):
     assert "account weak@% plugin=mysql_native_password password=empty" in bundle.artefacts["accounts"]
     states, sentences = _states("weak.txt", text)
     failing = {rule for rule, state in states.items() if state == "fail"}
-    assert failing == MYSQL_WEAK | MYSQL_ALWAYS
+    assert failing == MYSQL_WEAK | MYSQL_TLS
     assert "error" not in states.values()
     assert "weak@%" in sentences["mysql.no-empty-password"]
     assert "app@%" in sentences["mysql.no-overprivileged-accounts"]
@@ -93,12 +93,22 @@ def test_mariadb_weaknesses_found_then_fixed(mariadb, tmp_path):
 
     # fix the weaknesses: drop the empty-password account, cut app down, restart with the audit
     # plugin (unremovable), password checks, lockout and timeouts
+    roots = mariadb.run_sql("SELECT Host FROM mysql.user WHERE User = 'root'").stdout.split()
     mariadb.run_sql(
         "DROP USER weak@'%'; REVOKE ALL PRIVILEGES, GRANT OPTION FROM app@'%';"
-        " GRANT SELECT, INSERT ON appdb.* TO app@'%';"
+        " GRANT SELECT, INSERT ON appdb.* TO app@'%'; ALTER USER app@'%' REQUIRE X509; "
+        + "; ".join(f"ALTER USER root@'{host}' REQUIRE X509" for host in roots)
     )
     mariadb.stop()
+    keys = mariadb.dir / "keys.txt"
+    keys.write_text("1;" + "0123456789abcdef" * 4 + "\n", encoding="utf-8")
     mariadb.start(
+        *mariadb.enable_tls(),
+        "--require-secure-transport=ON",
+        "--tls-version=TLSv1.2,TLSv1.3",
+        "--plugin-load-add=file_key_management",
+        f"--file-key-management-filename={keys}",
+        "--innodb-encrypt-tables=ON",
         "--plugin-load-add=server_audit",
         "--server-audit=FORCE_PLUS_PERMANENT",
         "--server-audit-logging=ON",
@@ -112,8 +122,8 @@ def test_mariadb_weaknesses_found_then_fixed(mariadb, tmp_path):
     )
     fixed = mariadb.run_script(script)
     states, sentences = _states("fixed.txt", fixed)
-    failing = {rule for rule, state in states.items() if state == "fail"}
-    assert failing == MYSQL_ALWAYS
+    assert {rule for rule, state in states.items() if state != "pass"} == set()
+    assert "TLSv1.2,TLSv1.3" in sentences["mysql.tls-versions"]
     assert "FORCE_PLUS_PERMANENT" in sentences["mysql.audit-permanent"]
 
 
@@ -133,13 +143,11 @@ PG_WEAK = {
     "pg.data-checksums",
     "pg.password-encryption",  # md5user stored as MD5
 }
+PG_TLS = {"pg.ssl-required", "pg.client-certificates", "pg.tls-min-version"}  # fixed in the second run
 PG_ALWAYS = {
     "pg.login-failure-lockout",  # credcheck is not packaged for Debian
-    "pg.ssl-required",
-    "pg.client-certificates",
-    "pg.security-labels",
+    "pg.security-labels",  # sepgsql needs an SELinux host
     "pg.audit-protected",  # pgaudit is not installed here
-    "pg.tls-min-version",
 }
 
 
@@ -158,7 +166,7 @@ def test_postgresql_weaknesses_found_then_fixed(postgres, tmp_path):
     assert "role=nopass password=none" in bundle.artefacts["role_passwords"]
     states, sentences = _states("weak.txt", text)
     failing = {rule for rule, state in states.items() if state == "fail"}
-    assert failing == PG_WEAK | PG_ALWAYS
+    assert failing == PG_WEAK | PG_TLS | PG_ALWAYS
     assert "error" not in states.values()
     assert "nopass" in sentences["pg.login-roles-have-password"]
     assert "md5user" in sentences["pg.password-encryption"]
@@ -172,8 +180,10 @@ def test_postgresql_weaknesses_found_then_fixed(postgres, tmp_path):
     )
     postgres.stop()
     postgres.as_postgres(str(postgres.bin / "pg_checksums"), "--enable", "-D", str(postgres.data))
+    postgres.enable_tls()
     (postgres.data / "pg_hba.conf").write_text(
-        "local all postgres peer\nhost all all 127.0.0.1/32 scram-sha-256\n", encoding="utf-8"
+        "local all postgres peer\nhostssl all all 127.0.0.0/8 scram-sha-256 clientcert=verify-full\n",
+        encoding="utf-8",
     )
     postgres.conf(
         "\nshared_preload_libraries = 'passwordcheck,auth_delay'\nauth_delay.milliseconds = 500\n"
@@ -183,6 +193,7 @@ def test_postgresql_weaknesses_found_then_fixed(postgres, tmp_path):
     )
     postgres.start()
     fixed = postgres.run_script(script)
+    assert b"ssl=Y version=TLSv1.3" in fixed  # the script itself ran over TLS with a client certificate
     states, _ = _states("fixed.txt", fixed)
     failing = {rule for rule, state in states.items() if state == "fail"}
     assert failing == PG_ALWAYS

@@ -83,7 +83,9 @@ def _account_line(locked: str, role: str, source: str) -> str:
     return (
         "SELECT CONCAT('account ', u.User, '@', u.Host, ' plugin=', IF(u.plugin = '', 'none', u.plugin),"
         f" ' password=', CASE WHEN u.plugin IN ({external}) THEN 'external'"
-        " WHEN u.authentication_string = '' THEN 'empty' ELSE 'set' END,"
+        " WHEN u.authentication_string = '' THEN 'empty'"
+        # MariaDB marks accounts that cannot log in with a password (socket only) 'invalid'
+        " WHEN u.authentication_string = 'invalid' THEN 'invalid' ELSE 'set' END,"
         " ' expired=', u.password_expired,"
         f" ' locked=', {locked}, ' role=', {role},"
         " ' ssl=', IF(u.ssl_type = '', 'NONE', u.ssl_type))"
