@@ -4,6 +4,7 @@ and the rules find exactly those weaknesses (then pass once they are fixed)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -231,3 +232,25 @@ def test_mariadb_output_imports_into_the_demo_database_object(mariadb, demo_db, 
     assert units["L3-CES1-01"]["result"] in ("不符合", "部分符合")
     assert "mysql.no-empty-password" in units["L3-CES1-01"]["rules"]
     assert not any("通常用于" in w for w in summary["warnings"])  # a database bundle on a database object
+    from dengbao.collection.models import CollectedBundle
+
+    stored = CollectedBundle.objects.get(
+        obj__name="LIS-MySQL", sha256=hashlib.sha256(out.read_bytes()).hexdigest()
+    )
+    assert stored.platform == "mysql" and stored.file.name.endswith(".txt")
+    assert stored.file.read() == out.read_bytes()  # the evidence is the client's output, byte for byte
+    result = CliRunner().invoke(
+        main,
+        [
+            "collect",
+            "import",
+            "--assessment",
+            str(assessment.pk),
+            "--object",
+            "HIS应用服务器-1",
+            str(out),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert any("mysql 采集包通常用于数据库管理系统" in w for w in json.loads(result.output)["warnings"])

@@ -113,7 +113,9 @@ def bundle_import(*, actor: User, obj: AssessmentObject, data: bytes, filename: 
     warnings = list(bundle.warnings)
     if obj.kind not in PLATFORM_KINDS.get(platform, {obj.kind}):
         warnings.append(
-            f"“{obj.name}”是{obj.kind}，{platform} 采集包通常用于服务器/操作系统，请确认对象选择正确"
+            f"“{obj.name}”是{obj.kind}，{platform} 采集包通常用于"
+            f"{'数据库管理系统' if PLATFORM_KINDS[platform] == {'数据库管理系统'} else '服务器/操作系统'}，"
+            "请确认对象选择正确"
         )
     host = bundle.host
     names = {str(host.get("hostname", "")), str(host.get("fqdn", "")), *map(str, host.get("addresses", []))}
@@ -143,7 +145,8 @@ def bundle_import(*, actor: User, obj: AssessmentObject, data: bytes, filename: 
             rule_results=[r.as_dict() for r in results],
             uploaded_by=actor,
         )
-        stored.file.save(f"{sha[:16]}.tar.gz", ContentFile(data), save=False)
+        suffix = ".tar.gz" if data[:2] == b"\x1f\x8b" else ".txt"  # gzip, or a text output (databases)
+        stored.file.save(f"{sha[:16]}{suffix}", ContentFile(data), save=False)
         stored.save()
         for up in unit_proposals:
             record = records.get(up.unit)
