@@ -311,7 +311,7 @@ def bundles_import(*, actor: User, assessment, files: list[tuple[str, bytes]]) -
     out: list[tuple[str, object]] = []
     for filename, data in files:
         try:
-            host = collect.read_bundle(data).host
+            host = read_any(filename, data).host  # any input a reader knows, not only tar.gz
         except collect.BundleError as exc:
             out.append((filename, str(exc)))
             continue
