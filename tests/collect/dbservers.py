@@ -205,11 +205,13 @@ class PostgreSQL:
         self.data = self.dir / "data"
         self.port = free_port()
         self.password = ""
-        shutil.chown(self.dir, "postgres", "postgres")
+        self.root = os.geteuid() == 0
+        if self.root:
+            shutil.chown(self.dir, "postgres", "postgres")
         self.as_postgres(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
 
     def as_postgres(self, *cmd: str) -> subprocess.CompletedProcess:
-        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        prefix = ["runuser", "-u", "postgres", "--"] if self.root else []
         return subprocess.run(
             [*prefix, *cmd], check=True, capture_output=True, text=True, timeout=120, cwd=self.dir
         )
@@ -220,7 +222,8 @@ class PostgreSQL:
         server_cert, server_key = ca.issue("127.0.0.1", server=True)
         client_cert, client_key = ca.issue("postgres")
         for path in (ca.ca_path, server_cert, server_key):
-            shutil.chown(path, "postgres", "postgres")  # the client's key stays ours (libpq checks)
+            if self.root:
+                shutil.chown(path, "postgres", "postgres")  # the client's key stays ours (libpq checks)
         self.conf(
             f"\nssl = on\nssl_cert_file = '{server_cert}'\nssl_key_file = '{server_key}'\n"
             f"ssl_ca_file = '{ca.ca_path}'\nssl_min_protocol_version = 'TLSv1.2'\n"
