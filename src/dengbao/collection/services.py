@@ -34,6 +34,7 @@ METHODS = ["核查"]
 PLATFORM_KINDS = {
     "linux": {"服务器/操作系统", "终端", "虚拟机", "安全设备"},
     **{device: {"网络设备", "安全设备"} for device in ("huawei", "h3c", "cisco")},
+    **{db: {"数据库管理系统"} for db in ("mysql", "postgresql", "oracle", "mssql")},
 }
 
 
@@ -113,7 +114,8 @@ def bundle_import(*, actor: User, obj: AssessmentObject, data: bytes, filename: 
     warnings = list(bundle.warnings)
     if obj.kind not in PLATFORM_KINDS.get(platform, {obj.kind}):
         warnings.append(
-            f"“{obj.name}”是{obj.kind}，{platform} 采集包通常用于服务器/操作系统，请确认对象选择正确"
+            f"“{obj.name}”是{obj.kind}，{platform} 采集包通常用于"
+            f"{'、'.join(sorted(PLATFORM_KINDS[platform]))}，请确认对象选择正确"
         )
     host = bundle.host
     names = {str(host.get("hostname", "")), str(host.get("fqdn", "")), *map(str, host.get("addresses", []))}
@@ -124,7 +126,7 @@ def bundle_import(*, actor: User, obj: AssessmentObject, data: bytes, filename: 
     for r in results:
         if r.state is collect.State.ERROR:
             warnings.append(f"规则 {r.rule.id}：{r.message}")
-    stored_data, ext = data, "tar.gz"
+    stored_data, ext = data, ("tar.gz" if data[:2] == b"\x1f\x8b" else "txt")  # a bundle, or text output
     masked = bundle.manifest.get("masked_copy")
     if isinstance(masked, str) and masked in bundle.artefacts:
         # a device configuration: keep its text with every secret masked, never the secrets
@@ -314,7 +316,7 @@ def bundles_import(*, actor: User, assessment, files: list[tuple[str, bytes]]) -
     out: list[tuple[str, object]] = []
     for filename, data in files:
         try:
-            host = read_any(filename, data).host
+            host = read_any(filename, data).host  # any input a reader knows, not only tar.gz
         except collect.BundleError as exc:
             out.append((filename, str(exc)))
             continue

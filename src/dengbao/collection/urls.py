@@ -12,4 +12,5 @@ urlpatterns = [
     path(P + "accept/", views.proposals_accept, name="accept"),
     path(P + "proposals/<int:proposal_id>/reject/", views.proposal_reject, name="reject"),
     path(P + "script/linux/", views.script_download, name="script"),
+    path(P + "script/db/<str:platform>/", views.db_script_download, name="db_script"),
 ]

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,15 @@ def _load(request: HttpRequest, project: str, assessment_id: int, action: str = 
     return obj, assessment_selectors.assessment_get(
         actor=request.user, project=obj, assessment_id=assessment_id
     )
+
+
+# Database collection scripts offered for download (platform, label shown on the button).
+DB_SCRIPT_LABELS = (
+    ("mysql", "MySQL/MariaDB"),
+    ("postgresql", "PostgreSQL"),
+    ("oracle", "Oracle"),
+    ("mssql", "SQL Server"),
+)
 
 
 @login_required
@@ -50,6 +59,7 @@ def proposals_page(request: HttpRequest, project: str, assessment_id: int) -> Ht
             "rows": rows,
             "bundles": selectors.bundles(actor=request.user, assessment=assessment)[:20],
             "can_record": permissions.can(request.user, "project.record", proj),
+            "db_platforms": DB_SCRIPT_LABELS,
         },
     )
 
@@ -136,4 +146,18 @@ def script_download(request: HttpRequest, project: str, assessment_id: int) -> H
 
     response = HttpResponse(linux.script(), content_type="text/x-shellscript; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="dengbao-collect-linux.sh"'
+    return response
+
+
+@login_required
+def db_script_download(request: HttpRequest, project: str, assessment_id: int, platform: str) -> HttpResponse:
+    """The read-only SQL collection script for one database platform (run by the DBA's own client)."""
+    _load(request, project, assessment_id)
+    from dengbao.core.collect.scripts import DATABASE_SCRIPTS
+
+    module = DATABASE_SCRIPTS.get(platform)
+    if module is None:
+        raise Http404
+    response = HttpResponse(module.script(), content_type="application/sql; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dengbao-collect-{platform}.sql"'
     return response

@@ -12,7 +12,7 @@ import click
 
 from .common import cli_actor, echo_json, project_option, user_option
 
-SCRIPT_PLATFORMS = ("linux",)  # windows and the databases come with their collectors
+SCRIPT_PLATFORMS = ("linux", "mysql", "postgresql", "oracle", "mssql")  # windows comes with its collector
 
 
 class Refused(click.ClickException):
@@ -31,8 +31,13 @@ def group() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def script_cmd(platform: str, output: Path) -> None:
     """Write the read-only collection script for PLATFORM (run it on the target: sh FILE [BUNDLE])."""
-    from dengbao.core.collect.scripts import linux
+    from dengbao.core.collect.scripts import DATABASE_SCRIPTS, linux
 
+    if platform in DATABASE_SCRIPTS:
+        module = DATABASE_SCRIPTS[platform]
+        output.write_text(module.script(), encoding="utf-8")
+        click.echo(f"{output}: the DBA runs it with their own client, e.g. {module.USAGE}")
+        return
     output.write_text(linux.script(), encoding="utf-8")
     output.chmod(0o755)
     click.echo(f"{output}: run `sh {output.name}` on the host (as root for a complete picture)")

@@ -12,10 +12,11 @@ from __future__ import annotations
 from types import ModuleType
 
 from .bundle import Bundle, read_bundle
-from .readers import devices
+from .readers import devices, sqltext
 
 # Reader modules, asked in this order (each adds one line here).
 _READERS: tuple[ModuleType, ...] = (
+    sqltext,  # database collection scripts' text output (a header of their own: asked first)
     devices,  # network and security device configuration text
 )
 
