@@ -73,6 +73,13 @@ def rules_for(platform: str) -> list[collect.Rule]:
         raise ValidationError(f"采集规则文件有误：{exc}") from None
 
 
+def _usual_object(platform: str) -> str:
+    kinds = PLATFORM_KINDS[platform]
+    if "服务器/操作系统" in kinds:
+        return "服务器/操作系统"
+    return "/".join(sorted(kinds))
+
+
 def _level(obj: AssessmentObject, records: Iterable[ResultRecord]) -> str:
     levels = {r.unit_id.split("-", 1)[0] for r in records}
     if len(levels) != 1:
@@ -115,7 +122,7 @@ def bundle_import(*, actor: User, obj: AssessmentObject, data: bytes, filename: 
     if obj.kind not in PLATFORM_KINDS.get(platform, {obj.kind}):
         warnings.append(
             f"“{obj.name}”是{obj.kind}，{platform} 采集包通常用于"
-            f"{'、'.join(sorted(PLATFORM_KINDS[platform]))}，请确认对象选择正确"
+            f"{_usual_object(platform)}，请确认对象选择正确"
         )
     host = bundle.host
     names = {str(host.get("hostname", "")), str(host.get("fqdn", "")), *map(str, host.get("addresses", []))}
