@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -95,6 +96,7 @@ def ssh_cmd(
     before any packet and audited. Host keys are recorded on first use per assessment; a changed key
     is refused. Exit code 1 when any host failed.
     """
+    logging.getLogger("asyncssh").setLevel(logging.WARNING)  # its INFO lines would mix with the output
     if bool(key_file) == password_prompt:
         raise click.UsageError("give exactly one of --auth KEYFILE or --password-prompt")
     hosts = _targets(targets, targets_file)
