@@ -168,7 +168,6 @@ def test_two_hosts_in_parallel_through_the_cli(world_a, setting, lab, monkeypatc
 
 
 def test_a_target_outside_the_authorisation_is_refused_before_any_packet(setting, lab):
-    assessment, objects, _assessor = setting
     a, outside = lab["hosts"]["a"], lab["hosts"]["outside"]
     reports = _collect(setting, lab, ["a", "outside"])
     refused = reports[outside.address]
@@ -189,7 +188,6 @@ def test_a_target_outside_the_authorisation_is_refused_before_any_packet(setting
 
 
 def test_a_letter_without_the_login_technique_refuses_every_target(world_a, setting, lab):
-    assessment, _objects, assessor = setting
     b = lab["hosts"]["b"]
     letter = world_a.project.authorisations.get()
     letter.techniques = ["discovery", "vuln_scan"]
