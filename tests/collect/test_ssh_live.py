@@ -237,6 +237,32 @@ def test_a_changed_host_key_is_refused_and_a_known_one_accepted(setting, lab):
     assert SshHostKey.objects.filter(assessment=assessment, host=a.address).count() == 1
 
 
+def test_forgetting_a_host_key_takes_the_new_one_on_the_next_run(world_a, setting, lab, monkeypatch):
+    assessment, objects, assessor = setting
+    b = lab["hosts"]["b"]
+    old = sshlab.keypair(lab["folder"] / "reinstalled_host_key").with_suffix(".pub")
+    SshHostKey.objects.create(
+        assessment=assessment, host=b.address, port=22, public_key=old.read_text(), fingerprint="SHA256:old"
+    )
+    runner = CliRunner()
+    args = ["collect", "ssh-host-keys", "--project", world_a.project.slug, "--assessment", str(assessment.pk)]
+    monkeypatch.setenv("DENGBAO_USER", assessor.username)
+    result = runner.invoke(main, [*args, "--forget", b.address])
+    assert result.exit_code == 1 and not result.stdout  # forgetting is the manager's decision
+    assert SshHostKey.objects.filter(host=b.address).exists()
+    monkeypatch.setenv("DENGBAO_USER", world_a.members["manager"].username)
+    result = runner.invoke(main, [*args, "--forget", b.address])
+    assert result.exit_code == 0, result.output
+    forgotten = AuditEvent.objects.get(action="collection.ssh_host_key_forget")
+    assert forgotten.details["fingerprint"] == "SHA256:old"
+    reports = _collect(setting, lab, ["b"])
+    assert reports[b.address].status == "imported" and reports[b.address].host_key == "recorded"
+    assert SshHostKey.objects.get(host=b.address).fingerprint == sshlab.fingerprint(b.host_key_pub)
+    listed = runner.invoke(main, [*args, "--json"])
+    assert [r["fingerprint"] for r in json.loads(listed.stdout)] == [sshlab.fingerprint(b.host_key_pub)]
+    assert CollectedBundle.objects.filter(obj=objects["b"]).count() == 1
+
+
 def test_the_script_streams_its_bundle_to_stdout_and_still_writes_a_file(tmp_path):
     text = linux.script()
     done = subprocess.run(

@@ -238,3 +238,23 @@ def _record_key(actor: User, assessment, outcome: ssh.Outcome) -> str:
         stored = SshHostKey.objects.get(assessment=assessment, host=target.address, port=target.port)
         return "matched" if stored.public_key == outcome.host_key else "mismatch"
     return "recorded"
+
+
+def host_key_forget(*, actor: User, assessment, host: str, port: int = 22) -> SshHostKey:
+    """Remove a recorded host key (the host was reinstalled and its new key checked): audited."""
+    permissions.require(actor, "project.edit", assessment.project)
+    with transaction.atomic():
+        key = (
+            SshHostKey.objects.select_for_update().filter(assessment=assessment, host=host, port=port).first()
+        )
+        if key is None:
+            raise ValidationError(f"本测评没有记录 {host}:{port} 的主机密钥")
+        audit.record(
+            actor=actor,
+            action="collection.ssh_host_key_forget",
+            obj=assessment,
+            details={"address": host, "port": port, "fingerprint": key.fingerprint},
+            project=assessment.project,
+        )
+        key.delete()
+    return key

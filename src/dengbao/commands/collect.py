@@ -199,9 +199,10 @@ def rules_check_cmd(file: Path) -> None:
 
 
 def _register() -> None:
-    from .collect_ssh import ssh_cmd
+    from .collect_ssh import host_keys_cmd, ssh_cmd
 
     group.add_command(ssh_cmd)
+    group.add_command(host_keys_cmd)
 
 
 _register()

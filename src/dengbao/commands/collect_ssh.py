@@ -59,6 +59,14 @@ def _line(report) -> str:
     return head
 
 
+def _assessment(actor, project_slug: str, assessment_id: int):
+    from dengbao.accounts import permissions
+    from dengbao.assessments import selectors
+
+    project = permissions.project_for(actor, project_slug, "project.view_internal")
+    return selectors.assessment_get(actor=actor, project=project, assessment_id=assessment_id)
+
+
 @click.command(name="ssh")
 @click.option("--assessment", "assessment_id", type=int, required=True, help="assessment ID")
 @click.option("--targets", default="", help="HOST[,HOST…] (addresses or names the authorisation lists)")
@@ -154,3 +162,39 @@ def ssh_cmd(
         click.echo(f"完成：{done}/{len(reports)} 台主机已采集并导入")
     if not all(r.ok for r in reports):
         raise SystemExit(1)
+
+
+@click.command(name="ssh-host-keys")
+@click.option("--assessment", "assessment_id", type=int, required=True, help="assessment ID")
+@click.option("--forget", "forget", default="", metavar="ADDRESS", help="remove this host's recorded key")
+@click.option("--port", type=int, default=22, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@project_option
+@user_option
+def host_keys_cmd(
+    assessment_id: int, forget: str, port: int, as_json: bool, project_slug: str, username: str | None
+) -> None:
+    """List the SSH host keys recorded on first use, or forget one (after checking the new key)."""
+    actor = cli_actor(username)
+    from django.core.exceptions import ValidationError
+
+    from dengbao.collection import ssh_services
+    from dengbao.collection.models import SshHostKey
+
+    assessment = _assessment(actor, project_slug, assessment_id)
+    if forget:
+        try:
+            key = ssh_services.host_key_forget(actor=actor, assessment=assessment, host=forget, port=port)
+        except ValidationError as exc:
+            raise Refused("；".join(exc.messages)) from None
+        click.echo(f"已删除 {key.host}:{key.port} 的主机密钥记录（{key.fingerprint}），下次连接时重新记录")
+        return
+    rows = [
+        {"host": k.host, "port": k.port, "fingerprint": k.fingerprint, "recorded_at": k.recorded_at}
+        for k in SshHostKey.objects.filter(assessment=assessment)
+    ]
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['host']}:{row['port']} {row['fingerprint']} {row['recorded_at']:%Y-%m-%d %H:%M}")
