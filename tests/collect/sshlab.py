@@ -32,10 +32,14 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], 22))
 s.listen(16)
 print("ready", flush=True)
+held = []
 while True:
     conn, peer = s.accept()
     out.write(f"{peer[0]}:{peer[1]}\n")
-    conn.close()
+    if sys.argv[3] == "hold":
+        held.append(conn)  # accepted and never answered: a client waits for the banner
+    else:
+        conn.close()
 """
 
 
@@ -88,8 +92,16 @@ class Lab:
     tag: str = field(default_factory=lambda: f"{os.getpid() % 100000}")
     hosts: list[Host] = field(default_factory=list)
 
-    def add(self, *, authorized: Path | None = None, listener: bool = False) -> Host:
-        """A new namespace host: sshd accepting the public key ``authorized``, or a listener."""
+    def add(
+        self,
+        *,
+        authorized: Path | None = None,
+        listener: bool = False,
+        hold: bool = False,
+        passwords: bool = False,
+    ) -> Host:
+        """A new namespace host: sshd accepting the public key ``authorized``, or a listener (that
+        closes each connection at once, or with ``hold`` keeps it open without a word)."""
         index = len(self.hosts)
         folder = self.folder / f"host{index}"
         folder.mkdir(parents=True)
@@ -109,10 +121,10 @@ class Lab:
         _run("ip", "-n", namespace, "addr", "add", f"{host.address}/24", "dev", peer)
         _run("ip", "-n", namespace, "link", "set", peer, "up")
         _run("ip", "-n", namespace, "link", "set", "lo", "up")
-        if listener:
-            self._listener(host)
+        if listener or hold:
+            self._listener(host, hold)
         else:
-            self._sshd(host, authorized)
+            self._sshd(host, authorized, passwords)
         return host
 
     @staticmethod
@@ -125,7 +137,7 @@ class Lab:
                 return n
         raise RuntimeError(f"no free {PREFIX}.N.0/24")
 
-    def _sshd(self, host: Host, authorized: Path | None) -> None:
+    def _sshd(self, host: Host, authorized: Path | None, passwords: bool = False) -> None:
         os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # sshd's privilege-separation directory
         keypair(host.folder / "host_key")
         keys = host.folder / "authorized_keys"
@@ -139,7 +151,7 @@ class Lab:
             f"AuthorizedKeysFile {keys}\n"
             "PermitRootLogin prohibit-password\n"
             "PubkeyAuthentication yes\n"
-            "PasswordAuthentication no\n"
+            f"PasswordAuthentication {'yes' if passwords else 'no'}\n"
             "KbdInteractiveAuthentication no\n"
             "UsePAM no\n"
             "StrictModes no\n"
@@ -154,7 +166,7 @@ class Lab:
         )
         _wait_port(host)
 
-    def _listener(self, host: Host) -> None:
+    def _listener(self, host: Host, hold: bool) -> None:
         host.process = subprocess.Popen(
             [
                 "ip",
@@ -166,6 +178,7 @@ class Lab:
                 LISTENER,
                 host.address,
                 str(host.folder / "connections.log"),
+                "hold" if hold else "close",
             ],
             stdout=subprocess.PIPE,
             text=True,

@@ -46,6 +46,8 @@ def lab(tmp_path_factory, request):
         "b": lab.add(authorized=key.with_suffix(".pub")),
         "c": lab.add(authorized=other.with_suffix(".pub")),
         "outside": lab.add(listener=True),
+        "silent": lab.add(hold=True),
+        "pw": lab.add(passwords=True),  # takes passwords; root's is not the one the test gives
     }
     return {"hosts": hosts, "key": key, "other": other, "folder": folder}
 
@@ -65,7 +67,7 @@ def setting(world_a, lab):
         valid_from=now - dt.timedelta(days=1),
         valid_until=now + dt.timedelta(days=30),
         techniques=["config_check"],
-        cidrs=[f"{hosts[k].address}/32" for k in ("a", "b", "c")],
+        cidrs=[f"{hosts[k].address}/32" for k in ("a", "b", "c", "silent", "pw")],
         ports="22",
     )
     system = graded(world_a, "HIS", HARM3, HARM3)
@@ -101,7 +103,7 @@ def _gate(actor, assessment):
     return gate
 
 
-def _collect(setting, lab, keys, *, key=None, parallel=8):
+def _collect(setting, lab, keys, *, key=None, parallel=8, timeout=90.0):
     assessment, _objects, assessor = setting
     return {
         r.target: r
@@ -112,6 +114,7 @@ def _collect(setting, lab, keys, *, key=None, parallel=8):
             credentials=Credentials("root", key_file=str(key or lab["key"])),
             gate=_gate(assessor, assessment),
             parallel=parallel,
+            timeout=timeout,
         )
     }
 
@@ -275,3 +278,38 @@ def test_the_script_streams_its_bundle_to_stdout_and_still_writes_a_file(tmp_pat
     done = subprocess.run(["sh", "-s", "b.tar.gz"], input=text.encode(), cwd=tmp_path, capture_output=True)
     assert done.returncode == 0 and done.stdout.decode().strip() == "b.tar.gz"
     assert collect.read_bundle((tmp_path / "b.tar.gz").read_bytes()).platform == "linux"
+
+
+def test_a_host_that_does_not_answer_times_out_alone(setting, lab):
+    a, silent = lab["hosts"]["a"], lab["hosts"]["silent"]
+    reports = _collect(setting, lab, ["silent", "a"], timeout=20)
+    assert reports[silent.address].status == "timeout"
+    assert len(silent.connections()) >= 1  # it was in scope, so it was tried
+    assert reports[a.address].status == "imported"
+    run = AuditEvent.objects.get(action="collection.ssh_collect")
+    assert {h["address"]: h["status"] for h in run.details["hosts"]} == {
+        silent.address: "timeout",
+        a.address: "imported",
+    }
+
+
+def test_a_prompted_password_is_used_and_never_shown(world_a, setting, lab, monkeypatch):
+    assessment, _objects, assessor = setting
+    pw = lab["hosts"]["pw"]
+    monkeypatch.setenv("DENGBAO_USER", assessor.username)
+    secret = "Zq-not-the-password-91"
+    result = CliRunner().invoke(
+        main,
+        [
+            "collect", "ssh", "--project", world_a.project.slug, "--assessment", str(assessment.pk),
+            "--targets", pw.address, "--login", "root", "--password-prompt",
+        ],
+        input=secret + "\n",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert f"{pw.address}：认证失败" in result.stdout  # the host's progress line
+    assert "完成：0/1 台主机已采集并导入" in result.stdout
+    assert secret not in result.output
+    assert "Failed password for root" in pw.log.read_text()  # the prompted password was what was sent
+    run = AuditEvent.objects.get(action="collection.ssh_collect")
+    assert run.details["auth"] == "password" and secret not in json.dumps(run.details)
