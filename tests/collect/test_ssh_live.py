@@ -103,14 +103,15 @@ def _gate(actor, assessment):
     return gate
 
 
-def _collect(setting, lab, keys, *, key=None, parallel=8, timeout=90.0):
+def _collect(setting, lab, keys, *, key=None, parallel=8, timeout=90.0, lookup=None):
     assessment, _objects, assessor = setting
     return {
         r.target: r
         for r in ssh_services.collect_ssh(
             actor=assessor,
             assessment=assessment,
-            targets=[lab["hosts"][k].address for k in keys],
+            targets=[lab["hosts"][k].address if k in lab["hosts"] else k for k in keys],
+            lookup=lookup,
             credentials=Credentials("root", key_file=str(key or lab["key"])),
             gate=_gate(assessor, assessment),
             parallel=parallel,
@@ -313,3 +314,24 @@ def test_a_prompted_password_is_used_and_never_shown(world_a, setting, lab, monk
     assert "Failed password for root" in pw.log.read_text()  # the prompted password was what was sent
     run = AuditEvent.objects.get(action="collection.ssh_collect")
     assert run.details["auth"] == "password" and secret not in json.dumps(run.details)
+
+
+def test_a_listed_name_connects_to_the_address_judged_and_an_unlisted_one_is_never_resolved(
+    world_a, setting, lab
+):
+    b = lab["hosts"]["b"]
+    letter = world_a.project.authorisations.get()
+    letter.hosts = ["his-db.hospital.test"]
+    letter.cidrs = [f"{b.address}/32"]
+    letter.save()
+    asked: list[str] = []
+
+    def lookup(name):
+        asked.append(name)
+        return {"his-db.hospital.test": [b.address], "rogue.hospital.test": ["10.231.0.9"]}[name]
+
+    reports = _collect(setting, lab, ["his-db.hospital.test", "rogue.hospital.test"], lookup=lookup)
+    listed, unlisted = reports["his-db.hospital.test"], reports["rogue.hospital.test"]
+    assert listed.status == "imported" and listed.address == b.address and listed.object == "ns-host-b"
+    assert unlisted.status == "refused" and "未列入授权书" in unlisted.message
+    assert asked == ["his-db.hospital.test"]  # resolved once; the unlisted name not at all

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import ipaddress
-import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -25,6 +24,7 @@ from dengbao.accounts.models import User
 from dengbao.audit import services as audit
 from dengbao.core.collect import ssh
 from dengbao.core.collect.scripts import linux
+from dengbao.core.scanner.targets import system_lookup
 
 from . import services
 from .models import SshHostKey
@@ -67,15 +67,16 @@ class HostReport:
 
 
 class _Resolver:
-    """The system resolver, remembered: the address judged in scope is the one connected to."""
+    """A resolver (the system's by default), remembered: the address judged in scope is the one
+    connected to. The scope check calls it only for names an authorisation lists."""
 
-    def __init__(self) -> None:
+    def __init__(self, lookup: Callable[[str], Sequence[str]] | None = None) -> None:
+        self.lookup = lookup or system_lookup
         self.seen: dict[str, list[str]] = {}
 
     def __call__(self, name: str) -> list[str]:
         if name not in self.seen:
-            infos = socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)
-            self.seen[name] = list(dict.fromkeys(str(info[4][0]) for info in infos))
+            self.seen[name] = list(self.lookup(name))
         return self.seen[name]
 
 
@@ -106,15 +107,19 @@ def collect_ssh(
     parallel: int = 8,
     timeout: float = 90.0,
     progress: Callable[[HostReport], None] | None = None,
+    lookup: Callable[[str], Sequence[str]] | None = None,
 ) -> list[HostReport]:
-    """Collect each target in scope over SSH and import its bundle; one report per target, in order."""
+    """Collect each target in scope over SSH and import its bundle; one report per target, in order.
+
+    ``lookup`` resolves host names the authorisation lists (default: the system resolver).
+    """
     project = assessment.project
     permissions.require(actor, "project.record", project)
     if not 1 <= port <= 65535:
         raise ValidationError("端口须在 1 到 65535 之间")
     reports: dict[str, HostReport] = {}
     plan: list[ssh.Target] = []
-    resolver = _Resolver()
+    resolver = _Resolver(lookup)
     for target in dict.fromkeys(t.strip() for t in targets if t.strip()):
         report = reports[target] = HostReport(target=target, port=port)
         if _is_network(target):
