@@ -308,7 +308,7 @@ def test_a_prompted_password_is_used_and_never_shown(world_a, setting, lab, monk
         input=secret + "\n",
     )  # fmt: skip
     assert result.exit_code == 1
-    assert f"{pw.address}：认证失败" in result.stdout  # the host's progress line
+    assert result.stdout.count(f"{pw.address}：认证失败") == 1  # the host's progress line, once
     assert "完成：0/1 台主机已采集并导入" in result.stdout
     assert secret not in result.output
     assert "Failed password for root" in pw.log.read_text()  # the prompted password was what was sent

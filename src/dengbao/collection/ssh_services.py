@@ -38,8 +38,9 @@ class HostReport:
     target: str
     address: str = ""
     port: int = 22
-    status: str = ""  # imported, or: refused, invalid, auth, timeout, host_key, unreachable, key,
-    # script, bundle, error, no_object, import_failed
+    # imported ("collected" while in progress), or: refused, invalid, auth, timeout, host_key,
+    # unreachable, key, script, bundle, error, no_object, import_failed
+    status: str = ""
     message: str = ""
     object: str = ""
     fingerprint: str = ""
@@ -137,15 +138,38 @@ def collect_ssh(
         (k.host, k.port): k.public_key
         for k in SshHostKey.objects.filter(assessment=assessment, host__in=[t.address for t in plan])
     }
+
+    def collected(outcome: ssh.Outcome) -> None:
+        """As each host ends (no database here: this runs in the event loop)."""
+        if progress:
+            seen = reports[outcome.target.spec]
+            progress(
+                HostReport(
+                    target=seen.target,
+                    address=seen.address,
+                    port=port,
+                    status=outcome.status,
+                    message=outcome.message,
+                    fingerprint=outcome.fingerprint,
+                    seconds=outcome.seconds,
+                )
+            )
+
     outcomes = asyncio.run(
         ssh.collect_many(
-            plan, credentials, linux.script(), known_keys=known, parallel=parallel, timeout=timeout
+            plan,
+            credentials,
+            linux.script(),
+            known_keys=known,
+            parallel=parallel,
+            timeout=timeout,
+            progress=collected,
         )
     )
     for outcome in outcomes:
         report = reports[outcome.target.spec]
         _finish(actor, assessment, report, outcome)
-        if progress:
+        if progress and outcome.ok:  # a failure was reported as it happened
             progress(report)
     audit.record(
         actor=actor,

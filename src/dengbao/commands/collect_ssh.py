@@ -11,6 +11,7 @@ from .common import cli_actor, echo_json, project_option, user_option
 
 STATUS = {
     "imported": "已导入",
+    "collected": "已采集，导入中",
     "refused": "已拒绝（授权范围）",
     "invalid": "无效目标",
     "auth": "认证失败",
