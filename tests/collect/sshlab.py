@@ -99,6 +99,7 @@ class Lab:
         listener: bool = False,
         hold: bool = False,
         passwords: bool = False,
+        force_command: str = "",
     ) -> Host:
         """A new namespace host: sshd accepting the public key ``authorized``, or a listener (that
         closes each connection at once, or with ``hold`` keeps it open without a word)."""
@@ -124,7 +125,7 @@ class Lab:
         if listener or hold:
             self._listener(host, hold)
         else:
-            self._sshd(host, authorized, passwords)
+            self._sshd(host, authorized, passwords, force_command)
         return host
 
     @staticmethod
@@ -137,7 +138,7 @@ class Lab:
                 return n
         raise RuntimeError(f"no free {PREFIX}.N.0/24")
 
-    def _sshd(self, host: Host, authorized: Path | None, passwords: bool = False) -> None:
+    def _sshd(self, host: Host, authorized: Path | None, passwords: bool, force_command: str) -> None:
         os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # sshd's privilege-separation directory
         keypair(host.folder / "host_key")
         keys = host.folder / "authorized_keys"
@@ -156,7 +157,7 @@ class Lab:
             "UsePAM no\n"
             "StrictModes no\n"
             "MaxStartups 100\n"
-            "LogLevel VERBOSE\n"
+            "LogLevel VERBOSE\n" + (f"ForceCommand {force_command}\n" if force_command else "")
         )
         host.log = host.folder / "sshd.log"
         host.process = subprocess.Popen(

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import socket
 import subprocess
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -48,6 +49,11 @@ def lab(tmp_path_factory, request):
         "outside": lab.add(listener=True),
         "silent": lab.add(hold=True),
         "pw": lab.add(passwords=True),  # takes passwords; root's is not the one the test gives
+        # answers every session with something that is not a bundle, or with a failing exit code
+        "liar": lab.add(authorized=key.with_suffix(".pub"), force_command="printf 'PK-not-a-bundle'"),
+        "broken": lab.add(
+            authorized=key.with_suffix(".pub"), force_command="sh -c 'echo no sh here >&2; exit 3'"
+        ),
     }
     return {"hosts": hosts, "key": key, "other": other, "folder": folder}
 
@@ -67,7 +73,7 @@ def setting(world_a, lab):
         valid_from=now - dt.timedelta(days=1),
         valid_until=now + dt.timedelta(days=30),
         techniques=["config_check"],
-        cidrs=[f"{hosts[k].address}/32" for k in ("a", "b", "c", "silent", "pw")],
+        cidrs=[f"{hosts[k].address}/32" for k in ("a", "b", "c", "silent", "pw", "liar", "broken")],
         ports="22",
     )
     system = graded(world_a, "HIS", HARM3, HARM3)
@@ -187,7 +193,7 @@ def test_a_target_outside_the_authorisation_is_refused_before_any_packet(setting
     for _ in range(50):
         if outside.connections():
             break
-        subprocess.run(["sleep", "0.1"])
+        time.sleep(0.1)
     assert len(outside.connections()) == 1
 
 
@@ -335,3 +341,13 @@ def test_a_listed_name_connects_to_the_address_judged_and_an_unlisted_one_is_nev
     assert listed.status == "imported" and listed.address == b.address and listed.object == "ns-host-b"
     assert unlisted.status == "refused" and "未列入授权书" in unlisted.message
     assert asked == ["his-db.hospital.test"]  # resolved once; the unlisted name not at all
+
+
+def test_what_is_not_a_verified_bundle_is_not_imported(setting, lab):
+    hosts = lab["hosts"]
+    reports = _collect(setting, lab, ["liar", "broken"])
+    liar, broken = reports[hosts["liar"].address], reports[hosts["broken"].address]
+    assert liar.status == "bundle" and "采集包校验失败" in liar.message
+    assert broken.status == "script" and "退出码 3" in broken.message and "no sh here" in broken.message
+    assert liar.host_key == broken.host_key == "recorded"  # the connections themselves were sound
+    assert not CollectedBundle.objects.exists()

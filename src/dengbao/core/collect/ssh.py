@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 
 import asyncssh
 
-from .bundle import MAX_TOTAL_BYTES, BundleError, read_bundle
+from .bundle import BundleError, read_bundle
 
 COMMAND = "sh -s - -"  # the script from stdin, its bundle to stdout
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
-MAX_STDERR_BYTES = 16 * 1024
+MAX_STDERR_BYTES = 1024 * 1024  # the script writes little there; its tail goes into the message
 
 
 @dataclass(frozen=True)
@@ -109,12 +109,12 @@ async def _session(
         process.stdin.write_eof()
         stdout, stderr = await asyncio.gather(
             _read_limited(process.stdout, MAX_BUNDLE_BYTES),
-            _read_limited(process.stderr, MAX_TOTAL_BYTES),
+            _read_limited(process.stderr, MAX_STDERR_BYTES),
         )
         completed = await process.wait()
     out = Outcome(target, "collected", host_key=host_key, fingerprint=fingerprint, first_use=not known_key)
     if completed.exit_status != 0:
-        tail = stderr[-MAX_STDERR_BYTES:].decode("utf-8", "replace").strip()
+        tail = stderr[-2000:].decode("utf-8", "replace").strip()
         out.status, out.message = "script", f"采集脚本退出码 {completed.exit_status}：{tail[-500:]}"
         return out
     try:
