@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-import asyncssh
+with warnings.catch_warnings():  # asyncssh still names DSA types; cryptography warns at its import
+    warnings.filterwarnings("ignore", message="DSA is deprecated")
+    import asyncssh
 
 from .bundle import BundleError, read_bundle
 
