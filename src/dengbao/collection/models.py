@@ -67,3 +67,30 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.result}（{self.get_status_display()}）"
+
+
+class SshHostKey(models.Model):
+    """A target's SSH host key, recorded on first use in an assessment; a different key is refused."""
+
+    assessment = models.ForeignKey(
+        "assessments.Assessment", on_delete=models.CASCADE, related_name="ssh_host_keys"
+    )
+    host = models.CharField(_("地址"), max_length=255)  # the address connected to
+    port = models.PositiveIntegerField(default=22)
+    public_key = models.TextField(_("主机公钥"))  # OpenSSH format
+    fingerprint = models.CharField(_("指纹"), max_length=100)  # SHA256:…
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("SSH 主机密钥")
+        verbose_name_plural = _("SSH 主机密钥")
+        ordering = ["assessment_id", "host", "port"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "host", "port"], name="ssh_host_key_once_per_target"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port} {self.fingerprint}"

@@ -201,3 +201,13 @@ def rules_check_cmd(file: Path) -> None:
     except RuleError as exc:
         raise Refused(str(exc)) from None
     click.echo(f"{file}: {len(rules)} rules OK")
+
+
+def _register() -> None:
+    from .collect_ssh import host_keys_cmd, ssh_cmd
+
+    group.add_command(ssh_cmd)
+    group.add_command(host_keys_cmd)
+
+
+_register()

@@ -17,6 +17,7 @@ class Technique(models.TextChoices):
     VULN_SCAN = "vuln_scan", _("漏洞扫描")
     WEB_SCAN = "web_scan", _("Web 应用扫描")
     PENTEST = "pentest", _("渗透测试")
+    CONFIG_CHECK = "config_check", _("登录核查（配置采集）")
 
 
 class Authorisation(models.Model):

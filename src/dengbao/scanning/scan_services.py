@@ -100,14 +100,35 @@ def scan_check(
     authorisation lists is resolved (with ``lookup``, the system resolver by default), and then its
     addresses are checked too.
     """
-    at = at or timezone.now()
     if profile not in scanner.PROFILES:
         raise ValidationError(f"未知的扫描类型“{profile}”")
     try:
         port_list = _request_ports(profile, ports)
     except ValueError as exc:
         raise ValidationError(str(exc)) from None
-    technique = scanner.PROFILES[profile].technique
+    return scope_check(
+        project=project,
+        targets=targets,
+        ports=port_list,
+        technique=scanner.PROFILES[profile].technique,
+        authorisation=authorisation,
+        at=at,
+        lookup=lookup,
+    )
+
+
+def scope_check(
+    *,
+    project: Project,
+    targets: list[str],
+    ports: Sequence[int],
+    technique: scanner.Technique | str,
+    authorisation: Authorisation | None = None,
+    at: dt.datetime | None = None,
+    lookup: Callable[[str], Sequence[str]] | None = None,
+) -> Verdict:
+    """``scan_check`` for any technique and port list: the one scope check for touching a target."""
+    at = at or timezone.now()
     candidates = (
         [authorisation] if authorisation else list(project.authorisations.order_by("-valid_until", "-pk"))
     )
@@ -118,7 +139,12 @@ def scan_check(
     checked: list[tuple[Authorisation, list[scanner.Refusal]]] = []
     for candidate in candidates:
         refusals = scanner.check(
-            scope_of(candidate), targets=targets, ports=port_list, technique=technique, at=at, lookup=lookup
+            scope_of(candidate),
+            targets=targets,
+            ports=list(ports),
+            technique=technique,
+            at=at,
+            lookup=lookup,
         )
         if not refusals:
             return Verdict(candidate, [])
@@ -126,6 +152,39 @@ def scan_check(
     if authorisation:
         return Verdict(authorisation, checked[0][1])
     return Verdict(None, _closest(checked))
+
+
+def target_authorise(
+    *,
+    actor: User,
+    project: Project,
+    target: str,
+    port: int,
+    technique: scanner.Technique | str,
+    action: str,
+    lookup: Callable[[str], Sequence[str]] | None = None,
+) -> Verdict:
+    """Check one target for an activity other than a scan (e.g. live collection); audit a refusal.
+
+    Call it before any packet goes to the target; ``action`` names the refused activity in the log.
+    """
+    permissions.require(actor, "project.record", project)
+    verdict = scope_check(project=project, targets=[target], ports=[port], technique=technique, lookup=lookup)
+    if not verdict.allowed:
+        audit.record(
+            actor=actor,
+            action=action,
+            obj=verdict.authorisation,
+            outcome="refused",
+            details={
+                "target": target,
+                "port": port,
+                "technique": str(technique),
+                "refusals": [r.to_dict() for r in verdict.refusals],
+            },
+            project=project,
+        )
+    return verdict
 
 
 # Refusal codes that say the letter does not name the target at all (see core.scanner.scope.Refusal).

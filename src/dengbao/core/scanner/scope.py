@@ -41,6 +41,7 @@ class Technique(StrEnum):
     VULN_SCAN = "vuln_scan"
     WEB_SCAN = "web_scan"
     PENTEST = "pentest"
+    CONFIG_CHECK = "config_check"  # logging in to read configuration (live collection over SSH)
 
     @property
     def label(self) -> str:
@@ -52,6 +53,7 @@ _LABELS = {
     Technique.VULN_SCAN: "漏洞扫描",
     Technique.WEB_SCAN: "Web 应用扫描",
     Technique.PENTEST: "渗透测试",
+    Technique.CONFIG_CHECK: "登录核查（配置采集）",
 }
 
 

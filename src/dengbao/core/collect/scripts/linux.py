@@ -179,6 +179,8 @@ _TEMPLATE = r"""#!/bin/sh
 # (a temporary directory is removed on exit), and never reads password hashes
 # (/etc/shadow is cut to the user name and aging fields only).
 # Usage: sh collect-linux.sh [OUTPUT.tar.gz]     Run as root for a complete picture.
+#        sh collect-linux.sh -                  the bundle goes to standard output (nothing else
+#        does), e.g. fed over SSH with `ssh HOST sh -s - - < collect-linux.sh > bundle.tar.gz`
 set -u
 umask 077
 LC_ALL=C
@@ -240,6 +242,10 @@ user=$(id -un 2>/dev/null | json_safe)
   done <"$WORK/index"
   printf '\n  ]\n}\n'
 } >"$WORK/manifest.json"
+if [ "$OUT" = "-" ]; then
+  tar -czf - -C "$WORK" manifest.json out || { echo "cannot write the bundle" >&2; exit 1; }
+  exit 0
+fi
 tar -czf "$OUT" -C "$WORK" manifest.json out || { echo "cannot write $OUT" >&2; exit 1; }
 echo "$OUT"
 """
