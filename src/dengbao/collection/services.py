@@ -31,7 +31,10 @@ from .models import CollectedBundle, Proposal
 
 METHODS = ["核查"]
 # Object types a platform's bundle describes; importing elsewhere is allowed but warned about.
-PLATFORM_KINDS = {"linux": {"服务器/操作系统", "终端", "虚拟机", "安全设备"}}
+PLATFORM_KINDS = {
+    "linux": {"服务器/操作系统", "终端", "虚拟机", "安全设备"},
+    "windows": {"服务器/操作系统", "终端", "虚拟机"},
+}
 
 
 @dataclass

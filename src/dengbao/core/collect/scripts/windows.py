@@ -61,7 +61,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
             "$now = Get-Date; Get-LocalUser | ForEach-Object { [pscustomobject][ordered]@{ "
             "Name = $_.Name; SID = $_.SID.Value; Enabled = $_.Enabled; "
             "PasswordRequired = $_.PasswordRequired; "
-            "PasswordExpires = $(if ($_.PasswordExpires) { $_.PasswordExpires.ToString('s') } else { 'never' }); "
+            "PasswordExpires = $(if ($_.PasswordExpires) { $_.PasswordExpires.ToString('s') } "
+            "else { 'never' }); "
             "PasswordLastSet = $(if ($_.PasswordLastSet) { $_.PasswordLastSet.ToString('s') } else { '' }); "
             "LastLogon = $(if ($_.LastLogon) { $_.LastLogon.ToString('s') } else { 'never' }); "
             "LastLogonDays = $(if ($_.LastLogon) { [int]($now - $_.LastLogon).TotalDays } else { 'never' }); "
@@ -179,7 +180,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
         "windows_update",
         "; ".join(
             (
-                _reg(r"HKLM:\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate", "WUServer", "WUStatusServer"),
+                _reg(
+                    r"HKLM:\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate", "WUServer", "WUStatusServer"
+                ),
                 _reg(
                     r"HKLM:\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU",
                     "NoAutoUpdate",
@@ -246,7 +249,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
                     "SCENoApplyLegacyAuditPolicy",
                 ),
                 _reg(_LSA + r"\MSV1_0", "NTLMMinServerSec", "NTLMMinClientSec"),
-                _reg(r"HKLM:\SYSTEM\CurrentControlSet\Control\SecurityProviders\WDigest", "UseLogonCredential"),
+                _reg(
+                    r"HKLM:\SYSTEM\CurrentControlSet\Control\SecurityProviders\WDigest", "UseLogonCredential"
+                ),
                 _reg(
                     r"HKLM:\SYSTEM\CurrentControlSet\Services\LanmanServer\Parameters",
                     "RestrictNullSessAccess",
@@ -290,7 +295,11 @@ COMMANDS: tuple[tuple[str, str], ...] = (
             "AllowBasic",
         )
         + "; "
-        + _reg(r"HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WSMAN\Service", "allow_unencrypted", "auth_basic"),
+        + _reg(
+            r"HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WSMAN\Service",
+            "allow_unencrypted",
+            "auth_basic",
+        ),
     ),
     (
         "listening",
@@ -303,8 +312,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     (
         "listening_udp",
         _csv(
-            "Get-NetUDPEndpoint | Sort-Object LocalPort, LocalAddress | Select-Object LocalAddress, LocalPort, "
-            "OwningProcess"
+            "Get-NetUDPEndpoint | Sort-Object LocalPort, LocalAddress | "
+            "Select-Object LocalAddress, LocalPort, OwningProcess"
         ),
     ),
     (
@@ -314,11 +323,16 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "volumes",
-        _csv("Get-CimInstance Win32_LogicalDisk -Filter 'DriveType=3' | Select-Object DeviceID, FileSystem, Size"),
+        _csv(
+            "Get-CimInstance Win32_LogicalDisk -Filter 'DriveType=3' | "
+            "Select-Object DeviceID, FileSystem, Size"
+        ),
     ),
     (
         "bitlocker",
-        _csv("Get-BitLockerVolume | Select-Object MountPoint, VolumeStatus, ProtectionStatus, EncryptionMethod"),
+        _csv(
+            "Get-BitLockerVolume | Select-Object MountPoint, VolumeStatus, ProtectionStatus, EncryptionMethod"
+        ),
     ),
 )
 
@@ -381,7 +395,8 @@ hashes. Run in an elevated Windows PowerShell 5.1 (as Administrator) for a compl
 [CmdletBinding()]
 param(
   [ValidatePattern('\.(tar\.gz|zip)$')]
-  [ValidateScript({ Test-Path -LiteralPath (Split-Path -Parent ([IO.Path]::GetFullPath($_))) -PathType Container })]
+  [ValidateScript({
+    Test-Path -LiteralPath (Split-Path -Parent ([IO.Path]::GetFullPath($_))) -PathType Container })]
   [string]$OutFile = ''
 )
 Set-StrictMode -Version 2
@@ -456,27 +471,35 @@ try {
         $res = $ps.EndInvoke($async)
         $text = if ($res -and $res.Count) { $res[-1].Text } else { '' }
         $rc = if ($res -and $res.Count) { $res[-1].Rc } else { 1 }
-        if ($ps.Streams.Error.Count) { $text += ($ps.Streams.Error | Out-String -Width 4096); if (-not $rc) { $rc = 1 } }
+        if ($ps.Streams.Error.Count) {
+          $text += ($ps.Streams.Error | Out-String -Width 4096)
+          if (-not $rc) { $rc = 1 }
+        }
         $ps.Dispose()
         # A command that writes its own output (secedit /export) leaves the file in place.
         if (-not (Test-Path -LiteralPath $target)) { Write-Own $target $text }
         elseif ($text.Trim()) { Write-Own (Join-Path $Scratch ($name + '.log')) $text }
       } else {
         [void]$ps.BeginStop($null, $null)
-        if (-not (Test-Path -LiteralPath $target)) { Write-Own $target "timed out after $($TimeoutMs / 1000) s" }
+        if (-not (Test-Path -LiteralPath $target)) {
+          Write-Own $target "timed out after $($TimeoutMs / 1000) s"
+        }
         $rc = 124
       }
     }
     $sha = (Get-FileHash -LiteralPath $target -Algorithm SHA256).Hash.ToLowerInvariant()
-    [void]$Index.Add([ordered]@{ name = $name; command = $code; file = "out/$name.txt"; rc = [int]$rc; sha256 = $sha })
+    [void]$Index.Add([ordered]@{
+      name = $name; command = $code; file = "out/$name.txt"; rc = [int]$rc; sha256 = $sha
+    })
   }
 
   $os = Get-CimInstance Win32_OperatingSystem -ErrorAction SilentlyContinue
   $cs = Get-CimInstance Win32_ComputerSystem -ErrorAction SilentlyContinue
-  $addrs = @(Get-CimInstance Win32_NetworkAdapterConfiguration -Filter 'IPEnabled=True' -ErrorAction SilentlyContinue |
-    ForEach-Object { $_.IPAddress } | Where-Object { $_ })
+  $addrs = @(Get-CimInstance Win32_NetworkAdapterConfiguration -Filter 'IPEnabled=True' `
+      -ErrorAction SilentlyContinue | ForEach-Object { $_.IPAddress } | Where-Object { $_ })
   $fqdn = try { [Net.Dns]::GetHostEntry('').HostName } catch { $HostName }
-  $machineId = (Get-ItemProperty 'HKLM:\SOFTWARE\Microsoft\Cryptography' -ErrorAction SilentlyContinue).MachineGuid
+  $machineId = (Get-ItemProperty 'HKLM:\SOFTWARE\Microsoft\Cryptography' `
+      -ErrorAction SilentlyContinue).MachineGuid
   $manifest = [ordered]@{
     collector = 'dengbao-windows'
     version = $Version
@@ -505,7 +528,8 @@ try {
     $zip = [IO.Compression.ZipFile]::Open($OutFile, [IO.Compression.ZipArchiveMode]::Create)
     try {
       # Entry names are written explicitly with '/' (older .NET wrote '\' from CreateFromDirectory).
-      [void][IO.Compression.ZipFileExtensions]::CreateEntryFromFile($zip, (Join-Path $Bundle 'manifest.json'), 'manifest.json')
+      $manifestFile = Join-Path $Bundle 'manifest.json'
+      [void][IO.Compression.ZipFileExtensions]::CreateEntryFromFile($zip, $manifestFile, 'manifest.json')
       foreach ($f in Get-ChildItem -LiteralPath $OutDir -File) {
         [void][IO.Compression.ZipFileExtensions]::CreateEntryFromFile($zip, $f.FullName, 'out/' + $f.Name)
       }
