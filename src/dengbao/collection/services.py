@@ -143,7 +143,8 @@ def bundle_import(*, actor: User, obj: AssessmentObject, data: bytes, filename: 
             rule_results=[r.as_dict() for r in results],
             uploaded_by=actor,
         )
-        stored.file.save(f"{sha[:16]}.tar.gz", ContentFile(data), save=False)
+        ext = "zip" if data[:2] == b"PK" else "tar.gz"  # Windows hosts without tar.exe send a zip
+        stored.file.save(f"{sha[:16]}.{ext}", ContentFile(data), save=False)
         stored.save()
         for up in unit_proposals:
             record = records.get(up.unit)

@@ -12,4 +12,5 @@ urlpatterns = [
     path(P + "accept/", views.proposals_accept, name="accept"),
     path(P + "proposals/<int:proposal_id>/reject/", views.proposal_reject, name="reject"),
     path(P + "script/linux/", views.script_download, name="script"),
+    path(P + "script/windows/", views.script_download_windows, name="script_windows"),
 ]
