@@ -128,16 +128,17 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "firewall_rdp_rules",
-        # One query per filter kind, joined by rule name (a query per rule takes minutes).
-        "$ports = @{}; Get-NetFirewallPortFilter -PolicyStore ActiveStore | ForEach-Object "
-        "{ $ports[$_.InstanceID] = $_ }; $addrs = @{}; Get-NetFirewallAddressFilter -PolicyStore ActiveStore "
+        # One query per filter kind, joined by rule InstanceID (a query per rule takes minutes).
+        "$ports = @{}; Get-NetFirewallPortFilter -All -PolicyStore ActiveStore | ForEach-Object "
+        "{ $ports[$_.InstanceID] = $_ }; $addrs = @{}; "
+        "Get-NetFirewallAddressFilter -All -PolicyStore ActiveStore "
         "| ForEach-Object { $addrs[$_.InstanceID] = $_ }; "
         + _csv(
             "Get-NetFirewallRule -PolicyStore ActiveStore -Direction Inbound -Enabled True | Where-Object { "
-            "$p = $ports[$_.Name]; $p -and ($p.LocalPort -contains '3389') } | ForEach-Object { "
+            "$p = $ports[$_.InstanceID]; $p -and ($p.LocalPort -contains '3389') } | ForEach-Object { "
             "[pscustomobject][ordered]@{ Name = $_.Name; DisplayName = $_.DisplayName; Action = $_.Action; "
-            "Profile = $_.Profile; LocalPort = ($ports[$_.Name].LocalPort -join ' '); "
-            "RemoteAddress = ($addrs[$_.Name].RemoteAddress -join ' ') } }"
+            "Profile = $_.Profile; LocalPort = ($ports[$_.InstanceID].LocalPort -join ' '); "
+            "RemoteAddress = ($addrs[$_.InstanceID].RemoteAddress -join ' ') } }"
         ),
     ),
     (
@@ -443,12 +444,13 @@ $ErrorActionPreference = 'Continue'
 $global:LASTEXITCODE = 0
 $script:errs = 0
 . ([scriptblock]::Create($Helpers))
-$text = try {
-  & ([scriptblock]::Create($Code)) 2>&1 | ForEach-Object {
+$text = ''
+try {
+  $text = & ([scriptblock]::Create($Code)) 2>&1 | ForEach-Object {
     if ($_ -is [Management.Automation.ErrorRecord]) { $script:errs++ }
     $_
   } | Out-String -Width 4096
-} catch { 'ERROR: ' + $_.Exception.Message; $script:errs++ }
+} catch { $text += 'ERROR: ' + $_.Exception.Message; $script:errs++ }
 $rc = if ($LASTEXITCODE) { $LASTEXITCODE } elseif ($script:errs) { 1 } else { 0 }
 [pscustomobject]@{ Text = [string]$text; Rc = [int]$rc }
 '@
@@ -468,9 +470,9 @@ try {
       [void]$ps.AddScript($Runner).AddArgument($code).AddArgument($Helpers).AddArgument($target).AddArgument($Scratch)
       $async = $ps.BeginInvoke()
       if ($async.AsyncWaitHandle.WaitOne($TimeoutMs)) {
-        $res = $ps.EndInvoke($async)
-        $text = if ($res -and $res.Count) { $res[-1].Text } else { '' }
-        $rc = if ($res -and $res.Count) { $res[-1].Rc } else { 1 }
+        $res = @($ps.EndInvoke($async))
+        $text = if ($res.Count) { [string]$res[-1].Text } else { '' }
+        $rc = if ($res.Count) { [int]$res[-1].Rc } else { 1 }
         if ($ps.Streams.Error.Count) {
           $text += ($ps.Streams.Error | Out-String -Width 4096)
           if (-not $rc) { $rc = 1 }
