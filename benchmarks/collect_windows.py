@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from dengbao.core import collect
+from dengbao.core import collect  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "collect" / "fixtures" / "windows"
 
