@@ -23,6 +23,8 @@ import json
 import sys
 import tarfile
 import time
+import warnings
+import zipfile
 from pathlib import Path
 
 import yaml
@@ -107,8 +109,14 @@ def check_rules(text: str, artefact: str) -> None:
     evaluate(rules, {"a": artefact})
 
 
-def _bundle(entries: list[tuple[str, bytes]], manifest: object) -> bytes:
+def _bundle(entries: list[tuple[str, bytes]], manifest: object, kind: str = "tar") -> bytes:
     out = io.BytesIO()
+    if kind == "zip":  # Windows hosts without tar.exe
+        with warnings.catch_warnings(), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            warnings.simplefilter("ignore")  # a duplicate name is one of the cases drawn
+            for name, data in [*entries, ("manifest.json", json.dumps(manifest).encode())]:
+                archive.writestr(name, data)
+        return out.getvalue()
     with tarfile.open(fileobj=out, mode="w:gz") as tar:
         for name, data in [*entries, ("manifest.json", json.dumps(manifest).encode())]:
             info = tarfile.TarInfo(name)
@@ -132,7 +140,7 @@ def bundles(draw) -> bytes:
     names = [n for n, _ in entries] + ["../x", "/abs", "a/manifest.json"]
     if draw(st.booleans()):
         entries.append((draw(st.sampled_from(names)), b"z"))
-    data = _bundle(entries, manifest)
+    data = _bundle(entries, manifest, draw(st.sampled_from(["tar", "zip"])))
     mode = draw(st.integers(0, 3))
     if mode == 1:  # flip a byte
         i = draw(st.integers(0, len(data) - 1))

@@ -30,7 +30,9 @@ def test_database_scripts_download_from_the_page(world_a, server):  # noqa: F811
         assert response["Content-Disposition"] == f'attachment; filename="dengbao-collect-{platform}.sql"'
         assert response.content.decode() == module.script()
     assert client.get(_url("db_script", server, platform="db2")).status_code == 404
-    assert 'accept=".tar.gz,.tgz,application/gzip,.cfg,.conf,.txt,.log,text/plain"' in page
+    assert (
+        'accept=".tar.gz,.tgz,.zip,application/gzip,application/zip,.cfg,.conf,.txt,.log,text/plain"' in page
+    )
 
 
 def test_uploaded_database_output_is_matched_by_host_and_proposes(world_a, server):  # noqa: F811

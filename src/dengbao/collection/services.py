@@ -35,6 +35,7 @@ PLATFORM_KINDS = {
     "linux": {"服务器/操作系统", "终端", "虚拟机", "安全设备"},
     **{device: {"网络设备", "安全设备"} for device in ("huawei", "h3c", "cisco")},
     **{db: {"数据库管理系统"} for db in ("mysql", "postgresql", "oracle", "mssql")},
+    "windows": {"服务器/操作系统", "终端", "虚拟机"},
 }
 
 
@@ -133,7 +134,8 @@ def bundle_import(*, actor: User, obj: AssessmentObject, data: bytes, filename: 
     for r in results:
         if r.state is collect.State.ERROR:
             warnings.append(f"规则 {r.rule.id}：{r.message}")
-    stored_data, ext = data, ("tar.gz" if data[:2] == b"\x1f\x8b" else "txt")  # a bundle, or text output
+    # a script's bundle (tar.gz, or zip from a Windows host without tar.exe), or a text output
+    stored_data, ext = data, {b"\x1f\x8b": "tar.gz", b"PK": "zip"}.get(data[:2], "txt")
     masked = bundle.manifest.get("masked_copy")
     if isinstance(masked, str) and masked in bundle.artefacts:
         # a device configuration: keep its text with every secret masked, never the secrets

@@ -13,4 +13,5 @@ urlpatterns = [
     path(P + "proposals/<int:proposal_id>/reject/", views.proposal_reject, name="reject"),
     path(P + "script/linux/", views.script_download, name="script"),
     path(P + "script/db/<str:platform>/", views.db_script_download, name="db_script"),
+    path(P + "script/windows/", views.script_download_windows, name="script_windows"),
 ]

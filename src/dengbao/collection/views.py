@@ -161,3 +161,15 @@ def db_script_download(request: HttpRequest, project: str, assessment_id: int, p
     response = HttpResponse(module.script(), content_type="application/sql; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="dengbao-collect-{platform}.sql"'
     return response
+
+
+@login_required
+def script_download_windows(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
+    _load(request, project, assessment_id)
+    from dengbao.core.collect.scripts import windows
+
+    # UTF-8 with a BOM and CRLF: Windows PowerShell 5.1 reads a BOM-less script in the ANSI code page.
+    body = windows.script().replace("\n", "\r\n").encode("utf-8-sig")
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="dengbao-collect-windows.ps1"'
+    return response

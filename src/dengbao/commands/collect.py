@@ -12,7 +12,7 @@ import click
 
 from .common import cli_actor, echo_json, project_option, user_option
 
-SCRIPT_PLATFORMS = ("linux", "mysql", "postgresql", "oracle", "mssql")  # windows comes with its collector
+SCRIPT_PLATFORMS = ("linux", "windows", "mysql", "postgresql", "oracle", "mssql")
 
 
 class Refused(click.ClickException):
@@ -31,6 +31,16 @@ def group() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def script_cmd(platform: str, output: Path) -> None:
     """Write the read-only collection script for PLATFORM (run it on the target: sh FILE [BUNDLE])."""
+    if platform == "windows":
+        from dengbao.core.collect.scripts import windows
+
+        # UTF-8 with a BOM: Windows PowerShell 5.1 reads a BOM-less script in the ANSI code page.
+        output.write_text(windows.script(), encoding="utf-8-sig", newline="\r\n")
+        click.echo(
+            f"{output}: run `powershell -NoProfile -ExecutionPolicy Bypass -File {output.name}` "
+            "on the host (as Administrator for a complete picture)"
+        )
+        return
     from dengbao.core.collect.scripts import DATABASE_SCRIPTS, linux
 
     if platform in DATABASE_SCRIPTS:
