@@ -67,3 +67,8 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.result}（{self.get_status_display()}）"
+
+    @property
+    def low_confidence(self) -> bool:
+        """Decided by a rule reading a screenshot's recognised text (OCR), not collected output."""
+        return any(isinstance(e, dict) and e.get("confidence") == "low" for e in self.evidence)

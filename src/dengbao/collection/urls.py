@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ocr_views, views
 
 app_name = "collection"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path(P + "accept/", views.proposals_accept, name="accept"),
     path(P + "proposals/<int:proposal_id>/reject/", views.proposal_reject, name="reject"),
     path(P + "script/linux/", views.script_download, name="script"),
+    path(P + "screenshots/", ocr_views.screenshots_propose, name="screenshots"),
 ]
