@@ -148,7 +148,7 @@ def read_text(
     pixels = np.asarray(rgb)[:, :, ::-1].copy()  # the engine reads OpenCV's BGR order
     with _engine_lock:
         engine = _load()
-        found, _elapsed = engine(pixels)
+        found, _elapsed = engine(pixels, use_cls=False)  # screenshots are upright: no 180° check
     lines = tuple(
         OcrLine(
             text=str(text).strip(),
