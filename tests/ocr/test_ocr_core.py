@@ -73,3 +73,35 @@ def test_engine_models_ship_inside_the_package():
         and any("rec" in m for m in models)
         and any("cls" in m for m in models)
     )
+
+
+def test_reads_in_a_network_namespace_with_no_network_at_all(tmp_path):
+    """The engine needs nothing from outside: a child with its own, empty, network namespace reads
+    the dialog (a download of models at run time would fail there)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("needs root and util-linux's unshare for a network namespace")
+    root = Path(__file__).resolve().parents[2]
+    script = (
+        "import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
+        "from dengbao.core import ocr\n"
+        "from tests.ocr.screenshot import policy_dialog_png\n"
+        "print(ocr.read_text(policy_dialog_png()).text)\n"
+    )
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    done = subprocess.run(
+        ["unshare", "--net", sys.executable, "-c", script, str(root / "src"), str(root)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "密码长度最小值" in done.stdout and "Minimum" in done.stdout
+    assert not any((tmp_path).rglob("*.onnx"))  # nothing was fetched into the home or cache folder

@@ -114,7 +114,8 @@ _engine_lock = threading.Lock()
 def available() -> bool:
     """True when the OCR engine can be imported (its models are inside the package)."""
     try:
-        _load()
+        with _engine_lock:
+            _load()
     except OcrUnavailable:
         return False
     return True
