@@ -3,8 +3,9 @@
 ``read_text(image_bytes)`` checks the image before anything is decoded: its size in bytes,
 its format (PNG, JPEG, GIF, WebP, BMP) and its pixel count from the header alone, so a
 decompression bomb is refused without being expanded. The engine is loaded once per
-process and used by one thread at a time (OCR is CPU-bound; the ONNX runtime already uses
-every core). Nothing is fetched from the network: the models are files in the package.
+process and used by one thread at a time (OCR is CPU-bound, and the ONNX runtime runs on
+one core, see ``ENGINE_THREADS``). Nothing is fetched from the network: the models are files
+in the package.
 
 The OCR engine is the optional extra ``dengbao[ocr]``; without it ``read_text`` raises
 ``OcrUnavailable`` with the command that installs it.
@@ -23,6 +24,10 @@ MAX_IMAGE_PIXELS = 40_000_000  # e.g. 8000 × 5000; a 4K screenshot is 8.3 milli
 MIN_SIDE = 8
 FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP")
 INSTALL_HINT = "pip install 'dengbao[ocr]'"
+# One ONNX thread: OCR is background work in the web server's process, so it leaves the other
+# cores to the pages; ONNX's extra threads also spin while waiting, which costs ~50 % more CPU
+# for the same screenshot (benchmarks/ocr.py: 1.5 s of CPU with one thread, 2.2–2.4 s with two).
+ENGINE_THREADS = 1
 
 Box = tuple[tuple[float, float], ...]
 
@@ -128,7 +133,7 @@ def _load() -> Any:
             from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
         except ImportError as exc:  # the extra, or a system library of OpenCV's, is missing
             raise OcrUnavailable(f"未安装离线文字识别引擎（{exc}）：请运行 {INSTALL_HINT}") from None
-        _engine = RapidOCR()
+        _engine = RapidOCR(intra_op_num_threads=ENGINE_THREADS, inter_op_num_threads=ENGINE_THREADS)
     return _engine
 
 
