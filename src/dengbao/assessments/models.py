@@ -160,6 +160,14 @@ class ResultRecord(models.Model):
         }
 
 
+class OcrState(models.TextChoices):
+    """An evidence file's text recognition; empty for files that are not images."""
+
+    PENDING = "pending", _("待识别")
+    DONE = "done", _("已识别")
+    FAILED = "failed", _("未能识别")
+
+
 class Evidence(models.Model):
     record = models.ForeignKey(ResultRecord, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to="evidence/%Y/%m/")
@@ -170,6 +178,12 @@ class Evidence(models.Model):
     sm3 = models.CharField(max_length=64, blank=True)
     uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # Text read from an image by offline OCR in the background (assessments/evidence_ocr.py).
+    ocr_state = models.CharField(_("文字识别"), max_length=12, choices=OcrState.choices, blank=True)
+    ocr_text = models.TextField(_("识别出的文字"), blank=True)
+    ocr_confidence = models.FloatField(_("识别置信度"), null=True, blank=True)
+    ocr_error = models.CharField(max_length=300, blank=True)
+    ocr_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("证据")

@@ -21,6 +21,7 @@ from dengbao.core.catalogue import query
 from dengbao.core.catalogue.vocab import OBJECT_TYPES
 from dengbao.core.scoring_schemes import scheme_date_problem
 
+from . import evidence_ocr
 from .models import Assessment, AssessmentObject, Evidence, Result, ResultRecord, Round
 
 TECH_TO_EXTENSION = {"cloud": "cloud", "mobile": "mobile", "iot": "iot", "ics": "ics"}
@@ -241,6 +242,7 @@ def evidence_add(*, actor: User, record: ResultRecord, upload: UploadedFile) -> 
         )
         evidence.file.save(received.name, upload, save=False)
         evidence.save()
+        evidence_ocr.schedule(evidence)  # screenshots: their text is read in the background
         audit.record(
             actor=actor,
             action="result.evidence_add",

@@ -17,7 +17,7 @@ from dengbao.catalogue import selectors as catalogue_selectors
 from dengbao.core.catalogue.vocab import OBJECT_TYPES
 from dengbao.terms import term
 
-from . import selectors, services
+from . import checklist_search, selectors, services
 from .models import AssessmentObject, Result
 
 RESULT_KEYS = [
@@ -162,6 +162,8 @@ def checklist(request: HttpRequest, project: str, assessment_id: int, object_id:
     target = selectors.object_get(actor=request.user, assessment=assessment, object_id=object_id)
     rnd = services.current_round(assessment)
     rows = selectors.checklist(actor=request.user, rnd=rnd, obj=target)
+    query = request.GET.get("q", "").strip()[: checklist_search.MAX_QUERY]
+    rows = checklist_search.search(rows, query) if query else rows  # also in evidence screenshots' text
     similar = assessment.test_objects.filter(kind=target.kind).exclude(pk=target.pk).order_by("name")
     context = _ctx(
         request,
@@ -172,6 +174,7 @@ def checklist(request: HttpRequest, project: str, assessment_id: int, object_id:
         rows=rows,
         result_keys=RESULT_KEYS,
         similar=similar,
+        query=query,
         phrases=selectors.phrases_by_unit(
             actor=request.user, project=obj, units=[r.unit_id for r, _item in rows]
         ),

@@ -68,6 +68,11 @@ class Proposal(models.Model):
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.result}（{self.get_status_display()}）"
 
+    @property
+    def low_confidence(self) -> bool:
+        """Decided by a rule reading a screenshot's recognised text (OCR), not collected output."""
+        return any(isinstance(e, dict) and e.get("confidence") == "low" for e in self.evidence)
+
 
 class SshHostKey(models.Model):
     """A target's SSH host key, recorded on first use in an assessment; a different key is refused."""

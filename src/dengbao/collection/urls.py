@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ocr_views, views
 
 app_name = "collection"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path(P + "script/linux/", views.script_download, name="script"),
     path(P + "script/db/<str:platform>/", views.db_script_download, name="db_script"),
     path(P + "script/windows/", views.script_download_windows, name="script_windows"),
+    path(P + "screenshots/", ocr_views.screenshots_propose, name="screenshots"),
 ]

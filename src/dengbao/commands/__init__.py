@@ -38,3 +38,7 @@ def register(group: click.Group) -> None:
     from . import collect
 
     group.add_command(collect.group)
+
+    from . import evidence
+
+    group.add_command(evidence.group)

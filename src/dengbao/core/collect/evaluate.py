@@ -11,6 +11,14 @@ from . import expr
 from .ruleset import _PLACEHOLDER, Rule
 
 MAX_EVIDENCE_LINES = 8
+# Artefacts read by OCR from screenshots: a result that reads one is lower-confidence (the text
+# may be misread, and a screenshot shows what was on screen, not the effective configuration).
+OCR_ARTEFACT = "ocr_text"
+OCR_PREFIX = "ocr:"  # one screenshot's text, e.g. "ocr:12" for evidence 12
+
+
+def is_ocr_artefact(name: str) -> bool:
+    return name == OCR_ARTEFACT or name.startswith(OCR_PREFIX)
 
 
 class State(StrEnum):
@@ -36,8 +44,13 @@ class RuleResult:
     evidence: tuple[EvidenceLine, ...]
     message: str = ""
 
+    @property
+    def low_confidence(self) -> bool:
+        """Read from a screenshot's recognised text rather than collected command output."""
+        return any(is_ocr_artefact(a) for a in self.rule.artefacts)
+
     def as_dict(self) -> dict:
-        return {
+        out = {
             "rule": self.rule.id,
             "title": self.rule.title,
             "state": self.state.value,
@@ -45,6 +58,9 @@ class RuleResult:
             "message": self.message,
             "evidence": [{"artefact": e.artefact, "line": e.line, "text": e.text} for e in self.evidence],
         }
+        if self.low_confidence:
+            out["confidence"] = "low"
+        return out
 
 
 def _typed(text: str) -> object:
@@ -118,6 +134,10 @@ class UnitProposal:
     result: str  # 符合 / 部分符合 / 不符合
     note: str
     rules: tuple[RuleResult, ...]
+
+    @property
+    def low_confidence(self) -> bool:
+        return any(r.low_confidence for r in self.rules)
 
 
 def propose(results: Iterable[RuleResult], *, level: str) -> list[UnitProposal]:

@@ -17,7 +17,9 @@ import yaml
 from . import expr
 
 RULES_DIR = Path(__file__).parent / "rules"
-PLATFORMS = ("linux", "windows", "mysql", "postgresql", "oracle", "mssql", "huawei", "h3c", "cisco")
+# "ocr": rules over text read from evidence screenshots (artefact ``ocr_text``); their results are
+# marked lower-confidence (evaluate.is_ocr_artefact).
+PLATFORMS = ("linux", "windows", "mysql", "postgresql", "oracle", "mssql", "huawei", "h3c", "cisco", "ocr")
 LEVELS = ("L1", "L2", "L3", "L4")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,80}$")
 _NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,40}$")
