@@ -190,3 +190,19 @@ def test_the_bundle_holds_the_plan_of_every_level_3_system(demo_db):
     assert plans == sorted(f"{c}/{c}-保护工作方案.docx" for c in LEVEL_3)
     assert not any(n.startswith(("OA/", "WEB/")) and "保护工作方案" in n for n in names)
     assert not any("保护工作方案" in m for m in bundle.missing)
+
+
+def test_system_page_and_documents_page_offer_the_plan_to_level_3_only(demo_db, login):
+    client = login(_pm())
+    ih, oa = demo_db.systems.get(code="IH"), demo_db.systems.get(code="OA")
+    assert "保护工作方案（Word）" in client.get(f"/projects/demo/systems/{ih.pk}/").content.decode()
+    assert "保护工作方案（Word）" not in client.get(f"/projects/demo/systems/{oa.pk}/").content.decode()
+    r = client.post("/projects/demo/documents/generate/", {"kind": "protection_plan", "system_id": ih.pk})
+    assert r.status_code == 302 and "/documents/jobs/" in r["Location"]
+    listing = client.get("/projects/demo/documents/").content.decode()
+    assert "生成保护工作方案" in listing and "IH-保护工作方案.docx" in listing
+    refused = client.post(
+        "/projects/demo/documents/generate/", {"kind": "protection_plan", "system_id": oa.pk}, follow=True
+    )
+    message = "保护工作方案仅适用于第三级及以上的定级对象：办公自动化系统（OA）为第二级"
+    assert message in refused.content.decode()

@@ -119,7 +119,7 @@ def _measures(doc: DocumentObject) -> None:
     para(doc, "表4　各安全类测评结果及已落实的安全措施", "Caption")
     list_table(
         doc,
-        [0.9, 2.7, 1.2, 1.9, 1.4, 1.3, 6.6],
+        [0.9, 2.7, 1.1, 1.9, 1.5, 1.6, 6.3],
         ("序号", "安全类", "符合", "部分符合", "不符合", "得分", "已落实的控制点"),
         "measure_rows",
         "m",
@@ -148,6 +148,8 @@ def _problems(doc: DocumentObject) -> None:
     opening, closing = loop_rows("high_risks", "h", 5)
     heads = [C(t, head=True) for t in ("序号", "测评单元", "控制点", "问题描述", "判定")]
     form_table(doc, [1.0, 2.4, 2.6, 6.4, 3.6], [heads, opening, row, closing, *none_rows("high_risks", 5)])
+
+    section_break(doc, landscape=True)  # the cause table shares its page with the first problem table
     doc.add_heading("（二）原因分类", 2)
     para(
         doc,
@@ -166,8 +168,6 @@ def _problems(doc: DocumentObject) -> None:
         [*cells("c", ("cause",), TABLE_TEXT), *cells("c", ("part", "count"))],
         after=none_rows("cause_rows", 3),
     )
-
-    section_break(doc, landscape=True)
     doc.add_heading("（三）各安全类存在的问题", 2)
     para(doc, "{%p if not problem_groups %}")
     para(doc, "未发现安全问题。")
