@@ -206,3 +206,20 @@ def test_system_page_and_documents_page_offer_the_plan_to_level_3_only(demo_db, 
     )
     message = "保护工作方案仅适用于第三级及以上的定级对象：办公自动化系统（OA）为第二级"
     assert message in refused.content.decode()
+
+
+def test_the_api_starts_a_plan_job_and_refuses_level_2(demo_db, login):
+    import json
+
+    client = login(_pm())
+    ih, oa = demo_db.systems.get(code="IH"), demo_db.systems.get(code="OA")
+
+    def start(system):
+        body = json.dumps({"kind": "protection_plan", "system_id": system.pk})
+        return client.post("/api/projects/demo/document-jobs", body, content_type="application/json")
+
+    made = start(ih)
+    assert made.status_code == 202, made.content
+    assert [d["filename"] for d in made.json()["documents"]] == ["IH-保护工作方案.docx"]
+    refused = start(oa)
+    assert refused.status_code == 400 and "第三级及以上" in refused.content.decode()
