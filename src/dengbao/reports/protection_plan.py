@@ -1,11 +1,11 @@
 """保护工作方案 of one system of level 3 or above, from its records (1846号 Q23–Q24).
 
-The source is the system's latest finalised assessment round: the newest assessment that covers
-the system and has a finalised round, that round; without one, the newest assessment's latest
-round, and the document says it is a draft (as the 测评报告 of an unfinished round does).
-Of a combined assessment only the system's part counts (``system_scope``: its objects and the
-items of its grade). The remediation tasks are those given out for the system's problems of
-that assessment, up to that round.
+The source is the system's latest finalised assessment round: the newest of the project's
+assessments that covers the system and has a finalised round, that round; without one, the
+newest assessment's latest round, and the document says it is a draft (as the 测评报告 of an
+unfinished round does). Of a combined assessment only the system's part counts
+(``system_scope``: its objects and the items of its grade). The remediation tasks are those
+given out for the system's problems of that assessment, up to that round.
 """
 
 from __future__ import annotations
@@ -58,10 +58,10 @@ def check_required(system: InformationSystem) -> int:
     return level
 
 
-def source_round(system: InformationSystem) -> tuple[Assessment, Round]:
-    """The latest finalised round of the newest assessment that has one, else the newest
-    assessment's latest round (a draft)."""
-    assessments = list(system.assessments.order_by("-created_at", "-pk"))
+def source_round(system: InformationSystem, project: Project) -> tuple[Assessment, Round]:
+    """Of the project's assessments covering ``system``: the latest finalised round of the newest
+    that has one, else the newest one's latest round (a draft)."""
+    assessments = list(system.assessments.filter(project=project).order_by("-created_at", "-pk"))
     if not assessments:
         raise DocumentNotReady([f"{system.name}：等级测评（尚未建立包含该系统的测评）"])
     for assessment in assessments:
@@ -75,11 +75,17 @@ def source_round(system: InformationSystem) -> tuple[Assessment, Round]:
     return newest, rnd
 
 
-def plan_input(*, actor: User, system: InformationSystem) -> pp.ProtectionPlanInput:
+def plan_input(*, actor: User, project: Project, system: InformationSystem) -> pp.ProtectionPlanInput:
     """Everything the plan prints, read under the actor's permission."""
+    return _gather(actor, project, system)[0]
+
+
+def _gather(
+    actor: User, project: Project, system: InformationSystem
+) -> tuple[pp.ProtectionPlanInput, Assessment, Round]:
+    permissions.require(actor, ACTION, project)
     check_required(system)
-    assessment, rnd = source_round(system)
-    permissions.require(actor, ACTION, assessment.project)
+    assessment, rnd = source_round(system, project)
     scope = system_scope(assessment, system)
     try:
         score = round_score(actor=actor, rnd=rnd, scope=scope)
@@ -119,7 +125,7 @@ def plan_input(*, actor: User, system: InformationSystem) -> pp.ProtectionPlanIn
     majors = list(scope.major_risks(rnd.major_risks.all()).prefetch_related("problems").order_by("pk"))
     tasks = _tasks(assessment, rnd, scope)
     open_units = {f.unit for f in core.problems(findings)}
-    return pp.ProtectionPlanInput(
+    data = pp.ProtectionPlanInput(
         system=_system_info(system),
         assessment=pp.AssessmentInfo(
             name=assessment.name,
@@ -148,11 +154,12 @@ def plan_input(*, actor: User, system: InformationSystem) -> pp.ProtectionPlanIn
         unassigned=len(open_units - {t.unit for t in tasks}),
         date=timezone.localdate(),
     )
+    return data, assessment, rnd
 
 
-def context(system: InformationSystem, *, actor: User) -> dict:
+def context(system: InformationSystem, *, actor: User, project: Project) -> dict:
     """The template's context for ``system`` (the one function a document registry needs)."""
-    return pp.protection_plan_context(plan_input(actor=actor, system=system))
+    return pp.protection_plan_context(plan_input(actor=actor, project=project, system=system))
 
 
 @translation.override("zh-hans")  # the official Chinese terms, whatever the UI language
@@ -161,7 +168,7 @@ def make_protection_plan(*, actor: User, project: Project, system: InformationSy
     permissions.require(actor, ACTION, project)
     if not project.systems.filter(pk=system.pk).exists():
         raise Http404("system not found")
-    data = plan_input(actor=actor, system=system)
+    data, assessment, rnd = _gather(actor, project, system)
     missing = pp.missing_for_protection_plan(data)
     if missing:
         raise DocumentNotReady([f"{system.name}：{m}" for m in missing])
@@ -169,7 +176,6 @@ def make_protection_plan(*, actor: User, project: Project, system: InformationSy
         organisation_id=getattr(actor, "organisation_id", None), kind="protection_plan"
     )
     content = pp.render_protection_plan(data, template=template)
-    assessment, rnd = source_round(system)
     document = services.document_store(
         actor=actor,
         project=project,
