@@ -96,7 +96,9 @@ def test_bundle_holds_exactly_the_deliverables(demo_project, login):
     for system in demo_project.systems.all():  # the six systems of the contract, each assessed
         report = "等级测评报告（草稿）" if system.code in in_retest else "等级测评报告"
         expected |= {f"{system.code}/{system.code}-{kind}.docx" for kind in ("定级报告", "备案表", report)}
-    assert names == expected and len(expected) == 6 * 3 + 2
+        if system.code in in_retest | {"IH"}:  # level 3: the 保护工作方案 (of the finalised 初测)
+            expected.add(f"{system.code}/{system.code}-保护工作方案.docx")
+    assert names == expected and len(expected) == 6 * 3 + 4 + 2
     for name in expected - {"清单-SHA256.txt"}:
         assert name in manifest
     page = client.get(f"/projects/demo/documents/jobs/{job.pk}/").content.decode()

@@ -1,4 +1,5 @@
-"""`dengbao report …`: the 测评报告, the gap list and the whole deliverable set from the command line."""
+"""`dengbao report …`: the 测评报告, the gap list, the 保护工作方案 and the whole deliverable set from the
+command line."""
 
 from __future__ import annotations
 
@@ -195,3 +196,23 @@ def bundle_cmd(output: Path, project_slug: str, username: str | None) -> None:
     click.echo(f"{len(bundle.documents)} documents -> {output}")
     for line in bundle.missing:
         click.echo(f"未生成：{line}", err=True)
+
+
+@command.command(name="protection-plan")
+@click.option("--system", "system_ref", required=True, help="system ID, code or name (level 3 or above)")
+@OUTPUT
+@project_option
+@user_option
+def protection_plan_cmd(system_ref: str, output: Path, project_slug: str, username: str | None) -> None:
+    """保护工作方案 of one system of level 3 or above (Word), from its latest finalised assessment."""
+    actor, project = _project(username, project_slug)
+    from dengbao.reports.protection_plan import make_protection_plan
+    from dengbao.systems.documents import DocumentNotReady
+
+    try:
+        made = make_protection_plan(actor=actor, project=project, system=_system(project, system_ref))
+    except DocumentNotReady as exc:
+        raise click.ClickException(exc.messages[0]) from None
+    except ValueError as exc:  # below level 3: refused
+        raise click.ClickException(str(exc)) from None
+    _done(made, output)

@@ -46,7 +46,7 @@ class DocumentPage(Schema):
 
 class JobIn(Schema):
     kind: str = Field(description="、".join(f"{k}（{v}）" for k, v in generation.JOB_LABELS.items()))
-    system_id: ObjectId | None = Field(None, description="assessment_report：定级对象")
+    system_id: ObjectId | None = Field(None, description="assessment_report、protection_plan：定级对象")
     pdf: bool = Field(False, description="assessment_report：同时转换为 PDF")
     assessment_id: ObjectId | None = Field(None, description="gap_list_docx、remediation_plan、retest_report")
     import_id: ObjectId | None = Field(None, description="scan_report：一次扫描报告导入")
@@ -127,6 +127,8 @@ def _params(body: JobIn) -> dict:
     """The parameters each kind of job takes, as the documents page sends them."""
     if body.kind == "assessment_report":
         return {"system_id": body.system_id, "pdf": body.pdf}
+    if body.kind == "protection_plan":
+        return {"system_id": body.system_id}
     if body.kind in generation.ASSESSMENT_JOBS:
         return {"assessment_id": body.assessment_id}
     if body.kind == "scan_report":

@@ -1,4 +1,5 @@
-"""All deliverables of a project as one zip: per system 定级报告, 备案表 and 测评报告, plus the gap list.
+"""All deliverables of a project as one zip: per system 定级报告, 备案表 and 测评报告 (and the
+保护工作方案 of a level 3+ system), plus the gap list.
 
 This is the document set of SCENARIO.md (the 备案证明 are the police's, uploaded, not made
 here). A document that cannot be made yet is listed in 未生成-请补充.txt with the reason,
@@ -26,6 +27,7 @@ from dengbao.systems.documents import DocumentNotReady
 from . import services
 from .assessment_documents import make_assessment_report
 from .models import DocumentKind, GeneratedDocument
+from .protection_plan import make_protection_plan, plan_required
 
 GAP_LIST_NAME = "差距分析问题列表.xlsx"
 MISSING_NAME = "未生成-请补充.txt"
@@ -75,6 +77,8 @@ def bundle_steps(project: Project) -> list[tuple[str, str, Callable[..., system_
             ("等级测评报告", make_assessment_report),
         ):
             steps.append((folder, f"{system.name}：{label}", _for_system(maker, system)))
+        if plan_required(system):  # 1846号 Q23: level 3 and above only
+            steps.append((folder, f"{system.name}：保护工作方案", _for_system(make_protection_plan, system)))
     steps.append(("", "差距分析问题列表", make_gap_list_xlsx))
     return steps
 

@@ -41,6 +41,7 @@ JOB_LABELS = {
     "inspection_record": "安全巡检及加固记录",
     "ticket_record": "应急响应记录",
     "monitoring_report": "网站监测月报",
+    "protection_plan": "保护工作方案",  # one system of level 3+ (system_id)
 }
 ASSESSMENT_JOBS = ("gap_list_docx", "remediation_plan", "retest_report")
 
@@ -50,8 +51,15 @@ def job_start(*, actor: User, project: Project, kind: str, params: dict | None =
     if kind not in JOB_LABELS:
         raise ValueError(f"unknown document job {kind!r}")
     params = dict(params or {})
-    if kind == "assessment_report" and not project.systems.filter(pk=params.get("system_id")).exists():
+    if (
+        kind in ("assessment_report", "protection_plan")
+        and not project.systems.filter(pk=params.get("system_id")).exists()
+    ):
         raise ValueError("请选择本项目的定级对象")
+    if kind == "protection_plan":  # refused at once below level 3, not as a failed job
+        from .protection_plan import check_required
+
+        check_required(project.systems.get(pk=params["system_id"]))
     if kind in ASSESSMENT_JOBS and not project.assessments.filter(pk=params.get("assessment_id")).exists():
         raise ValueError("请选择本项目的等级测评")
     if kind == "scan_report" and not project.scan_imports.filter(pk=params.get("import_id")).exists():
@@ -207,6 +215,16 @@ def _service_record(job: DocumentJob, progress) -> list:
     return [made.document]
 
 
+def _protection_plan(job: DocumentJob, progress) -> list:
+    from .protection_plan import make_protection_plan
+
+    system = job.project.systems.get(pk=job.params["system_id"])
+    progress(0, 1, f"{system.name}：{JOB_LABELS[job.kind]}")
+    made = make_protection_plan(actor=job.created_by, project=job.project, system=system)
+    progress(1, 1, "完成")
+    return [made.document]
+
+
 _RUNNERS = {
     "bundle": _bundle,
     "assessment_report": _assessment_report,
@@ -215,4 +233,5 @@ _RUNNERS = {
     "inspection_record": _service_record,
     "ticket_record": _service_record,
     "monitoring_report": _service_record,
+    "protection_plan": _protection_plan,
 }

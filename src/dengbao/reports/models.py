@@ -19,6 +19,7 @@ class DocumentKind(models.TextChoices):
     INSPECTION_RECORD = "inspection_record", _("安全巡检及加固记录")
     TICKET_RECORD = "ticket_record", _("应急响应记录")
     MONITORING_REPORT = "monitoring_report", _("网站监测月报")
+    PROTECTION_PLAN = "protection_plan", _("保护工作方案")
     BUNDLE = "bundle", _("项目全部交付文档")
 
 
@@ -91,6 +92,7 @@ class TemplateKindChoice(models.TextChoices):
     INSPECTION_RECORD = "inspection_record", _("安全巡检及加固记录")
     TICKET_RECORD = "ticket_record", _("应急响应记录")
     MONITORING_REPORT = "monitoring_report", _("网站监测月报")
+    PROTECTION_PLAN = "protection_plan", _("保护工作方案")
 
 
 class DocumentTemplate(models.Model):

@@ -36,6 +36,7 @@ def document_list(request: HttpRequest, project: str) -> HttpResponse:
         "assessments": obj.assessments.order_by("name") if internal else [],
         "scan_imports": obj.scan_imports.order_by("-created_at")[:20] if internal else [],
         "plan_kinds": [(k, generation.JOB_LABELS[k]) for k in generation.ASSESSMENT_JOBS],
+        "protection_systems": _protection_systems(obj) if internal else [],
         "jobs": selectors.job_list(actor=request.user, project=obj)[:5] if internal else [],
         "pdf_available": bool(shutil.which("soffice") or shutil.which("libreoffice")),
     }
@@ -51,6 +52,8 @@ def job_create(request: HttpRequest, project: str) -> HttpResponse:
     params = {}
     if kind == "assessment_report":
         params = {"system_id": _number(request.POST.get("system_id")), "pdf": bool(request.POST.get("pdf"))}
+    elif kind == "protection_plan":
+        params = {"system_id": _number(request.POST.get("system_id"))}
     elif kind in generation.ASSESSMENT_JOBS:
         params = {"assessment_id": _number(request.POST.get("assessment_id"))}
     elif kind == "scan_report":
@@ -201,3 +204,10 @@ def _quote(name: str) -> str:
     from urllib.parse import quote
 
     return quote(name)
+
+
+def _protection_systems(project):
+    """The systems a 保护工作方案 can be made for (level 3 and above)."""
+    from .protection_plan import plan_required
+
+    return [s for s in project.systems.order_by("code", "name") if plan_required(s)]

@@ -17,6 +17,7 @@ from . import (
     gap_list_doc,
     grading_report,
     monitoring_report,
+    protection_plan,
     remediation_plan,
     retest_report,
     samples,
@@ -132,6 +133,12 @@ KINDS: dict[str, TemplateKind] = {
             retest_report.TEMPLATE,
             lambda: retest_report.retest_report_context(samples.RETEST),
             pictures=("category_chart",),
+        ),
+        TemplateKind(
+            "protection_plan",
+            "保护工作方案",
+            protection_plan.TEMPLATE,
+            lambda: protection_plan.protection_plan_context(protection_plan.sample_input()),
         ),
     )
 }

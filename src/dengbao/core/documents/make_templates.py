@@ -21,6 +21,7 @@ from . import (
     filing_form_template,
     gap_list_template,
     grading_report_template,
+    protection_plan_template,
     remediation_plan_template,
     retest_report_template,
     scan_report_template,
@@ -40,6 +41,7 @@ BUILDERS: dict[str, Callable[[], Document]] = {
     "inspection-record.docx": service_records_template.inspection_record,
     "ticket-record.docx": service_records_template.ticket_record,
     "monitoring-report.docx": service_records_template.monitoring_report,
+    "protection-plan.docx": protection_plan_template.protection_plan,
 }
 
 
