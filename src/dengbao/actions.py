@@ -22,8 +22,9 @@ is reached through each app's ``load`` function, never from here.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -40,12 +41,12 @@ SAFE = ("GET", "HEAD")
 
 
 def report(
-    request: HttpRequest, exc: ValidationError, *, limit: int | None = None, join: bool = False
+    request: HttpRequest, exc: ValidationError, *, limit: int | None = None, join: str | None = None
 ) -> None:
-    """The messages of ``exc`` as error messages: one each (at most ``limit``), or one joined by spaces."""
+    """The messages of ``exc`` as error messages: one each (at most ``limit``), or one joined by ``join``."""
     found = exc.messages if limit is None else exc.messages[:limit]
-    if join:
-        messages.error(request, " ".join(found))
+    if join is not None:
+        messages.error(request, join.join(found))
         return
     for message in found:
         messages.error(request, message)
@@ -57,6 +58,16 @@ def done(
     """A success message, then ``response`` (or a redirect to the URL name ``response``)."""
     messages.success(request, message)
     return redirect(response, *args, **kwargs) if isinstance(response, str) else response
+
+
+@contextlib.contextmanager
+def reporting(request: HttpRequest, *, limit: int | None = None, join: str | None = None) -> Iterator[None]:
+    """A best-effort step inside an action: a ValidationError becomes error messages, and the action
+    carries on (files attached after the record they belong to was saved, say)."""
+    try:
+        yield
+    except ValidationError as exc:
+        report(request, exc, limit=limit, join=join)
 
 
 def back_to(name: str, *params: str) -> Back:
@@ -76,7 +87,7 @@ def action(
     methods: Iterable[str] = ("POST",),
     invalid: Invalid | None = None,
     limit: int | None = None,
-    join: bool = False,
+    join: str | None = None,
 ) -> Callable[[View], View]:
     """Wrap an action view: load (permission first), refuse other methods (405), map ValidationError.
 
@@ -85,7 +96,7 @@ def action(
     back: ``back(request, **loaded)`` answers after a refused input (error messages already added).
     invalid: ``invalid(request, exc, **loaded)`` answers a refused input in full instead (a fragment
         carrying the error, a page drawn again); it reports the messages itself where it wants them.
-    limit/join: how the default reports the messages (at most ``limit``; or one message joined).
+    limit/join: how the default reports the messages (at most ``limit``; or one message, joined by ``join``).
     """
     allowed = [m.upper() for m in methods]
 
@@ -112,7 +123,9 @@ def action(
     return decorate
 
 
-def reported(page: Callable[..., HttpResponse], *, limit: int | None = None, join: bool = False) -> Invalid:
+def reported(
+    page: Callable[..., HttpResponse], *, limit: int | None = None, join: str | None = None
+) -> Invalid:
     """``invalid``: report the messages, then answer ``page(request, **loaded)`` (a form drawn again)."""
 
     def respond(request: HttpRequest, exc: ValidationError, **loaded: Any) -> HttpResponse:

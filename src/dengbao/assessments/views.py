@@ -378,7 +378,7 @@ def _to_checklist(request: HttpRequest, obj, assessment, target) -> HttpResponse
 
 
 @login_required
-@action(load=_object("project.view_internal"), back=_to_checklist, join=True)
+@action(load=_object("project.view_internal"), back=_to_checklist, join=" ")
 def results_copy(request: HttpRequest, obj, assessment, target) -> HttpResponse:
     try:
         source_id = int(request.POST.get("source", "0"))
