@@ -24,9 +24,6 @@ NOT_YET = {
     "accounts/manage_views.py",
     "accounts/security_views.py",
     "collection/views.py",
-    "engagements/inspection_views.py",
-    "engagements/record_views.py",
-    "engagements/views.py",
     "monitoring/admin_views.py",
     "monitoring/outbound_views.py",
     "monitoring/views.py",
@@ -126,3 +123,28 @@ def test_action_loads_first_then_refuses_the_method_then_maps_errors():
     assert response.content == b"back to x"
     assert [str(m) for m in request._messages] == ["一", "二"]
     assert calls == ["load", "load", "load"]
+
+
+def test_a_member_learns_405_for_a_get_on_a_post_only_action(world_a, login):
+    """The other half of the order: someone the loader admits gets 405, not the page or a crash.
+
+    (tests/authz checks that a stranger gets 403/404 from the same routes whatever the method.)"""
+    from django.urls import resolve
+
+    from dengbao.accounts.roles import ProjectRole
+    from tests.authz.routes import all_routes
+
+    client = login(world_a.members[ProjectRole.MANAGER])
+    answers = {}
+    for route in all_routes():
+        if not route.project_scoped:
+            continue
+        url = route.url(world_a)
+        if getattr(resolve(url).func, "action_methods", None) != ("POST",):
+            continue
+        answers[url] = client.get(url).status_code
+    assert len(answers) >= 40, sorted(answers)
+    wrong = {url: status for url, status in answers.items() if status not in (403, 404, 405)}
+    assert not wrong, wrong
+    refused = [url for url, status in answers.items() if status == 405]
+    assert len(refused) >= 0.8 * len(answers), {u: s for u, s in answers.items() if s != 405}
