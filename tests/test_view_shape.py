@@ -24,9 +24,6 @@ NOT_YET = {
     "accounts/manage_views.py",
     "accounts/security_views.py",
     "collection/views.py",
-    "monitoring/admin_views.py",
-    "monitoring/outbound_views.py",
-    "monitoring/views.py",
     "reports/views.py",
     "reports/template_views.py",
 }
