@@ -21,8 +21,6 @@ PATTERNS = (re.compile(r'request\.method\s*!=\s*"POST"'), re.compile(r"except\s+
 
 # Converted by the lead after the document-generation rewrite lands (issue 19 item 1).
 NOT_YET = {
-    "accounts/manage_views.py",
-    "accounts/security_views.py",
     "reports/views.py",
     "reports/template_views.py",
 }
