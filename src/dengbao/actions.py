@@ -118,6 +118,7 @@ def action(
                 report(request, exc, limit=limit, join=join)
                 return back(request, **loaded)
 
+        wrapper.action_methods = tuple(allowed)  # type: ignore[attr-defined]  # read by tests/test_view_shape.py
         return wrapper
 
     return decorate
