@@ -25,7 +25,7 @@ urlpatterns = [
     path("", include("dengbao.monitoring.urls")),
     path("", include("dengbao.collection.urls")),
     path("accounts/", include("dengbao.accounts.urls")),
-    path("audit/", include("dengbao.audit.urls")),
+    path("audit/", include("dengbao.accounts.audit_urls")),
     path("notifications/", include("dengbao.inbox.urls")),
     path("manage/templates/", include("dengbao.reports.template_urls")),
     path("manage/", include("dengbao.accounts.manage_urls")),

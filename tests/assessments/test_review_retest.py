@@ -161,6 +161,11 @@ def test_evidence_upload_hash_and_inline_view(world_a, assessment, login, settin
     )
     assert "文件过大" in r.content.decode() or r.status_code == 413
     assert record.evidence.count() == 1
+    lying = SimpleUploadedFile("small.png", b"x" * 5000, "image/png")
+    lying.size = 5  # the service counts what it reads, not what the request declares
+    with pytest.raises(ValidationError, match="过大"):
+        services.evidence_add(actor=world_a.members["assessor"], record=record, upload=lying)
+    assert record.evidence.count() == 1
 
 
 def test_copy_results_from_a_similar_object(world_a, assessment):

@@ -135,6 +135,25 @@ def test_aggregation_is_a_scheme_parameter():
     assert score(data, scheme=Scheme2025(name="worst", aggregation="item_worst")).compliance_rate == 50.0
 
 
+def test_category_score_from_control_points_is_a_scheme_option():
+    # 安全计算环境 with the catalogue: 身份鉴别 has L3-CES1-01 (符合 1) and L3-CES1-02 (不符合 0),
+    # 访问控制 has L3-CES1-05 (符合 1).
+    # items: (1 + 0 + 1) / 3 = 66.67;  control_points: (身份鉴别 0.5 + 访问控制 1) / 2 = 75.
+    data = rows(("L3-CES1-01", "OS", OK), ("L3-CES1-02", "OS", FAIL), ("L3-CES1-05", "OS", OK))
+    by_items = score(data, scheme="2025", catalogue=default())
+    by_points = score(data, scheme=Scheme2025(name="cp", category_from="control_points"), catalogue=default())
+    assert [(c.name, c.score) for c in by_items.categories] == [("安全计算环境", 66.67)]
+    assert [(c.name, c.score) for c in by_points.categories] == [("安全计算环境", 75.0)]
+    # the overall rate is over items either way, and the report's assumptions say which was used
+    assert by_items.compliance_rate == by_points.compliance_rate == 66.67
+    assert any("控制点得分的平均" in line for line in by_points.scheme.assumptions())
+    assert any("各测评项得分的平均" in line for line in by_items.scheme.assumptions())
+    with pytest.raises(ScoringError, match="category_from"):
+        Scheme2025(name="bad", category_from="objects")
+    with pytest.raises(ScoringError, match="另起名称"):
+        Scheme2025(category_from="control_points")  # still called "2025"
+
+
 def test_rate_is_rounded_half_up_to_two_decimals():
     # 2 / 3 = 66.666… → 66.67;  1 / 3 = 33.333… → 33.33
     assert score(units(2, OK) + units(1, FAIL, prefix="L3-PSS1"), scheme="2025").compliance_rate == 66.67

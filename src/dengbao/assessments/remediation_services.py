@@ -10,16 +10,14 @@ client contact who is not the owner may look but not act. Every write is audited
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from dengbao import parse
+from dengbao import parse, uploads
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
@@ -185,28 +183,12 @@ def task_update(
     return task
 
 
-def _limit_text() -> str:
-    limit = settings.DENGBAO_MAX_UPLOAD_BYTES
-    return f"{limit / 1048576:g} MB" if limit >= 1048576 else f"{limit / 1024:g} KB"
-
-
 def evidence_add(*, actor: User, task: RemediationTask, upload: UploadedFile) -> RemediationEvidence:
     """Store one evidence file with its SHA-256, read in chunks and refused beyond the upload limit."""
     _require_worker(actor, task)
     project = _project(task)
-    limit = settings.DENGBAO_MAX_UPLOAD_BYTES
-    name = (upload.name or "evidence")[:200]
-    if upload.size is not None and upload.size > limit:
-        raise ValidationError(f"文件“{name}”过大：上限 {_limit_text()}")
-    sha, size = hashlib.sha256(), 0
-    for chunk in upload.chunks():
-        size += len(chunk)
-        if size > limit:  # do not trust the declared size
-            raise ValidationError(f"文件“{name}”过大：上限 {_limit_text()}")
-        sha.update(chunk)
-    if size == 0:
-        raise ValidationError(f"文件“{name}”为空")
-    upload.seek(0)
+    received = uploads.receive(upload, default_name="evidence")
+    name = received.name
     with transaction.atomic():
         task = _locked(task)
         if task.status == Status.SUBMITTED:
@@ -214,7 +196,7 @@ def evidence_add(*, actor: User, task: RemediationTask, upload: UploadedFile) ->
         if task.status == Status.VERIFIED:
             raise ValidationError("任务已验证，不能再上传证据")
         evidence = RemediationEvidence(
-            task=task, filename=name, size=size, sha256=sha.hexdigest(), uploaded_by=actor
+            task=task, filename=name, size=received.size, sha256=received.sha256, uploaded_by=actor
         )
         evidence.file.save(name, upload, save=False)
         evidence.save()
@@ -225,7 +207,7 @@ def evidence_add(*, actor: User, task: RemediationTask, upload: UploadedFile) ->
             actor=actor,
             action="remediation.evidence_add",
             obj=task,
-            details={"file": evidence.filename, "size": size, "sha256": evidence.sha256},
+            details={"file": evidence.filename, "size": received.size, "sha256": evidence.sha256},
             project=project,
         )
     return evidence

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -14,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dengbao import uploads
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
@@ -229,25 +228,18 @@ def result_record(
 def evidence_add(*, actor: User, record: ResultRecord, upload: UploadedFile) -> Evidence:
     project = record.round.assessment.project
     permissions.require(actor, "project.record", project)
-    if upload.size > settings.DENGBAO_MAX_UPLOAD_BYTES:
-        raise ValidationError(f"文件过大：上限 {settings.DENGBAO_MAX_UPLOAD_MB} MB")
-    sha, sm3 = hashlib.sha256(), hashlib.new("sm3") if "sm3" in hashlib.algorithms_available else None
-    for chunk in upload.chunks():
-        sha.update(chunk)
-        if sm3 is not None:
-            sm3.update(chunk)
-    upload.seek(0)
+    received = uploads.receive(upload, default_name="evidence")  # bounded by the bytes read
     with transaction.atomic():
         evidence = Evidence(
             record=record,
-            filename=upload.name[:200],
-            content_type=(upload.content_type or "")[:100],
-            size=upload.size,
-            sha256=sha.hexdigest(),
-            sm3=sm3.hexdigest() if sm3 is not None else "",
+            filename=received.name,
+            content_type=received.content_type,
+            size=received.size,
+            sha256=received.sha256,
+            sm3=received.sm3,
             uploaded_by=actor,
         )
-        evidence.file.save(upload.name, upload, save=False)
+        evidence.file.save(received.name, upload, save=False)
         evidence.save()
         audit.record(
             actor=actor,

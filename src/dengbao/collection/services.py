@@ -31,7 +31,10 @@ from .models import CollectedBundle, Proposal
 
 METHODS = ["核查"]
 # Object types a platform's bundle describes; importing elsewhere is allowed but warned about.
-PLATFORM_KINDS = {"linux": {"服务器/操作系统", "终端", "虚拟机", "安全设备"}}
+PLATFORM_KINDS = {
+    "linux": {"服务器/操作系统", "终端", "虚拟机", "安全设备"},
+    **{device: {"网络设备", "安全设备"} for device in ("huawei", "h3c", "cisco")},
+}
 
 
 @dataclass
@@ -121,15 +124,20 @@ def bundle_import(*, actor: User, obj: AssessmentObject, data: bytes, filename: 
     for r in results:
         if r.state is collect.State.ERROR:
             warnings.append(f"规则 {r.rule.id}：{r.message}")
-    sha = hashlib.sha256(data).hexdigest()
-    sm3 = hashlib.new("sm3", data).hexdigest() if "sm3" in hashlib.algorithms_available else ""
+    stored_data, ext = data, "tar.gz"
+    masked = bundle.manifest.get("masked_copy")
+    if isinstance(masked, str) and masked in bundle.artefacts:
+        # a device configuration: keep its text with every secret masked, never the secrets
+        stored_data, ext = bundle.artefacts[masked].encode("utf-8"), "txt"
+    sha = hashlib.sha256(stored_data).hexdigest()
+    sm3 = hashlib.new("sm3", stored_data).hexdigest() if "sm3" in hashlib.algorithms_available else ""
     created: list[Proposal] = []
     with transaction.atomic():
         stored = CollectedBundle(
             round=rnd,
             obj=obj,
             filename=filename[:200],
-            size=len(data),
+            size=len(stored_data),
             sha256=sha,
             sm3=sm3,
             platform=platform[:32],
@@ -140,7 +148,7 @@ def bundle_import(*, actor: User, obj: AssessmentObject, data: bytes, filename: 
             rule_results=[r.as_dict() for r in results],
             uploaded_by=actor,
         )
-        stored.file.save(f"{sha[:16]}.tar.gz", ContentFile(data), save=False)
+        stored.file.save(f"{sha[:16]}.{ext}", ContentFile(stored_data), save=False)
         stored.save()
         for up in unit_proposals:
             record = records.get(up.unit)
@@ -170,6 +178,7 @@ def bundle_import(*, actor: User, obj: AssessmentObject, data: bytes, filename: 
             details={
                 "file": stored.filename,
                 "sha256": sha,
+                **({"source_sha256": hashlib.sha256(data).hexdigest()} if stored_data is not data else {}),
                 "host": str(host.get("hostname", ""))[:100],
                 "rules": stored.counts,
                 "proposals": len(created),
@@ -305,7 +314,7 @@ def bundles_import(*, actor: User, assessment, files: list[tuple[str, bytes]]) -
     out: list[tuple[str, object]] = []
     for filename, data in files:
         try:
-            host = collect.read_bundle(data).host
+            host = read_any(filename, data).host
         except collect.BundleError as exc:
             out.append((filename, str(exc)))
             continue

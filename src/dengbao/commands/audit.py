@@ -43,7 +43,7 @@ def verify(ctx: click.Context, as_json: bool, anchor_text: str | None) -> None:
     from rich.console import Console
     from rich.progress import Progress
 
-    from dengbao.audit import selectors
+    from dengbao.accounts import audit_log as selectors
     from dengbao.audit.models import AuditEvent
 
     total = AuditEvent.objects.count()
@@ -85,7 +85,8 @@ def verify(ctx: click.Context, as_json: bool, anchor_text: str | None) -> None:
 def anchor(ctx: click.Context) -> None:
     """打印审计链的链头 SEQ:HASH（先完整校验）；请另处保存，日后用 `dengbao audit verify --anchor` 核对。"""
     cli_setup()
-    from dengbao.audit import selectors, services
+    from dengbao.accounts import audit_log as selectors
+    from dengbao.audit import services
     from dengbao.core import hashchain
 
     status = selectors.chain_status_unaudited()
@@ -114,7 +115,7 @@ def export(output: Path, username: str | None, since: Any, until: Any, as_json: 
     actor = cli_actor(username)
     from django.core.exceptions import PermissionDenied
 
-    from dengbao.audit import selectors
+    from dengbao.accounts import audit_log as selectors
     from dengbao.core import spreadsheet
 
     filters = selectors.EventFilter(

@@ -403,7 +403,7 @@ def _score(
         counts=MappingProxyType(_Tally.total(unit_tallies.values()).counts()),
         items=tuple(items),
         control_points=_control_points(units, cp_of, per_cp),
-        categories=_category_scores(units, described, unit_tallies, parts, places),
+        categories=_category_scores(units, described, unit_tallies, parts, places, scheme.category_from),
         objects=_object_scores(obj_tallies, w, places),
         adjustments=applied,
         major_risks=major_risks,
@@ -469,6 +469,7 @@ def _category_scores(
     tallies: Mapping[str, _Tally],
     parts: Mapping[str, _Part],
     places: int,
+    category_from: str = "items",
 ) -> tuple[GroupScore, ...]:
     by_category: dict[str, list[str]] = {}
     for unit in units:
@@ -477,10 +478,22 @@ def _category_scores(
     for code in sorted(by_category, key=lambda c: (CATEGORY_ORDER.get(c, 99), c)):
         totals = _Tally.total(tallies[u] for u in by_category[code])
         selected = [u for u in by_category[code] if u in parts]
-        value = _pct(_rate(parts, selected), places) if selected else None
+        value = _pct(_category_rate(selected, described, parts, category_from), places) if selected else None
         name = CATEGORY_BY_CODE[code].name if code in CATEGORY_BY_CODE else (code or "其他")
         categories.append(GroupScore(code, name, value, len(selected), totals.counts()))
     return tuple(categories)
+
+
+def _category_rate(
+    selected: list[str], described: Mapping[str, _Described], parts: Mapping[str, _Part], category_from: str
+) -> Fraction:
+    """A 安全类's rate: over its items, or the mean of its control points' rates (each over its items)."""
+    if category_from != "control_points":
+        return _rate(parts, selected)
+    by_point: dict[str, list[str]] = {}
+    for unit in selected:
+        by_point.setdefault(described[unit][1], []).append(unit)
+    return sum((_rate(parts, members) for members in by_point.values()), Fraction(0)) / len(by_point)
 
 
 def _object_scores(tallies: Mapping[str, _Tally], w: Fraction, places: int) -> tuple[GroupScore, ...]:

@@ -29,6 +29,15 @@ _AGGREGATION_TEXT = {
     "item_worst": "测评项取其最差对象的得分",
 }
 AGGREGATIONS = tuple(_AGGREGATION_TEXT)
+# How a 安全类's score is made. GB/T 28449-2018 8.2.4 derives the layer from its control points'
+# results but publishes no formula: "control_points" (mean of control-point scores, each the mean
+# of its items' scores) is the project's reading of it, an assumption like every other formula here.
+_CATEGORY_FROM_TEXT = {
+    "items": "安全类得分为该类各测评项得分的平均",
+    "control_points": "安全类得分为该类各控制点得分的平均，控制点得分为其测评项得分的平均"
+    "（依 GB/T 28449-2018 8.2.4 由控制点汇总安全类；该标准未给出公式，此为本方案的假设）",
+}
+CATEGORY_FROM = tuple(_CATEGORY_FROM_TEXT)
 IMPORTANCE = ("一般", "重要", "关键")
 
 
@@ -37,6 +46,8 @@ def _check_common(s: Any) -> None:
         raise ScoringError(f"方案 {s.name}：partial_weight 应在 0 与 1 之间")
     if s.aggregation not in AGGREGATIONS:
         raise ScoringError(f"方案 {s.name}：aggregation 应为 {' / '.join(AGGREGATIONS)}")
+    if s.category_from not in CATEGORY_FROM:
+        raise ScoringError(f"方案 {s.name}：category_from 应为 {' / '.join(CATEGORY_FROM)}")
     if not 0 <= s.precision <= 6:
         raise ScoringError(f"方案 {s.name}：precision 应在 0 与 6 之间")
     if not str(s.name).strip():
@@ -69,6 +80,7 @@ class Scheme2025:
     title: str = "2025版测评报告模板：符合率"
     partial_weight: float = 0.5  # 部分符合 counts this much of 符合
     aggregation: str = "item_mean"  # item = mean over its objects; rate = mean over items
+    category_from: str = "items"  # 安全类 score from its items, or from its control points (28449 8.2.4)
     pass_threshold: float = 90.0
     pass_inclusive: bool = False  # 符合 needs rate > 90 (≥ when inclusive) and no 重大风险隐患
     fail_threshold: float = 60.0
@@ -91,6 +103,7 @@ class Scheme2025:
             f"符合：符合率 {hi} {self.pass_threshold:g}% 且无重大风险隐患；不符合：符合率 {lo} "
             f"{self.fail_threshold:g}%；其余为基本符合（1846号函未规定恰为边界值时的归属）",
             f"结论按报告显示的、保留 {self.precision} 位小数的符合率判定",
+            f"{_CATEGORY_FROM_TEXT[self.category_from]}（category_from {self.category_from}）",
             "不适用的结果不计入；所有对象均不适用的测评项不计入分母",
         )
 
@@ -104,6 +117,7 @@ class Scheme2021:
     title: str = "2021版测评报告模板（近似）：综合得分与优/良/中/差"
     partial_weight: float = 0.5
     aggregation: str = "item_mean"
+    category_from: str = "items"
     form: str = "deduction"  # "deduction": 100 − Σ ω(1 − x)·100/n; "weighted_mean": Σωx / Σω
     weights: Mapping[str, float] = field(default_factory=lambda: {"一般": 0.2, "重要": 0.5, "关键": 1.0})
     default_importance: str = "关键"  # unknown importance costs an item its full share
@@ -140,6 +154,7 @@ class Scheme2021:
             f"重要程度权重 {weights}；未指定重要程度的测评项按“{self.default_importance}”计",
             f"优：无中、高风险且 ≥ {self.excellent:g}；良：无高风险且 ≥ {self.good:g}；"
             f"中：无高风险且 ≥ {self.fair:g}；其余（含任一高风险）为差",
+            f"{_CATEGORY_FROM_TEXT[self.category_from]}（category_from {self.category_from}）",
         )
 
     def weight(self, unit: str, category: str, control_point: str) -> float:

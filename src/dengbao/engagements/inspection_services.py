@@ -17,13 +17,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from dengbao import uploads
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Organisation, Project, User
 from dengbao.audit import services as audit
 from dengbao.core.catalogue.vocab import OBJECT_TYPES
 from dengbao.core.engagement import inspection
 
-from . import uploads, year_services
+from . import year_services
 from .inspection_models import (
     InspectionEvidence,
     InspectionResult,
@@ -226,7 +227,7 @@ def evidence_add(*, actor: User, result: InspectionResult, upload: UploadedFile)
     visit = result.target.visit
     project = visit.contract.project
     permissions.require(actor, "project.record", project)
-    checked = uploads.check(upload, default_name="evidence")
+    checked = uploads.receive(upload, default_name="evidence")
     with transaction.atomic():
         _open_visit(visit.pk)
         evidence = InspectionEvidence(

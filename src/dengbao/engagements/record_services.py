@@ -12,13 +12,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 
-from dengbao import parse
+from dengbao import parse, uploads
 from dengbao.accounts import permissions
 from dengbao.accounts.models import User
 from dengbao.audit import services as audit
 from dengbao.core.engagement import money
 
-from . import uploads
 from .followup_models import FeedbackHandling, TrainingFile
 from .models import Contract, LineItem
 from .service_models import Feedback, TrainingSession
@@ -102,7 +101,7 @@ def training_file_add(
     permissions.require(actor, "project.record", project)
     if kind not in TrainingFile.Kind.values:
         raise ValidationError("请选择文件类型")
-    checked = uploads.check(upload, default_name="training")
+    checked = uploads.receive(upload, default_name="training")
     with transaction.atomic():
         TrainingSession.objects.select_for_update().get(pk=session.pk)
         if session.files.count() >= MAX_TRAINING_FILES:

@@ -8,17 +8,15 @@ its own transaction; a refused one is audited by the permission layer before any
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from dengbao import parse
+from dengbao import parse, uploads
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
@@ -372,36 +370,20 @@ def deliverable_reject(*, actor: User, deliverable: Deliverable, comment: str) -
     return deliverable
 
 
-def _limit_text() -> str:
-    limit = settings.DENGBAO_MAX_UPLOAD_BYTES
-    return f"{limit / 1048576:g} MB" if limit >= 1048576 else f"{limit / 1024:g} KB"
-
-
 def attachment_add(*, actor: User, contract: Contract, kind: str, upload: UploadedFile) -> Attachment:
     """Store the signed contract or the bid with its SHA-256, refused beyond the upload limit."""
     permissions.require(actor, "project.edit", contract.project)
     if kind not in Attachment.Kind.values:
         raise ValidationError("请选择附件类型")
-    limit = settings.DENGBAO_MAX_UPLOAD_BYTES
-    name = (upload.name or "attachment")[:200]
-    if upload.size is not None and upload.size > limit:
-        raise ValidationError(f"文件“{name}”过大：上限 {_limit_text()}")
-    digest, size = hashlib.sha256(), 0
-    for chunk in upload.chunks():
-        size += len(chunk)
-        if size > limit:  # the declared size is not trusted
-            raise ValidationError(f"文件“{name}”过大：上限 {_limit_text()}")
-        digest.update(chunk)
-    if size == 0:
-        raise ValidationError(f"文件“{name}”为空")
-    upload.seek(0)
+    received = uploads.receive(upload, default_name="attachment")
+    name = received.name
     with transaction.atomic():
         attachment = Attachment(
             contract=contract,
             kind=kind,
             filename=name,
-            size=size,
-            sha256=digest.hexdigest(),
+            size=received.size,
+            sha256=received.sha256,
             uploaded_by=actor,
         )
         attachment.file.save(name, upload, save=False)
@@ -410,7 +392,7 @@ def attachment_add(*, actor: User, contract: Contract, kind: str, upload: Upload
             actor=actor,
             action="contract.attachment",
             obj=attachment,
-            details={"file": name, "size": size, "sha256": attachment.sha256},
+            details={"file": name, "size": received.size, "sha256": attachment.sha256},
             project=contract.project,
         )
     return attachment

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
 
+from dengbao import uploads
 from dengbao.accounts import selectors as account_selectors
 from dengbao.api_support import ErrorOut, Paging, body_doc, error_response, page, read_body, user_errors
 from dengbao.core.importers import ImportFormatError
@@ -35,7 +36,6 @@ from .api_schemas import (
     TransitionsOut,
 )
 from .finding_models import State
-from .uploads import spool
 
 router = Router(tags=["scanning"])
 router.add_decorator(user_errors)
@@ -253,7 +253,7 @@ def import_create(request: HttpRequest, project: str):
         pentest = selectors.pentest_get(
             actor=request.user, project=obj, pentest_id=_number(request.POST["pentest_id"], "pentest_id")
         )
-    path, hashed = spool(upload)
+    path, hashed = uploads.spool(upload)
     try:
         imp = import_services.import_scan(
             actor=request.user,

@@ -13,12 +13,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from dengbao import uploads
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
 
 from .models import Authorisation, PenTest, Technique
-from .uploads import hash_upload
 
 _HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})*$")
 _WINDOW = re.compile(r"^\s*([1-7])(?:\s*-\s*([1-7]))?\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
@@ -133,7 +133,7 @@ def authorisation_create(
     window_list = parse_windows(windows)
     if valid_until <= valid_from:
         raise ValidationError("失效时间须晚于生效时间")
-    hashed = hash_upload(document) if document is not None else None
+    hashed = uploads.receive(document, default_name="authorisation") if document is not None else None
     with transaction.atomic():
         row = Authorisation(
             project=project,

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from dengbao import uploads
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
@@ -48,7 +49,6 @@ from . import inventory_services, sla
 from .finding_models import ACTIVE_STATES, Finding
 from .import_run import FindingRun, scope_host
 from .models import Import, PenTest
-from .uploads import file_sha256, limit_text
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def import_scan(
         raise ValidationError("所选渗透测试不属于本项目")
     size = os.path.getsize(path)
     if size > settings.DENGBAO_MAX_UPLOAD_BYTES:
-        raise _refuse(actor, project, name, f"文件“{name}”过大：上限 {limit_text()}")
+        raise _refuse(actor, project, name, f"文件“{name}”过大：上限 {uploads.limit_text()}")
     if fmt not in (None, "", "auto") and fmt not in FORMATS:
         raise _refuse(actor, project, name, f"未知的格式“{fmt}”；可选：{'、'.join(FORMATS)}")
     try:
@@ -139,7 +139,7 @@ def import_scan(
         raise named from None
     tool = importers()[fmt].tool_name
     extra = [Coverage(tool, hosts=hosts, networks=networks) for hosts, networks in declared]
-    digest = sha256 or file_sha256(path)
+    digest = sha256 or uploads.file_sha256(path)
     started = time.monotonic()
     try:
         with transaction.atomic():

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dengbao import parse
+from dengbao import parse, uploads
 from dengbao.accounts import permissions
 from dengbao.accounts import selectors as account_selectors
 from dengbao.actions import action, back_to
@@ -35,7 +35,6 @@ from . import (
 )
 from .finding_models import Severity
 from .models import Scan, Technique
-from .uploads import spool
 
 
 def _project(request: HttpRequest, slug: str):
@@ -192,7 +191,7 @@ def imports(request: HttpRequest, obj) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError(_("请选择扫描报告文件"))
-        path, hashed = spool(upload)
+        path, hashed = uploads.spool(upload)
         try:
             result = import_services.import_scan(
                 actor=request.user,

@@ -12,9 +12,12 @@ from __future__ import annotations
 from types import ModuleType
 
 from .bundle import Bundle, read_bundle
+from .readers import devices
 
 # Reader modules, asked in this order (each adds one line here).
-_READERS: tuple[ModuleType, ...] = ()
+_READERS: tuple[ModuleType, ...] = (
+    devices,  # network and security device configuration text
+)
 
 
 def read_any(filename: str, data: bytes) -> Bundle:

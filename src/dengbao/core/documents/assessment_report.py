@@ -102,6 +102,7 @@ def assessment_report_context(data: ReportInput, catalogue: Catalogue, chart_dir
         "value": value_text,
         "compliance_rate": f"{score.compliance_rate:g}%",
         "scheme": score.scheme.title,
+        "method": list(score.scheme.assumptions()),
         "major_risks": f"{majors_total}（{majors_fixed}个已整改）" if majors_fixed else str(majors_total),
         "high": risk_counts.get("高", 0),
         "medium": risk_counts.get("中", 0),

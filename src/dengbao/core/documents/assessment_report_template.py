@@ -155,6 +155,8 @@ def _conclusion_summary(doc: DocumentObject) -> None:
     para(doc, "等级测评结论", "Heading 1", page_break=True)
     _conclusion_table(doc)
     para(doc, "{{ conclusion.reason }}。", NOTE)
+    para(doc, "计分方法说明：", NOTE)  # the scheme's parameters and assumptions, aggregation included
+    loop_paragraphs(doc, "conclusion.method", "line", NOTE)
     doc.add_heading("总体评价", 1)
     loop_paragraphs(doc, "overall")
     doc.add_heading("主要安全问题及整改建议", 1)

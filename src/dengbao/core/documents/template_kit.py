@@ -159,30 +159,27 @@ def _page_number_footer(paragraph: Paragraph) -> None:
     paragraph.add_run(" —")
 
 
+def _fld_char(kind: str) -> Any:
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    return char
+
+
+def _instr_text(instruction: str) -> Any:
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = instruction
+    return instr
+
+
 def field(paragraph: Paragraph, instruction: str, shown: str) -> None:
     """A Word field (PAGE, TOC…) with the text shown until Word or LibreOffice updates it."""
     run = paragraph.add_run()
-    for kind, text in (
-        ("begin", None),
-        (None, instruction),
-        ("separate", None),
-        ("shown", shown),
-        ("end", None),
-    ):
-        if kind in ("begin", "separate", "end"):
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
-        elif kind is None:
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = text
-            run._r.append(instr)
-        else:
-            t = OxmlElement("w:t")
-            t.set(qn("xml:space"), "preserve")
-            t.text = text
-            run._r.append(t)
+    text = OxmlElement("w:t")
+    text.set(qn("xml:space"), "preserve")
+    text.text = shown
+    for part in (_fld_char("begin"), _instr_text(instruction), _fld_char("separate"), text, _fld_char("end")):
+        run._r.append(part)
 
 
 def running_header(doc: DocumentObject, text: str) -> None:
@@ -201,19 +198,9 @@ def table_of_contents(doc: DocumentObject, entries: Sequence[str], title: str = 
     lines = [para(doc, entry) for entry in entries] or [para(doc)]
     first, last = lines[0], lines[-1]
     begin = first.runs[0] if first.runs else first.add_run()
-    for kind, text in (("begin", None), (None, ' TOC \\o "1-2" \\h \\z \\u '), ("separate", None)):
-        if kind:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            begin._r.addprevious(_run_with(char))
-        else:
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = text
-            begin._r.addprevious(_run_with(instr))
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    last._p.append(_run_with(end))
+    for part in (_fld_char("begin"), _instr_text(' TOC \\o "1-2" \\h \\z \\u '), _fld_char("separate")):
+        begin._r.addprevious(_run_with(part))
+    last._p.append(_run_with(_fld_char("end")))
     settings = doc.settings.element
     update = settings.find(qn("w:updateFields"))
     if update is None:

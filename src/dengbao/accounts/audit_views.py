@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from dengbao.core import spreadsheet
 
-from . import selectors
+from . import audit_log as selectors
 
 
 class EventFilterForm(forms.Form):

@@ -16,11 +16,11 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from dengbao.accounts import permissions
+from dengbao.audit import keys, services
+from dengbao.audit.models import AuditEvent
 from dengbao.core import hashchain
 
-from . import keys, services
-from .models import AuditEvent
+from . import permissions
 
 if TYPE_CHECKING:
     from dengbao.accounts.models import User
