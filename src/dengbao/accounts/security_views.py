@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+
+from dengbao.actions import action, back_to
 
 from . import auth, permissions, services, tokens
 from .manage_forms import PlatformRoleForm
@@ -57,41 +58,36 @@ def security_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     return redirect("accounts:security")
 
 
+_BACK = back_to("accounts:security")
+
+
 @login_required
-@require_POST
+@action(back=_BACK, join=" ")  # POST first, as require_POST: these pages are platform-wide
 def security_otp_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     target = _target(request, user_id)
-    try:
-        auth.otp_reset(actor=request.user, user=target)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("已重置 %(user)s 的双因素认证：其全部登录已结束、API 令牌已吊销，下次登录时需重新绑定。")
-            % {"user": target.get_username()},
-        )
+    auth.otp_reset(actor=request.user, user=target)
+    messages.success(
+        request,
+        _("已重置 %(user)s 的双因素认证：其全部登录已结束、API 令牌已吊销，下次登录时需重新绑定。")
+        % {"user": target.get_username()},
+    )
     return redirect("accounts:security")
 
 
 @login_required
-@require_POST
+@action(back=_BACK, join=" ")
 def security_role_set(request: HttpRequest, user_id: int) -> HttpResponse:
     target = _target(request, user_id, "platform.grant_roles")
     form = PlatformRoleForm(request.POST, prefix=f"u{target.pk}")
     if not form.is_valid():
         messages.error(request, _("未知的平台角色。"))
         return redirect("accounts:security")
-    try:
-        services.platform_role_set(actor=request.user, user=target, role=form.cleaned_data["platform_role"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("%(user)s 的平台角色现为：%(role)s。")
-            % {"user": target.get_username(), "role": PlatformRole(target.platform_role).label},
-        )
+    services.platform_role_set(actor=request.user, user=target, role=form.cleaned_data["platform_role"])
+    messages.success(
+        request,
+        _("%(user)s 的平台角色现为：%(role)s。")
+        % {"user": target.get_username(), "role": PlatformRole(target.platform_role).label},
+    )
     return redirect("accounts:security")
 
 

@@ -6,31 +6,35 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from dengbao.accounts import selectors as account_selectors
+from dengbao.actions import action
 
 from . import excel, selectors, services
 from .views import _ctx
 
 
-def _assessment(request: HttpRequest, project: str, assessment_id: int, action: str):
-    obj = account_selectors.project_get(actor=request.user, slug=project, action=action)
-    assessment = selectors.assessment_get(
-        actor=request.user, project=obj, assessment_id=assessment_id, action=action
-    )
-    return obj, assessment
+def _assessment(permission: str):
+    """An action's loader: the project and the assessment, both asking for ``permission``."""
+
+    def load(request: HttpRequest, project: str, assessment_id: int) -> dict:
+        obj = account_selectors.project_get(actor=request.user, slug=project, action=permission)
+        assessment = selectors.assessment_get(
+            actor=request.user, project=obj, assessment_id=assessment_id, action=permission
+        )
+        return {"obj": obj, "assessment": assessment}
+
+    return load
 
 
 @login_required
-def excel_export(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
+@action(load=_assessment("project.view_internal"), methods=("GET",))
+def excel_export(request: HttpRequest, obj, assessment) -> HttpResponse:
     """The current round's checklist as .xlsx: one object (``?object=<id>``) or all of them."""
-    _project, assessment = _assessment(request, project, assessment_id, "project.view_internal")
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
     raw = request.GET.get("object", "")
     if raw and not raw.isdigit():
         raise Http404("object not found")
@@ -58,28 +62,30 @@ def _import_page(request: HttpRequest, obj, assessment, *, problems=(), conflict
     return render(request, "assessments/excel_import.html", context, status=status)
 
 
+def _import_refused(request: HttpRequest, exc: ValidationError, obj, assessment) -> HttpResponse:
+    """The upload page again: a stale preview's conflicts (409) or the file's problems (400)."""
+    if isinstance(exc, services.ConflictError):
+        return _import_page(request, obj, assessment, conflicts=exc.messages, status=409)
+    return _import_page(request, obj, assessment, problems=exc.messages, status=400)
+
+
 @login_required
-def excel_import(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
+@action(load=_assessment("project.record"), methods=("GET", "POST"), invalid=_import_refused)
+def excel_import(request: HttpRequest, obj, assessment) -> HttpResponse:
     """GET: export links and the upload form. POST: read the file and show what it would change."""
-    obj, assessment = _assessment(request, project, assessment_id, "project.record")
-    if request.method not in ("GET", "POST"):
-        return HttpResponseNotAllowed(["GET", "POST"])
     if request.method == "GET":
         return _import_page(request, obj, assessment)
     # A body over DENGBAO_MAX_UPLOAD_BYTES never gets here: UploadLimitMiddleware answers 413.
     upload = request.FILES.get("file")
     if upload is None:
         return _import_page(request, obj, assessment, problems=[_("请选择要导入的 .xlsx 文件")], status=400)
-    try:
-        preview = excel.import_preview(
-            actor=request.user,
-            assessment=assessment,
-            stream=upload.file,
-            filename=upload.name or "upload.xlsx",
-            size=upload.size,
-        )
-    except ValidationError as exc:
-        return _import_page(request, obj, assessment, problems=exc.messages, status=400)
+    preview = excel.import_preview(
+        actor=request.user,
+        assessment=assessment,
+        stream=upload.file,
+        filename=upload.name or "upload.xlsx",
+        size=upload.size,
+    )
     context = _ctx(
         request, obj, assessment=assessment, round=services.current_round(assessment), preview=preview
     )
@@ -87,21 +93,14 @@ def excel_import(request: HttpRequest, project: str, assessment_id: int) -> Http
 
 
 @login_required
-def excel_confirm(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
+@action(load=_assessment("project.record"), invalid=_import_refused)
+def excel_confirm(request: HttpRequest, obj, assessment) -> HttpResponse:
     """Apply a previewed import in one transaction, or drop it (``cancel``)."""
-    obj, assessment = _assessment(request, project, assessment_id, "project.record")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     token = request.POST.get("token", "")
     if request.POST.get("cancel"):
         excel.import_cancel(actor=request.user, assessment=assessment, token=token)
         messages.info(request, _("已取消导入，未做任何修改。"))
         return redirect("assessments:excel_import", project=obj.slug, assessment_id=assessment.pk)
-    try:
-        count = excel.import_confirm(actor=request.user, assessment=assessment, token=token)
-    except services.ConflictError as exc:
-        return _import_page(request, obj, assessment, conflicts=exc.messages, status=409)
-    except ValidationError as exc:
-        return _import_page(request, obj, assessment, problems=exc.messages, status=400)
+    count = excel.import_confirm(actor=request.user, assessment=assessment, token=token)
     messages.success(request, _("已从 Excel 导入 %(n)d 项测评结果。") % {"n": count})
     return redirect("assessments:detail", project=obj.slug, assessment_id=assessment.pk)

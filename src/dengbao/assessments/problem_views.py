@@ -11,7 +11,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from dengbao.accounts import permissions
 from dengbao.accounts import selectors as account_selectors
+from dengbao.actions import action
 from dengbao.core import problems as core
 from dengbao.core.catalogue.vocab import CATEGORIES
 
@@ -54,9 +55,37 @@ def _list_url(project, assessment) -> str:
     )
 
 
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
+def _recording(request: HttpRequest, project: str, assessment_id: int) -> dict:
+    """An action's loader: the assessment, for someone who may record (``project.record``)."""
+    obj, assessment = _load(request, project, assessment_id)
+    permissions.require(request.user, "project.record", obj)
+    return {"obj": obj, "assessment": assessment}
+
+
+def _problem(request: HttpRequest, project: str, assessment_id: int, problem_id: int) -> dict:
+    obj, assessment = _load(request, project, assessment_id)
+    problem = selectors.problem_get(actor=request.user, assessment=assessment, problem_id=problem_id)
+    return {"obj": obj, "assessment": assessment, "problem": problem}
+
+
+def _recording_problem(request: HttpRequest, project: str, assessment_id: int, problem_id: int) -> dict:
+    loaded = _problem(request, project, assessment_id, problem_id)
+    permissions.require(request.user, "project.record", loaded["obj"])
+    return loaded
+
+
+def _to_list(request: HttpRequest, obj, assessment) -> HttpResponse:
+    return redirect(_list_url(obj, assessment))
+
+
+def _to_major_risks(request: HttpRequest, obj, assessment) -> HttpResponse:
+    return redirect(_list_url(obj, assessment) + "#major-risks")
+
+
+def _to_problem(request: HttpRequest, obj, assessment, problem) -> HttpResponse:
+    return redirect(
+        "assessments:problem_detail", project=obj.slug, assessment_id=assessment.pk, problem_id=problem.pk
+    )
 
 
 def _columns(request: HttpRequest, current: str, project_scope: bool):
@@ -133,11 +162,8 @@ def gap_list_xlsx(request: HttpRequest, project: str, assessment_id: int) -> Htt
 
 
 @login_required
-def problems_sync(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
-    obj, assessment = _load(request, project, assessment_id)
-    permissions.require(request.user, "project.record", obj)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@action(load=_recording)
+def problems_sync(request: HttpRequest, obj, assessment) -> HttpResponse:
     rnd = selectors.problem_round(actor=request.user, assessment=assessment)
     report = services.problems_sync(actor=request.user, rnd=rnd)
     messages.success(request, _("已按测评结果更新问题列表：%(report)s") % {"report": report})
@@ -145,83 +171,69 @@ def problems_sync(request: HttpRequest, project: str, assessment_id: int) -> Htt
 
 
 @login_required
-def problem_conditions(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
+@action(load=_recording, back=_to_list)
+def problem_conditions(request: HttpRequest, obj, assessment) -> HttpResponse:
     """Which case conditions hold (业务连续性要求高 …): one select per condition, holds/absent/unknown."""
-    obj, assessment = _load(request, project, assessment_id)
-    permissions.require(request.user, "project.record", obj)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     names = [name for name, _state in selectors.conditions(actor=request.user, assessment=assessment)]
     states = {name: request.POST.get(f"condition-{name}", "") for name in names}
-    try:
-        services.case_conditions_set(
-            actor=request.user,
-            assessment=assessment,
-            holds=[n for n, s in states.items() if s == "holds"],
-            absent=[n for n, s in states.items() if s == "absent"],
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("已保存判例适用条件；请重新“按结果同步”以更新建议的判例"))
+    services.case_conditions_set(
+        actor=request.user,
+        assessment=assessment,
+        holds=[n for n, s in states.items() if s == "holds"],
+        absent=[n for n, s in states.items() if s == "absent"],
+    )
+    messages.success(request, _("已保存判例适用条件；请重新“按结果同步”以更新建议的判例"))
     return redirect(_list_url(obj, assessment))
 
 
 @login_required
-def major_risks(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
+@action(load=_recording, back=_to_major_risks)
+def major_risks(request: HttpRequest, obj, assessment) -> HttpResponse:
     """Create a 重大风险隐患 from selected problems, mark one fixed / not fixed, or remove it."""
-    obj, assessment = _load(request, project, assessment_id)
-    permissions.require(request.user, "project.record", obj)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     rnd = selectors.problem_round(actor=request.user, assessment=assessment)
     action = request.POST.get("action", "create")
-    try:
-        if action == "create":
-            ids = [int(v) for v in request.POST.getlist("problems") if v.isdigit()]
-            chosen = list(rnd.problems.filter(pk__in=ids))
-            services.major_risk_create(
-                actor=request.user,
-                rnd=rnd,
-                title=request.POST.get("title", ""),
-                description=request.POST.get("description", "")[:5000],
-                problems=chosen,
-            )
-            messages.success(request, _("已标记重大风险隐患"))
+    if action == "create":
+        ids = [int(v) for v in request.POST.getlist("problems") if v.isdigit()]
+        chosen = list(rnd.problems.filter(pk__in=ids))
+        services.major_risk_create(
+            actor=request.user,
+            rnd=rnd,
+            title=request.POST.get("title", ""),
+            description=request.POST.get("description", "")[:5000],
+            problems=chosen,
+        )
+        messages.success(request, _("已标记重大风险隐患"))
+    else:
+        raw = request.POST.get("major_risk", "")
+        if not raw.isdigit():
+            raise ValidationError(_("请求无效：缺少重大风险隐患"))
+        target = selectors.major_risk_get(actor=request.user, rnd=rnd, major_risk_id=int(raw))
+        if action in ("fixed", "open"):
+            services.major_risk_set_fixed(actor=request.user, major_risk=target, fixed=action == "fixed")
+        elif action == "delete":
+            services.major_risk_delete(actor=request.user, major_risk=target)
         else:
-            raw = request.POST.get("major_risk", "")
-            if not raw.isdigit():
-                raise ValidationError(_("请求无效：缺少重大风险隐患"))
-            target = selectors.major_risk_get(actor=request.user, rnd=rnd, major_risk_id=int(raw))
-            if action in ("fixed", "open"):
-                services.major_risk_set_fixed(actor=request.user, major_risk=target, fixed=action == "fixed")
-            elif action == "delete":
-                services.major_risk_delete(actor=request.user, major_risk=target)
-            else:
-                raise ValidationError(_("未知的操作"))
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect(_list_url(obj, assessment) + "#major-risks")
+            raise ValidationError(_("未知的操作"))
+    return _to_major_risks(request, obj, assessment)
+
+
+def _here(request: HttpRequest, **_loaded) -> HttpResponse:
+    return redirect(request.path)
 
 
 @login_required
-def problem_detail(request: HttpRequest, project: str, assessment_id: int, problem_id: int) -> HttpResponse:
-    obj, assessment = _load(request, project, assessment_id)
-    problem = selectors.problem_get(actor=request.user, assessment=assessment, problem_id=problem_id)
+@action(load=_problem, methods=("GET", "POST"), back=_here)
+def problem_detail(request: HttpRequest, obj, assessment, problem) -> HttpResponse:
     if request.method == "POST":
-        try:
-            services.problem_update(
-                actor=request.user,
-                problem=problem,
-                title=request.POST.get("title", ""),
-                description=request.POST.get("description", "")[:10000],
-                remediation=request.POST.get("remediation", "")[:10000],
-                risk=request.POST.get("risk", ""),
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("已保存"))
+        services.problem_update(
+            actor=request.user,
+            problem=problem,
+            title=request.POST.get("title", ""),
+            description=request.POST.get("description", "")[:10000],
+            remediation=request.POST.get("remediation", "")[:10000],
+            risk=request.POST.get("risk", ""),
+        )
+        messages.success(request, _("已保存"))
         return redirect(request.path)
     matches = selectors.case_matches(actor=request.user, problem=problem)
     context = {
@@ -240,48 +252,28 @@ def problem_detail(request: HttpRequest, project: str, assessment_id: int, probl
 
 
 @login_required
-def problem_case(request: HttpRequest, project: str, assessment_id: int, problem_id: int) -> HttpResponse:
+@action(load=_recording_problem, back=_to_problem)
+def problem_case(request: HttpRequest, obj, assessment, problem) -> HttpResponse:
     """Confirm (→ 高风险) or reject the proposed high-risk case, with a reason either way."""
-    obj, assessment = _load(request, project, assessment_id)
-    problem = selectors.problem_get(actor=request.user, assessment=assessment, problem_id=problem_id)
-    permissions.require(request.user, "project.record", obj)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     reason = request.POST.get("reason", "")[:5000]
-    try:
-        if request.POST.get("decision") == "confirm":
-            services.case_confirm(
-                actor=request.user,
-                problem=problem,
-                reason=reason,
-                case_id=request.POST.get("case_id") or None,
-            )
-            messages.success(request, _("已确认高风险判例，问题判定为高风险"))
-        elif request.POST.get("decision") == "reject":
-            services.case_reject(actor=request.user, problem=problem, reason=reason)
-            messages.success(request, _("已否定高风险判例"))
-        else:
-            raise ValidationError(_("请选择确认或否定"))
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect(
-        "assessments:problem_detail", project=obj.slug, assessment_id=assessment.pk, problem_id=problem.pk
-    )
+    if request.POST.get("decision") == "confirm":
+        services.case_confirm(
+            actor=request.user,
+            problem=problem,
+            reason=reason,
+            case_id=request.POST.get("case_id") or None,
+        )
+        messages.success(request, _("已确认高风险判例，问题判定为高风险"))
+    elif request.POST.get("decision") == "reject":
+        services.case_reject(actor=request.user, problem=problem, reason=reason)
+        messages.success(request, _("已否定高风险判例"))
+    else:
+        raise ValidationError(_("请选择确认或否定"))
+    return _to_problem(request, obj, assessment, problem)
 
 
 @login_required
-def problem_status(request: HttpRequest, project: str, assessment_id: int, problem_id: int) -> HttpResponse:
-    obj, assessment = _load(request, project, assessment_id)
-    problem = selectors.problem_get(actor=request.user, assessment=assessment, problem_id=problem_id)
-    permissions.require(request.user, "project.record", obj)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        services.problem_set_status(
-            actor=request.user, problem=problem, status=request.POST.get("status", "")
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect(
-        "assessments:problem_detail", project=obj.slug, assessment_id=assessment.pk, problem_id=problem.pk
-    )
+@action(load=_recording_problem, back=_to_problem)
+def problem_status(request: HttpRequest, obj, assessment, problem) -> HttpResponse:
+    services.problem_set_status(actor=request.user, problem=problem, status=request.POST.get("status", ""))
+    return _to_problem(request, obj, assessment, problem)

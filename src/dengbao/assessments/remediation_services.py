@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from dengbao import uploads
+from dengbao import parse, uploads
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
@@ -32,11 +32,6 @@ MAX_TEXT = 10000
 
 def _project(task: RemediationTask) -> Project:
     return task.problem.round.assessment.project
-
-
-def _clean(text: str) -> str:
-    """A browser sends a textarea's line breaks as CRLF; store plain LF, trimmed and bounded."""
-    return text.replace("\r\n", "\n").strip()[:MAX_TEXT]
 
 
 def _deny(actor: User, task: RemediationTask, wanted: str, message: str) -> None:
@@ -109,7 +104,7 @@ def task_create(
             problem=problem,
             owner=owner,
             due_date=due_date,
-            measure=_clean(measure) or problem.remediation,
+            measure=parse.text(measure, MAX_TEXT) or problem.remediation,
             created_by=actor,
         )
         audit.record(
@@ -159,7 +154,7 @@ def task_update(
             raise ValidationError("任务已验证，不能再修改")
         if not provider and task.status == Status.SUBMITTED:
             raise ValidationError("任务已提交，等待测评方验证；退回后才能修改")
-        changes: dict[str, object] = {"measure": _clean(measure)}
+        changes: dict[str, object] = {"measure": parse.text(measure, MAX_TEXT)}
         if due_date is not None and due_date != task.due_date:
             changes["due_date"] = _check_due(due_date)
         if owner_id is not None and owner_id != task.owner_id:
@@ -221,7 +216,7 @@ def evidence_add(*, actor: User, task: RemediationTask, upload: UploadedFile) ->
 def task_submit(*, actor: User, task: RemediationTask, note: str) -> RemediationTask:
     """The owner reports the fix done, with a note on what was changed: 待验证."""
     _require_worker(actor, task)
-    note = _clean(note)
+    note = parse.text(note, MAX_TEXT)
     if not note:
         raise ValidationError("请填写整改说明（做了哪些整改）")
     with transaction.atomic():
@@ -257,7 +252,7 @@ def task_verify(*, actor: User, task: RemediationTask, decision: str, note: str 
     permissions.require(actor, "project.record", project)
     if decision not in (Status.VERIFIED, Status.REJECTED):
         raise ValidationError(f"未知的验证结论“{decision}”")
-    note = _clean(note)
+    note = parse.text(note, MAX_TEXT)
     if decision == Status.REJECTED and not note:
         raise ValidationError("退回时须填写验证意见，说明哪些地方仍不满足要求")
     with transaction.atomic():

@@ -7,19 +7,19 @@ services decide who may do what; these views only read the form and show the out
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dengbao import parse
 from dengbao.accounts import permissions
 from dengbao.accounts import selectors as account_selectors
+from dengbao.actions import action
 
 from . import problem_selectors
 from . import remediation_selectors as selectors
@@ -36,25 +36,42 @@ def _load(request: HttpRequest, project: str, assessment_id: int):
     return obj, assessment
 
 
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
+def _recording(request: HttpRequest, project: str, assessment_id: int) -> dict:
+    obj, assessment = _load(request, project, assessment_id)
+    permissions.require(request.user, "project.record", obj)  # who may, before what they sent
+    return {"obj": obj, "assessment": assessment}
 
 
-def _date(value: str) -> date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(
-            _("完成期限“%(v)s”不是有效日期（格式：2026-12-31）") % {"v": value[:20]}
-        ) from None
+def _problem(request: HttpRequest, project: str, assessment_id: int, problem_id: int) -> dict:
+    obj, assessment = _load(request, project, assessment_id)
+    problem = problem_selectors.problem_get(actor=request.user, assessment=assessment, problem_id=problem_id)
+    return {"obj": obj, "assessment": assessment, "problem": problem}
 
 
-def _number(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+def _task(request: HttpRequest, project: str, assessment_id: int, task_id: int) -> dict:
+    obj, assessment = _load(request, project, assessment_id)
+    task = selectors.task_get(actor=request.user, assessment=assessment, task_id=task_id)
+    return {"obj": obj, "assessment": assessment, "task": task}
+
+
+def _due(value: str):
+    return parse.date(value, _("完成期限"))
+
+
+def _here(request: HttpRequest, **_loaded) -> HttpResponse:
+    return redirect(request.path)
+
+
+def _to_plan(request: HttpRequest, obj, assessment) -> HttpResponse:
+    return redirect(reverse("assessments:remediation_plan", args=[obj.slug, assessment.pk]))
+
+
+def _to_task(request: HttpRequest, obj, assessment, task) -> HttpResponse:
+    return redirect(_task_url(obj, assessment, task))
+
+
+def _to_evidence(request: HttpRequest, obj, assessment, task) -> HttpResponse:
+    return redirect(_task_url(obj, assessment, task) + "#evidence")
 
 
 def _ctx(request: HttpRequest, project, assessment, **extra):
@@ -102,50 +119,36 @@ def remediation_plan(request: HttpRequest, project: str, assessment_id: int) -> 
 
 
 @login_required
-def remediation_bulk(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
+@action(load=_recording, back=_to_plan)
+def remediation_bulk(request: HttpRequest, obj, assessment) -> HttpResponse:
     """Tasks for many unplanned problems at once: the same owner and due date for each."""
-    obj, assessment = _load(request, project, assessment_id)
-    permissions.require(request.user, "project.record", obj)  # who may, before what they sent
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     wanted = {int(v) for v in request.POST.getlist("problems") if v.isdigit()}
     unplanned = selectors.problems_without_task(actor=request.user, assessment=assessment)
     chosen = [p for p in unplanned if p.pk in wanted]
-    try:
-        if len(chosen) != len(wanted):
-            raise ValidationError(_("所选问题已有整改任务或不属于本次测评，请刷新后重试"))
-        tasks = services.task_create_many(
-            actor=request.user,
-            problems=chosen,
-            owner_id=_number(request.POST.get("owner", "")),
-            due_date=_date(request.POST.get("due_date", "")),
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("已创建 %(n)d 项整改任务") % {"n": len(tasks)})
-    return redirect(reverse("assessments:remediation_plan", args=[obj.slug, assessment.pk]))
+    if len(chosen) != len(wanted):
+        raise ValidationError(_("所选问题已有整改任务或不属于本次测评，请刷新后重试"))
+    tasks = services.task_create_many(
+        actor=request.user,
+        problems=chosen,
+        owner_id=parse.optional_int(request.POST.get("owner", "")),
+        due_date=_due(request.POST.get("due_date", "")),
+    )
+    messages.success(request, _("已创建 %(n)d 项整改任务") % {"n": len(tasks)})
+    return _to_plan(request, obj, assessment)
 
 
 @login_required
-def remediation_problem(
-    request: HttpRequest, project: str, assessment_id: int, problem_id: int
-) -> HttpResponse:
+@action(load=_problem, methods=("GET", "POST"), back=_here)
+def remediation_problem(request: HttpRequest, obj, assessment, problem) -> HttpResponse:
     """The tasks of one problem, and (provider side) the form that creates one."""
-    obj, assessment = _load(request, project, assessment_id)
-    problem = problem_selectors.problem_get(actor=request.user, assessment=assessment, problem_id=problem_id)
     if request.method == "POST":
-        try:
-            task = services.task_create(
-                actor=request.user,
-                problem=problem,
-                owner_id=_number(request.POST.get("owner", "")),
-                due_date=_date(request.POST.get("due_date", "")),
-                measure=request.POST.get("measure", ""),
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-            return redirect(request.path)
+        task = services.task_create(
+            actor=request.user,
+            problem=problem,
+            owner_id=parse.optional_int(request.POST.get("owner", "")),
+            due_date=_due(request.POST.get("due_date", "")),
+            measure=request.POST.get("measure", ""),
+        )
         messages.success(request, _("已创建整改任务"))
         return redirect(_task_url(obj, assessment, task))
     context = _ctx(
@@ -160,23 +163,18 @@ def remediation_problem(
 
 
 @login_required
-def remediation_task(request: HttpRequest, project: str, assessment_id: int, task_id: int) -> HttpResponse:
+@action(load=_task, methods=("GET", "POST"), back=_here)
+def remediation_task(request: HttpRequest, obj, assessment, task) -> HttpResponse:
     """One task: its evidence and history; POST edits the measure (and, provider side, owner and date)."""
-    obj, assessment = _load(request, project, assessment_id)
-    task = selectors.task_get(actor=request.user, assessment=assessment, task_id=task_id)
     if request.method == "POST":
-        try:
-            services.task_update(
-                actor=request.user,
-                task=task,
-                measure=request.POST.get("measure", ""),
-                due_date=_date(request.POST.get("due_date", "")),
-                owner_id=_number(request.POST.get("owner", "")),
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("已保存"))
+        services.task_update(
+            actor=request.user,
+            task=task,
+            measure=request.POST.get("measure", ""),
+            due_date=_due(request.POST.get("due_date", "")),
+            owner_id=parse.optional_int(request.POST.get("owner", "")),
+        )
+        messages.success(request, _("已保存"))
         return redirect(request.path)
     can_record = permissions.can(request.user, "project.record", obj)
     context = _ctx(
@@ -194,62 +192,37 @@ def remediation_task(request: HttpRequest, project: str, assessment_id: int, tas
 
 
 @login_required
-def remediation_evidence(
-    request: HttpRequest, project: str, assessment_id: int, task_id: int
-) -> HttpResponse:
+@action(load=_task, methods=("GET", "POST"), back=_to_evidence)
+def remediation_evidence(request: HttpRequest, obj, assessment, task) -> HttpResponse:
     """GET ``?id=<evidence>`` downloads one file; POST uploads one (``file``)."""
-    obj, assessment = _load(request, project, assessment_id)
-    task = selectors.task_get(actor=request.user, assessment=assessment, task_id=task_id)
     if request.method == "GET":
         evidence = selectors.evidence_get(
-            actor=request.user, task=task, evidence_id=_number(request.GET.get("id", "")) or 0
+            actor=request.user, task=task, evidence_id=parse.optional_int(request.GET.get("id", "")) or 0
         )
         return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.filename)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["GET", "POST"])
     upload = request.FILES.get("file")
-    try:
-        if upload is None:
-            raise ValidationError(_("请选择要上传的文件"))
-        evidence = services.evidence_add(actor=request.user, task=task, upload=upload)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("已上传 %(name)s") % {"name": evidence.filename})
-    return redirect(_task_url(obj, assessment, task) + "#evidence")
+    if upload is None:
+        raise ValidationError(_("请选择要上传的文件"))
+    evidence = services.evidence_add(actor=request.user, task=task, upload=upload)
+    messages.success(request, _("已上传 %(name)s") % {"name": evidence.filename})
+    return _to_evidence(request, obj, assessment, task)
 
 
 @login_required
-def remediation_submit(request: HttpRequest, project: str, assessment_id: int, task_id: int) -> HttpResponse:
-    obj, assessment = _load(request, project, assessment_id)
-    task = selectors.task_get(actor=request.user, assessment=assessment, task_id=task_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        services.task_submit(actor=request.user, task=task, note=request.POST.get("note", ""))
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("已提交，等待测评方验证"))
-    return redirect(_task_url(obj, assessment, task))
+@action(load=_task, back=_to_task)
+def remediation_submit(request: HttpRequest, obj, assessment, task) -> HttpResponse:
+    services.task_submit(actor=request.user, task=task, note=request.POST.get("note", ""))
+    messages.success(request, _("已提交，等待测评方验证"))
+    return _to_task(request, obj, assessment, task)
 
 
 @login_required
-def remediation_verify(request: HttpRequest, project: str, assessment_id: int, task_id: int) -> HttpResponse:
-    obj, assessment = _load(request, project, assessment_id)
-    task = selectors.task_get(actor=request.user, assessment=assessment, task_id=task_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@action(load=_task, back=_to_task)
+def remediation_verify(request: HttpRequest, obj, assessment, task) -> HttpResponse:
     decision = request.POST.get("decision", "")
-    try:
-        services.task_verify(
-            actor=request.user, task=task, decision=decision, note=request.POST.get("note", "")
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
+    services.task_verify(actor=request.user, task=task, decision=decision, note=request.POST.get("note", ""))
+    if decision == RemediationTask.Status.VERIFIED:
+        messages.success(request, _("已验证通过"))
     else:
-        if decision == RemediationTask.Status.VERIFIED:
-            messages.success(request, _("已验证通过"))
-        else:
-            messages.success(request, _("已退回，请负责人继续整改"))
-    return redirect(_task_url(obj, assessment, task))
+        messages.success(request, _("已退回，请负责人继续整改"))
+    return _to_task(request, obj, assessment, task)

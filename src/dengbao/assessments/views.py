@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from dengbao import parse
 from dengbao.accounts import permissions
 from dengbao.accounts import selectors as account_selectors
+from dengbao.actions import action, reported
 from dengbao.catalogue import selectors as catalogue_selectors
 from dengbao.core.catalogue.vocab import OBJECT_TYPES
 from dengbao.terms import term
@@ -46,12 +46,43 @@ def _row_context(request: HttpRequest, project, assessment, rnd, record, error: 
     )
 
 
-def _open_record(request: HttpRequest, project: str, assessment_id: int, record_id: int):
-    """(project, assessment, open round, result) of a row action, each through the permission layer."""
+def _open_record(request: HttpRequest, project: str, assessment_id: int, record_id: int) -> dict:
+    """The project, assessment, open round and result of a row action, each through the permission layer."""
     obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
     assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
     rnd = services.current_round(assessment)
-    return obj, assessment, rnd, selectors.record_get(actor=request.user, rnd=rnd, record_id=record_id)
+    record = selectors.record_get(actor=request.user, rnd=rnd, record_id=record_id)
+    return {"obj": obj, "assessment": assessment, "rnd": rnd, "record": record}
+
+
+def _assessment(permission: str = "project.view_internal"):
+    """An action's loader: the project (``permission`` required) and one of its assessments."""
+
+    def load(request: HttpRequest, project: str, assessment_id: int, **rest) -> dict:
+        obj = account_selectors.project_get(actor=request.user, slug=project, action=permission)
+        assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
+        return {"obj": obj, "assessment": assessment, **rest}
+
+    return load
+
+
+def _project(request: HttpRequest, project: str) -> dict:
+    return {"obj": account_selectors.project_get(actor=request.user, slug=project)}
+
+
+def _to_detail(request: HttpRequest, obj, assessment, **_rest) -> HttpResponse:
+    return redirect("assessments:detail", project=obj.slug, assessment_id=assessment.pk)
+
+
+def _row(request: HttpRequest, obj, assessment, rnd, record, error: str = "") -> HttpResponse:
+    return render(
+        request, "assessments/_row.html", _row_context(request, obj, assessment, rnd, record, error)
+    )
+
+
+def _row_refused(request: HttpRequest, exc: ValidationError, obj, assessment, rnd, record) -> HttpResponse:
+    """A row action refused: the row again, its error under it."""
+    return _row(request, obj, assessment, rnd, record, " ".join(exc.messages))
 
 
 def _ctx(request: HttpRequest, project, **extra):
@@ -66,34 +97,7 @@ def _ctx(request: HttpRequest, project, **extra):
     }
 
 
-def _date_or_none(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text.strip()) if text.strip() else None
-    except ValueError:
-        raise ValidationError(_("“%(v)s”不是有效日期（YYYY-MM-DD）") % {"v": text}) from None
-
-
-@login_required
-def assessment_list(request: HttpRequest, project: str) -> HttpResponse:
-    obj = account_selectors.project_get(actor=request.user, slug=project)
-    if request.method == "POST":
-        permissions.require(request.user, "project.edit", obj)
-        systems = list(obj.systems.filter(pk__in=request.POST.getlist("systems")))
-        try:
-            assessment = services.assessment_create(
-                actor=request.user,
-                project=obj,
-                name=request.POST.get("name", "").strip() or "、".join(s.code or s.name for s in systems),
-                systems=systems,
-                scheme=request.POST.get("scheme", "2025"),
-                report_date=_date_or_none(request.POST.get("report_date", "")),
-                scheme_reason=request.POST.get("scheme_reason", ""),
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            return redirect("assessments:detail", project=obj.slug, assessment_id=assessment.pk)
+def _list_page(request: HttpRequest, obj) -> HttpResponse:
     assessments = selectors.assessment_list(actor=request.user, project=obj)
     return render(
         request,
@@ -103,30 +107,42 @@ def assessment_list(request: HttpRequest, project: str) -> HttpResponse:
 
 
 @login_required
-def assessment_detail(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
-    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
+@action(load=_project, methods=("GET", "POST"), invalid=reported(_list_page))
+def assessment_list(request: HttpRequest, obj) -> HttpResponse:
+    if request.method == "POST":
+        permissions.require(request.user, "project.edit", obj)
+        systems = list(obj.systems.filter(pk__in=request.POST.getlist("systems")))
+        assessment = services.assessment_create(
+            actor=request.user,
+            project=obj,
+            name=request.POST.get("name", "").strip() or "、".join(s.code or s.name for s in systems),
+            systems=systems,
+            scheme=request.POST.get("scheme", "2025"),
+            report_date=parse.date(request.POST.get("report_date", ""), _("报告日期")),
+            scheme_reason=request.POST.get("scheme_reason", ""),
+        )
+        return redirect("assessments:detail", project=obj.slug, assessment_id=assessment.pk)
+    return _list_page(request, obj)
+
+
+@login_required
+@action(load=_assessment(), methods=("GET", "POST"), back=_to_detail)
+def assessment_detail(request: HttpRequest, obj, assessment) -> HttpResponse:
     rnd = services.current_round(assessment)
     if request.method == "POST":
-        try:
-            services.object_add(
-                actor=request.user,
-                assessment=assessment,
-                kind=request.POST.get("kind", ""),
-                name=request.POST.get("name", "").strip(),
-                model_version=request.POST.get("model_version", "").strip(),
-                location=request.POST.get("location", "").strip(),
-                importance=request.POST.get("importance", "normal"),
-                systems=list(
-                    assessment.systems.filter(
-                        pk__in=[v for v in request.POST.getlist("systems") if v.isdigit()]
-                    )
-                ),
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        return redirect("assessments:detail", project=obj.slug, assessment_id=assessment.pk)
+        services.object_add(
+            actor=request.user,
+            assessment=assessment,
+            kind=request.POST.get("kind", ""),
+            name=request.POST.get("name", "").strip(),
+            model_version=request.POST.get("model_version", "").strip(),
+            location=request.POST.get("location", "").strip(),
+            importance=request.POST.get("importance", "normal"),
+            systems=list(
+                assessment.systems.filter(pk__in=[v for v in request.POST.getlist("systems") if v.isdigit()])
+            ),
+        )
+        return _to_detail(request, obj, assessment)
     objects = selectors.object_progress(actor=request.user, assessment=assessment, rnd=rnd)
     score = _score_or_none(request, rnd)
     all_rounds = selectors.rounds(actor=request.user, assessment=assessment)
@@ -183,18 +199,25 @@ def checklist(request: HttpRequest, project: str, assessment_id: int, object_id:
     return render(request, "assessments/checklist.html", context)
 
 
+def _save_refused(request: HttpRequest, exc: ValidationError, obj, assessment, rnd, record) -> HttpResponse:
+    """A refused autosave (a conflict too): the row as stored now, with the reason."""
+    record.refresh_from_db()
+    return _saved(_row(request, obj, assessment, rnd, record, " ".join(exc.messages)), failed=True)
+
+
+def _saved(response: HttpResponse, *, failed: bool) -> HttpResponse:
+    response["HX-Trigger"] = "dengbao-save-failed" if failed else "dengbao-saved"
+    return response
+
+
 @login_required
-def result_save(request: HttpRequest, project: str, assessment_id: int, record_id: int) -> HttpResponse:
+@action(load=_open_record, methods=("GET", "POST"), invalid=_save_refused)
+def result_save(request: HttpRequest, obj, assessment, rnd, record) -> HttpResponse:
     """Autosave of one row (checklist.js): answers the row again, with the new version or the conflict.
 
     GET answers the row as stored, which the page draws after a refused save."""
-    obj, assessment, rnd, record = _open_record(request, project, assessment_id, record_id)
     if request.method == "GET":  # the row as stored: what the checklist draws again after a refused save
-        context = _row_context(request, obj, assessment, rnd, record, "")
-        return render(request, "assessments/_row.html", context)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["GET", "POST"])
-    error = ""
+        return _row(request, obj, assessment, rnd, record)
     try:
         version = int(request.POST.get("version", "-1"))
         record = services.result_record(
@@ -207,64 +230,44 @@ def result_save(request: HttpRequest, project: str, assessment_id: int, record_i
             version=version,
         )
     except ValueError:
-        error = _("请求无效：缺少版本号")
-    except ValidationError as exc:
-        error = " ".join(exc.messages)
-        record.refresh_from_db()
-    context = _row_context(request, obj, assessment, rnd, record, error)
-    response = render(request, "assessments/_row.html", context)
-    response["HX-Trigger"] = "dengbao-save-failed" if error else "dengbao-saved"
-    return response
+        return _saved(_row(request, obj, assessment, rnd, record, _("请求无效：缺少版本号")), failed=True)
+    return _saved(_row(request, obj, assessment, rnd, record), failed=False)
 
 
 @login_required
-def result_review(request: HttpRequest, project: str, assessment_id: int, record_id: int) -> HttpResponse:
-    obj, assessment, rnd, record = _open_record(request, project, assessment_id, record_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    error = ""
-    try:
-        record = services.result_review(
-            actor=request.user,
-            record=record,
-            decision=request.POST.get("decision", ""),
-            comment=request.POST.get("comment", "")[:2000],
-        )
-    except ValidationError as exc:
-        error = " ".join(exc.messages)
-    context = _row_context(request, obj, assessment, rnd, record, error)
-    return render(request, "assessments/_row.html", context)
+@action(load=_open_record, invalid=_row_refused)
+def result_review(request: HttpRequest, obj, assessment, rnd, record) -> HttpResponse:
+    record = services.result_review(
+        actor=request.user,
+        record=record,
+        decision=request.POST.get("decision", ""),
+        comment=request.POST.get("comment", "")[:2000],
+    )
+    return _row(request, obj, assessment, rnd, record)
 
 
 @login_required
-def round_action(request: HttpRequest, project: str, assessment_id: int, action: str) -> HttpResponse:
+@action(load=_assessment("project.edit"), back=_to_detail)
+def round_action(request: HttpRequest, obj, assessment, action: str) -> HttpResponse:
     """定稿 (finalise) the open round, or start a 复测 from the last finalised one."""
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
-    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        if action == "finalise":
-            rnd = services.round_finalise(actor=request.user, rnd=services.current_round(assessment))
-            messages.success(request, _("%(r)s已定稿。") % {"r": rnd.label})
-        elif action == "waive":
-            rnd = services.current_round(assessment)
-            system = assessment.systems.filter(pk=request.POST.get("system", "0") or 0).first()
-            if system is None:
-                return HttpResponse(status=404)
-            services.verification_waive(
-                actor=request.user, rnd=rnd, system=system, reason=request.POST.get("reason", "")
-            )
-            messages.success(request, _("已记录%(s)s不开展漏洞扫描或渗透测试的理由。") % {"s": system.name})
-        elif action == "retest":
-            rnd = services.retest_start(actor=request.user, assessment=assessment)
-            messages.success(request, _("已开始%(r)s，结果已从上一轮预填。") % {"r": rnd.label})
-        else:
+    if action == "finalise":
+        rnd = services.round_finalise(actor=request.user, rnd=services.current_round(assessment))
+        messages.success(request, _("%(r)s已定稿。") % {"r": rnd.label})
+    elif action == "waive":
+        rnd = services.current_round(assessment)
+        system = assessment.systems.filter(pk=request.POST.get("system", "0") or 0).first()
+        if system is None:
             return HttpResponse(status=404)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    return redirect("assessments:detail", project=obj.slug, assessment_id=assessment.pk)
+        services.verification_waive(
+            actor=request.user, rnd=rnd, system=system, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("已记录%(s)s不开展漏洞扫描或渗透测试的理由。") % {"s": system.name})
+    elif action == "retest":
+        rnd = services.retest_start(actor=request.user, assessment=assessment)
+        messages.success(request, _("已开始%(r)s，结果已从上一轮预填。") % {"r": rnd.label})
+    else:
+        return HttpResponse(status=404)
+    return _to_detail(request, obj, assessment)
 
 
 @login_required
@@ -319,23 +322,22 @@ def _chart_json(score) -> str:
     return escape(json.dumps(data, ensure_ascii=False))
 
 
+def _upload_refused(request: HttpRequest, exc: ValidationError, obj, assessment, rnd, record) -> HttpResponse:
+    record.refresh_from_db()
+    return _row(request, obj, assessment, rnd, record, " ".join(exc.messages))
+
+
 @login_required
-def evidence_upload(request: HttpRequest, project: str, assessment_id: int, record_id: int) -> HttpResponse:
-    obj, assessment, rnd, record = _open_record(request, project, assessment_id, record_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@action(load=_open_record, invalid=_upload_refused)
+def evidence_upload(request: HttpRequest, obj, assessment, rnd, record) -> HttpResponse:
     error = ""
     upload = request.FILES.get("file")
     if upload is None:
         error = _("请选择要上传的证据文件。")
     else:
-        try:
-            services.evidence_add(actor=request.user, record=record, upload=upload)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
+        services.evidence_add(actor=request.user, record=record, upload=upload)
     record.refresh_from_db()
-    context = _row_context(request, obj, assessment, rnd, record, error)
-    return render(request, "assessments/_row.html", context)
+    return _row(request, obj, assessment, rnd, record, error)
 
 
 @login_required
@@ -359,43 +361,52 @@ def evidence_file(request: HttpRequest, project: str, assessment_id: int, eviden
     return response
 
 
-@login_required
-def results_copy(request: HttpRequest, project: str, assessment_id: int, object_id: int) -> HttpResponse:
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
-    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
-    target = selectors.object_get(actor=request.user, assessment=assessment, object_id=object_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        source = selectors.object_get(
-            actor=request.user, assessment=assessment, object_id=int(request.POST.get("source", "0"))
+def _object(permission: str):
+    base = _assessment(permission)
+
+    def load(request: HttpRequest, project: str, assessment_id: int, object_id: int) -> dict:
+        loaded = base(request, project, assessment_id)
+        target = selectors.object_get(
+            actor=request.user, assessment=loaded["assessment"], object_id=object_id
         )
-        copied = services.results_copy(
-            actor=request.user,
-            rnd=services.current_round(assessment),
-            source=source,
-            target=target,
-            only_empty=request.POST.get("all") != "1",
-        )
-    except (ValueError, ValidationError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(request, _("已从 %(s)s 复制 %(n)d 项结果。") % {"s": source.name, "n": copied})
+        return {**loaded, "target": target}
+
+    return load
+
+
+def _to_checklist(request: HttpRequest, obj, assessment, target) -> HttpResponse:
     return redirect(
         "assessments:checklist", project=obj.slug, assessment_id=assessment.pk, object_id=target.pk
     )
 
 
 @login_required
-def objects_import(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
+@action(load=_object("project.view_internal"), back=_to_checklist, join=" ")
+def results_copy(request: HttpRequest, obj, assessment, target) -> HttpResponse:
+    try:
+        source_id = int(request.POST.get("source", "0"))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return _to_checklist(request, obj, assessment, target)
+    source = selectors.object_get(actor=request.user, assessment=assessment, object_id=source_id)
+    copied = services.results_copy(
+        actor=request.user,
+        rnd=services.current_round(assessment),
+        source=source,
+        target=target,
+        only_empty=request.POST.get("all") != "1",
+    )
+    messages.success(request, _("已从 %(s)s 复制 %(n)d 项结果。") % {"s": source.name, "n": copied})
+    return _to_checklist(request, obj, assessment, target)
+
+
+@login_required
+@action(load=_assessment("project.record"), back=_to_detail, limit=30)
+def objects_import(request: HttpRequest, obj, assessment) -> HttpResponse:
     from django.conf import settings as django_settings
 
     from dengbao.core.spreadsheet import TableError, read_rows
 
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.record")
-    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     upload = request.FILES.get("file")
     if upload is None or upload.size > django_settings.DENGBAO_MAX_UPLOAD_BYTES:
         messages.error(request, _("请选择不超过上传上限的 .xlsx 或 .csv 文件。"))
@@ -406,58 +417,39 @@ def objects_import(request: HttpRequest, project: str, assessment_id: int) -> Ht
             )
         except TableError as exc:
             messages.error(request, str(exc))
-        except ValidationError as exc:
-            for message in exc.messages[:30]:
-                messages.error(request, message)
         else:
             messages.success(request, _("已导入 %(n)d 个测评对象。") % {"n": count})
-    return redirect("assessments:detail", project=obj.slug, assessment_id=assessment.pk)
+    return _to_detail(request, obj, assessment)
 
 
 @login_required
-def phrase_add(request: HttpRequest, project: str, assessment_id: int, record_id: int) -> HttpResponse:
+@action(load=_open_record, invalid=_row_refused)
+def phrase_add(request: HttpRequest, obj, assessment, rnd, record) -> HttpResponse:
     """Keep the row's current 结果记录 as a phrase for its unit; answers the row again."""
-    obj, assessment, rnd, record = _open_record(request, project, assessment_id, record_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    error = ""
-    try:
-        services.phrase_add(
-            actor=request.user, project=obj, unit_id=record.unit_id, text=request.POST.get("note", "")
-        )
-    except ValidationError as exc:
-        error = " ".join(exc.messages)
-    return render(
-        request, "assessments/_row.html", _row_context(request, obj, assessment, rnd, record, error)
+    services.phrase_add(
+        actor=request.user, project=obj, unit_id=record.unit_id, text=request.POST.get("note", "")
     )
+    return _row(request, obj, assessment, rnd, record)
 
 
 @login_required
-def adjustment_add(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
+@action(load=_assessment("project.record"), back=_to_detail)
+def adjustment_add(request: HttpRequest, obj, assessment) -> HttpResponse:
     """整体测评: raise or lower a result because of a documented compensating measure."""
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.record")
-    assessment = selectors.assessment_get(actor=request.user, project=obj, assessment_id=assessment_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     rnd = services.current_round(assessment)
     target = None
     if request.POST.get("object"):
         target = selectors.object_get(
             actor=request.user, assessment=assessment, object_id=int(request.POST["object"])
         )
-    try:
-        services.adjustment_add(
-            actor=request.user,
-            rnd=rnd,
-            unit_id=request.POST.get("unit_id", "").strip().upper(),
-            obj=target,
-            to=request.POST.get("to", ""),
-            kind=request.POST.get("kind", ""),
-            reason=request.POST.get("reason", ""),
-        )
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("已记录整体测评调整。"))
-    return redirect("assessments:detail", project=obj.slug, assessment_id=assessment.pk)
+    services.adjustment_add(
+        actor=request.user,
+        rnd=rnd,
+        unit_id=request.POST.get("unit_id", "").strip().upper(),
+        obj=target,
+        to=request.POST.get("to", ""),
+        kind=request.POST.get("kind", ""),
+        reason=request.POST.get("reason", ""),
+    )
+    messages.success(request, _("已记录整体测评调整。"))
+    return _to_detail(request, obj, assessment)

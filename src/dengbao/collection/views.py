@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from dengbao.accounts import permissions
 from dengbao.accounts import selectors as account_selectors
+from dengbao.actions import action, back_to
 from dengbao.assessments import selectors as assessment_selectors
 from dengbao.assessments.services import current_round
 from dengbao.core.catalogue import default as catalogue
@@ -33,6 +33,15 @@ DB_SCRIPT_LABELS = (
     ("oracle", "Oracle"),
     ("mssql", "SQL Server"),
 )
+
+
+def _recording(request: HttpRequest, project: str, assessment_id: int, **rest) -> dict:
+    """An action's loader: the project and assessment, for someone who may record results."""
+    proj, assessment = _load(request, project, assessment_id, "project.record")
+    return {"proj": proj, "assessment": assessment, **rest}
+
+
+_BACK = back_to("collection:proposals", "project", "assessment_id")
 
 
 @login_required
@@ -65,10 +74,8 @@ def proposals_page(request: HttpRequest, project: str, assessment_id: int) -> Ht
 
 
 @login_required
-def bundles_upload(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
-    proj, assessment = _load(request, project, assessment_id, "project.record")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@action(load=_recording)
+def bundles_upload(request: HttpRequest, proj, assessment) -> HttpResponse:
     uploads = request.FILES.getlist("bundles")
     if not uploads:
         messages.error(request, _("请选择采集包（.tar.gz）。"))
@@ -100,42 +107,28 @@ def bundles_upload(request: HttpRequest, project: str, assessment_id: int) -> Ht
 
 
 @login_required
-def proposals_accept(request: HttpRequest, project: str, assessment_id: int) -> HttpResponse:
-    proj, assessment = _load(request, project, assessment_id, "project.record")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@action(load=_recording, back=_BACK, join="；")
+def proposals_accept(request: HttpRequest, proj, assessment) -> HttpResponse:
     pending = selectors.proposals(actor=request.user, assessment=assessment)
     if request.POST.get("all") != "1":
         ids = [int(i) for i in request.POST.getlist("proposal") if i.isdigit()]
         pending = pending.filter(pk__in=ids)
-    try:
-        decided = services.proposals_accept(actor=request.user, proposals=pending)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已采纳 %(n)d 条建议。") % {"n": len(decided.accepted)})
-        for p, why in decided.skipped[:30]:
-            messages.warning(request, f"{p.record.obj.name} · {p.unit_id}：{why}")
+    decided = services.proposals_accept(actor=request.user, proposals=pending)
+    messages.success(request, _("已采纳 %(n)d 条建议。") % {"n": len(decided.accepted)})
+    for p, why in decided.skipped[:30]:
+        messages.warning(request, f"{p.record.obj.name} · {p.unit_id}：{why}")
     return redirect("collection:proposals", project=proj.slug, assessment_id=assessment.pk)
 
 
 @login_required
-def proposal_reject(request: HttpRequest, project: str, assessment_id: int, proposal_id: int) -> HttpResponse:
-    proj, assessment = _load(request, project, assessment_id, "project.record")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@action(load=_recording, back=_BACK, join="；")
+def proposal_reject(request: HttpRequest, proj, assessment, proposal_id: int) -> HttpResponse:
     proposal = selectors.proposals(actor=request.user, assessment=assessment).filter(pk=proposal_id).first()
     if proposal is None:
         messages.error(request, _("该建议不存在或已处理。"))
     else:
-        try:
-            services.proposal_reject(
-                actor=request.user, proposal=proposal, reason=request.POST.get("reason", "")
-            )
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("已驳回 %(u)s 的建议。") % {"u": proposal.unit_id})
+        services.proposal_reject(actor=request.user, proposal=proposal, reason=request.POST.get("reason", ""))
+        messages.success(request, _("已驳回 %(u)s 的建议。") % {"u": proposal.unit_id})
     return redirect("collection:proposals", project=proj.slug, assessment_id=assessment.pk)
 
 

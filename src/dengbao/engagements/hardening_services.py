@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from dengbao import parse
 from dengbao.accounts import permissions
 from dengbao.accounts.models import User
 from dengbao.audit import services as audit
@@ -17,10 +18,6 @@ from .models import Contract
 
 MAX_STEPS = 30
 S = HardeningAction.Status
-
-
-def _clean(text: str, limit: int) -> str:
-    return text.replace("\r\n", "\n").strip()[:limit]
 
 
 def action_create(
@@ -40,10 +37,10 @@ def action_create(
     entry = hardening.measure(measure) if measure else None
     if measure and entry is None:
         raise ValidationError("加固手册中没有该条目")
-    title = _clean(title, 200) or (entry.title if entry else "")
+    title = parse.text(title, 200) or (entry.title if entry else "")
     if not title:
         raise ValidationError("请填写加固措施或选择加固手册条目")
-    texts = [_clean(s, 300) for s in (steps or []) if s.strip()] or list(entry.steps if entry else ())
+    texts = [parse.text(s, 300) for s in (steps or []) if s.strip()] or list(entry.steps if entry else ())
     if not texts:
         raise ValidationError("请至少填写一个步骤")
     if len(texts) > MAX_STEPS:
@@ -63,7 +60,7 @@ def action_create(
             result=result,
             measure=entry.key if entry else "",
             title=title,
-            verify_method=_clean(verify_method, 300) or (entry.verify if entry else ""),
+            verify_method=parse.text(verify_method, 300) or (entry.verify if entry else ""),
             created_by=actor,
         )
         HardeningStep.objects.bulk_create(
@@ -94,7 +91,7 @@ def step_record(*, actor: User, step: HardeningStep, done: bool, note: str = "")
             raise ValidationError("该加固措施已完成，步骤不能再修改")
         step = HardeningStep.objects.select_for_update(of=("self",)).get(pk=step.pk)
         step.done_at, step.done_by = (timezone.now(), actor) if done else (None, None)
-        step.note = _clean(note, 300)
+        step.note = parse.text(note, 300)
         step.save(update_fields=["done_at", "done_by", "note"])
         audit.record(
             actor=actor,
@@ -129,7 +126,7 @@ def action_verify(
     """Record the check that the hardening works; a failed check sends the action back to be redone."""
     project = action.contract.project
     permissions.require(actor, "project.record", project)
-    verification = _clean(verification, 5000)
+    verification = parse.text(verification, 5000)
     if not verification:
         raise ValidationError("请填写验证记录")
     with transaction.atomic():
@@ -150,7 +147,7 @@ def action_verify(
 def action_cancel(*, actor: User, action: HardeningAction, reason: str) -> HardeningAction:
     project = action.contract.project
     permissions.require(actor, "project.record", project)
-    reason = _clean(reason, 5000)
+    reason = parse.text(reason, 5000)
     if not reason:
         raise ValidationError("请填写取消原因")
     with transaction.atomic():

@@ -12,16 +12,13 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from dengbao import parse
 from dengbao.accounts import permissions
 from dengbao.accounts.models import User
 from dengbao.audit import services as audit
 from dengbao.core.engagement import money
 
 from .models import Contract, Invoice, PaymentMilestone, Receipt
-
-
-def _clean(text: str, limit: int) -> str:
-    return text.replace("\r\n", "\n").strip()[:limit]
 
 
 def milestone_trigger(
@@ -70,7 +67,7 @@ def invoice_add(
             contract=contract,
             milestone=milestone,
             kind=kind,
-            number=_clean(number, 64),
+            number=parse.text(number, 64),
             amount=money.yuan(amount),
             issued_on=issued_on,
         )
@@ -98,7 +95,7 @@ def receipt_add(
             milestone=milestone,
             amount=money.yuan(amount),
             received_on=received_on,
-            note=_clean(note, 200),
+            note=parse.text(note, 200),
         )
         audit.record(
             actor=actor,

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 
-from dengbao import uploads
+from dengbao import parse, uploads
 from dengbao.accounts import permissions
 from dengbao.accounts.models import User
 from dengbao.audit import services as audit
@@ -23,10 +23,6 @@ from .models import Contract, LineItem
 from .service_models import Feedback, TrainingSession
 
 MAX_TRAINING_FILES = 20
-
-
-def _clean(text: str, limit: int) -> str:
-    return text.replace("\r\n", "\n").strip()[:limit]
 
 
 def line_item_add(
@@ -43,7 +39,7 @@ def line_item_add(
     """Add a line of the contract (what it pays for, tied to the systems it covers)."""
     project = contract.project
     permissions.require(actor, "project.edit", project)
-    item = _clean(item, 200)
+    item = parse.text(item, 200)
     if not item:
         raise ValidationError("请填写明细项目")
     if not 0 < quantity <= 100000:
@@ -59,7 +55,7 @@ def line_item_add(
             position=position,
             item=item,
             quantity=quantity,
-            unit=_clean(unit, 50),
+            unit=parse.text(unit, 50),
             amount=money.yuan(amount),
             is_service=is_service,
         )
@@ -136,7 +132,7 @@ def feedback_handle(
     """Add a handling record to a complaint or visit; the provider's staff handle (``project.record``)."""
     project = feedback.contract.project
     permissions.require(actor, "project.record", project)
-    action = _clean(action, 5000)
+    action = parse.text(action, 5000)
     if not action:
         raise ValidationError("请填写处理情况")
     if handled_on < feedback.received_on:

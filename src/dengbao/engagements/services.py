@@ -8,7 +8,7 @@ its own transaction; a refused one is audited by the permission layer before any
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -16,7 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from dengbao import uploads
+from dengbao import parse, uploads
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
@@ -39,20 +39,6 @@ FACTS = ("survey_done", "gap_list_delivered", "remediation_reported", "reports_d
 MAX_TEXT = 5000
 
 
-def _clean(text: str, limit: int = MAX_TEXT) -> str:
-    return text.replace("\r\n", "\n").strip()[:limit]
-
-
-def decimal(value: str | Decimal | int, field: str) -> Decimal:
-    try:
-        result = Decimal(str(value).replace(",", "").replace("¥", "").strip())
-    except InvalidOperation:
-        raise ValidationError(f"{field}“{str(value)[:20]}”不是有效金额") from None
-    if not result.is_finite() or result < 0 or result >= Decimal("1e12"):
-        raise ValidationError(f"{field}“{str(value)[:20]}”不是有效金额")
-    return money.yuan(result)
-
-
 def contract_create(
     *,
     actor: User | None,
@@ -67,7 +53,7 @@ def contract_create(
     """Record the signed contract with the standard phases, payment milestones and SLA targets."""
     if actor is not None:
         permissions.require(actor, "project.edit", project)
-    title = _clean(title, 200)
+    title = parse.text(title, 200)
     if not title:
         raise ValidationError("请填写合同名称")
     if Contract.objects.filter(project=project).exists():
@@ -78,7 +64,7 @@ def contract_create(
     with transaction.atomic():
         contract = Contract.objects.create(
             project=project,
-            number=_clean(number, 64),
+            number=parse.text(number, 64),
             title=title,
             client_party=project.client.name,
             provider_party=project.provider.name if project.provider_id else "",
@@ -205,7 +191,7 @@ def extension_add(
         raise ValidationError("请选择顺延的期限")
     if not 0 < workdays <= 250:
         raise ValidationError("顺延工作日须在 1 到 250 之间")
-    reason = _clean(reason)
+    reason = parse.text(reason, MAX_TEXT)
     if not reason:
         raise ValidationError("请填写延期原因")
     with transaction.atomic():
@@ -284,7 +270,7 @@ def deliverable_deliver(
             raise ValidationError("该交付物已验收，不能再修改")
         deliverable.delivered_on = delivered_on
         deliverable.document = document
-        deliverable.reference = _clean(reference, 100)
+        deliverable.reference = parse.text(reference, 100)
         deliverable.rejected_at = deliverable.rejected_by = None  # delivered again after a rejection
         deliverable.save(
             update_fields=["delivered_on", "document", "reference", "rejected_at", "rejected_by"]
@@ -336,7 +322,7 @@ def deliverable_accept(
     with transaction.atomic():
         deliverable = _reviewable(deliverable)
         deliverable.accepted_by, deliverable.accepted_at = actor, at or timezone.now()
-        deliverable.review_comment = _clean(comment)
+        deliverable.review_comment = parse.text(comment, MAX_TEXT)
         deliverable.save(update_fields=["accepted_by", "accepted_at", "review_comment"])
         audit.record(
             actor=actor,
@@ -359,7 +345,7 @@ def deliverable_reject(*, actor: User, deliverable: Deliverable, comment: str) -
     """The client contact sends a delivered version back, saying why; the managers are notified."""
     project = deliverable.contract.project
     permissions.require(actor, "project.accept_deliverable", project)
-    comment = _clean(comment)
+    comment = parse.text(comment, MAX_TEXT)
     if not comment:
         raise ValidationError("退回时请写明原因")
     with transaction.atomic():

@@ -11,14 +11,16 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dengbao import parse
 from dengbao.accounts import permissions
 from dengbao.accounts import selectors as account_selectors
+from dengbao.actions import action
 from dengbao.assessments import selectors as assessment_selectors
 from dengbao.core.engagement import schedule, sla
 
@@ -33,32 +35,34 @@ def _load(request: HttpRequest, project: str):
     return obj, selectors.contract_require(actor=request.user, project=obj)
 
 
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
+def _contract(request: HttpRequest, project: str, **rest) -> dict:
+    """An action's loader: the project and its contract, through the permission layer."""
+    obj, contract = _load(request, project)
+    return {"obj": obj, "contract": contract, **rest}
 
 
-def _date(value: str, label: str) -> dt.date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(
-            _("%(f)s“%(v)s”不是有效日期（格式：2026-12-31）") % {"f": label, "v": value[:20]}
-        ) from None
+def _allowed(permission: str):
+    """An action's loader: the project and contract, once the user may do ``permission``."""
+
+    def load(request: HttpRequest, project: str, **rest) -> dict:
+        obj, contract = _load(request, project)
+        permissions.require(request.user, permission, obj)
+        return {"obj": obj, "contract": contract, **rest}
+
+    return load
 
 
-def _required_date(value: str, label: str) -> dt.date:
-    day = _date(value, label)
-    if day is None:
-        raise ValidationError(_("请填写%(f)s") % {"f": label})
-    return day
+def _back(page: str, anchor: str = ""):
+    """``back``: the engagement page ``page`` at ``anchor`` (formatted with the loaded objects)."""
+
+    def respond(request: HttpRequest, obj, **loaded) -> HttpResponse:
+        return redirect(_url(page, obj) + anchor.format(**loaded))
+
+    return respond
 
 
-def _int(value: str) -> int | None:
-    return int(value) if value.strip().isdigit() else None
+def _here(request: HttpRequest, **_loaded) -> HttpResponse:
+    return redirect(request.path)
 
 
 def _ctx(request: HttpRequest, project, **extra):
@@ -77,31 +81,31 @@ def _url(name: str, project, **kwargs) -> str:
     return reverse(f"engagements:{name}", kwargs={"project": project.slug, **kwargs})
 
 
+def _project(request: HttpRequest, project: str) -> dict:
+    return {"obj": account_selectors.project_get(actor=request.user, slug=project)}
+
+
 @login_required
-def dashboard(request: HttpRequest, project: str) -> HttpResponse:
+@action(load=_project, methods=("GET", "POST"), back=_here)
+def dashboard(request: HttpRequest, obj) -> HttpResponse:
     """项目管理: Gantt, next deadlines, deliverables, payments, this month's services, open tickets.
 
     Without a contract, the project manager records it here (POST).
     """
-    obj = account_selectors.project_get(actor=request.user, slug=project)
     if request.method == "POST":
         permissions.require(request.user, "project.edit", obj)  # before the form is read
-        try:
-            total = services.decimal(request.POST.get("total", ""), _("合同总价"))
-            contract = services.contract_create(
-                actor=request.user,
-                project=obj,
-                title=request.POST.get("title", ""),
-                number=request.POST.get("number", ""),
-                signed_on=_required_date(request.POST.get("signed_on", ""), _("签订日期")),
-                total=total,
-            )
-            services.deliverables_generate(actor=request.user, contract=contract)
-            year_services.occurrences_generate(actor=request.user, contract=contract)
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("已登记合同，并生成进度计划、交付物清单和服务日历"))
+        total = parse.money(request.POST.get("total", ""), _("合同总价"))
+        contract = services.contract_create(
+            actor=request.user,
+            project=obj,
+            title=request.POST.get("title", ""),
+            number=request.POST.get("number", ""),
+            signed_on=parse.required_date(request.POST.get("signed_on", ""), _("签订日期")),
+            total=total,
+        )
+        services.deliverables_generate(actor=request.user, contract=contract)
+        year_services.occurrences_generate(actor=request.user, contract=contract)
+        messages.success(request, _("已登记合同，并生成进度计划、交付物清单和服务日历"))
         return redirect(request.path)
     month = None
     if request.GET.get("month"):
@@ -148,86 +152,62 @@ def contract_detail(request: HttpRequest, project: str) -> HttpResponse:
 
 
 @login_required
-def contract_fact(request: HttpRequest, project: str) -> HttpResponse:
-    obj, contract = _load(request, project)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        services.contract_record_fact(
-            actor=request.user,
-            contract=contract,
-            fact=request.POST.get("fact", ""),
-            on=_date(request.POST.get("on", ""), _("日期")),
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("已保存"))
+@action(load=_contract, back=_back("contract", "#schedule"))
+def contract_fact(request: HttpRequest, obj, contract) -> HttpResponse:
+    services.contract_record_fact(
+        actor=request.user,
+        contract=contract,
+        fact=request.POST.get("fact", ""),
+        on=parse.date(request.POST.get("on", ""), _("日期")),
+    )
+    messages.success(request, _("已保存"))
     return redirect(_url("contract", obj) + "#schedule")
 
 
 @login_required
-def phase_record(request: HttpRequest, project: str) -> HttpResponse:
+@action(load=_contract, back=_back("contract", "#schedule"))
+def phase_record(request: HttpRequest, obj, contract) -> HttpResponse:
     """POST the actual start and end of one phase (``phase`` is its key)."""
-    obj, contract = _load(request, project)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     phase = contract.phases.filter(key=request.POST.get("phase", "")).first()
-    try:
-        if phase is None:
-            raise ValidationError(_("未知的阶段"))
-        services.phase_record(
-            actor=request.user,
-            phase=phase,
-            actual_start=_date(request.POST.get("actual_start", ""), _("实际开始")),
-            actual_end=_date(request.POST.get("actual_end", ""), _("实际结束")),
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("已保存"))
+    if phase is None:
+        raise ValidationError(_("未知的阶段"))
+    services.phase_record(
+        actor=request.user,
+        phase=phase,
+        actual_start=parse.date(request.POST.get("actual_start", ""), _("实际开始")),
+        actual_end=parse.date(request.POST.get("actual_end", ""), _("实际结束")),
+    )
+    messages.success(request, _("已保存"))
     return redirect(_url("contract", obj) + "#schedule")
 
 
 @login_required
-def extension_add(request: HttpRequest, project: str) -> HttpResponse:
-    obj, contract = _load(request, project)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        services.extension_add(
-            actor=request.user,
-            contract=contract,
-            cause=request.POST.get("cause", ""),
-            deadline=request.POST.get("deadline", ""),
-            workdays=_int(request.POST.get("workdays", "")) or 0,
-            reason=request.POST.get("reason", ""),
-            approved_on=_date(request.POST.get("approved_on", ""), _("批准日期")) or timezone.localdate(),
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("已记录延期"))
+@action(load=_contract, back=_back("contract", "#extensions"))
+def extension_add(request: HttpRequest, obj, contract) -> HttpResponse:
+    services.extension_add(
+        actor=request.user,
+        contract=contract,
+        cause=request.POST.get("cause", ""),
+        deadline=request.POST.get("deadline", ""),
+        workdays=parse.optional_int(request.POST.get("workdays", "")) or 0,
+        reason=request.POST.get("reason", ""),
+        approved_on=parse.date(request.POST.get("approved_on", ""), _("批准日期")) or timezone.localdate(),
+    )
+    messages.success(request, _("已记录延期"))
     return redirect(_url("contract", obj) + "#extensions")
 
 
 @login_required
-def attachments(request: HttpRequest, project: str) -> HttpResponse:
+@action(load=_contract, back=_back("contract", "#attachments"))
+def attachments(request: HttpRequest, obj, contract) -> HttpResponse:
     """POST uploads the signed contract, the bid or another attachment (``file``, ``kind``)."""
-    obj, contract = _load(request, project)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     upload = request.FILES.get("file")
-    try:
-        if upload is None:
-            raise ValidationError(_("请选择要上传的文件"))
-        attachment = services.attachment_add(
-            actor=request.user, contract=contract, kind=request.POST.get("kind", ""), upload=upload
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("已上传 %(name)s") % {"name": attachment.filename})
+    if upload is None:
+        raise ValidationError(_("请选择要上传的文件"))
+    attachment = services.attachment_add(
+        actor=request.user, contract=contract, kind=request.POST.get("kind", ""), upload=upload
+    )
+    messages.success(request, _("已上传 %(name)s") % {"name": attachment.filename})
     return redirect(_url("contract", obj) + "#attachments")
 
 
@@ -251,49 +231,42 @@ def deliverable_list(request: HttpRequest, project: str) -> HttpResponse:
     return render(request, "engagements/deliverables.html", context)
 
 
-@login_required
-def deliverable_accept(request: HttpRequest, project: str, deliverable_id: int) -> HttpResponse:
-    obj, contract = _load(request, project)
+def _deliverable(request: HttpRequest, project: str, deliverable_id: int) -> dict:
+    loaded = _contract(request, project)
     deliverable = selectors.deliverable_get(
-        actor=request.user, contract=contract, deliverable_id=deliverable_id
+        actor=request.user, contract=loaded["contract"], deliverable_id=deliverable_id
     )
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    return {**loaded, "deliverable": deliverable}
+
+
+_TO_DELIVERABLE = "#d{deliverable.pk}"
+
+
+@login_required
+@action(load=_deliverable, back=_back("deliverables", _TO_DELIVERABLE))
+def deliverable_accept(request: HttpRequest, obj, contract, deliverable) -> HttpResponse:
     comment = request.POST.get("comment", "")
-    try:
-        if request.POST.get("decision") == "reject":
-            services.deliverable_reject(actor=request.user, deliverable=deliverable, comment=comment)
-            done = _("已退回：%(d)s")
-        else:
-            services.deliverable_accept(actor=request.user, deliverable=deliverable, comment=comment)
-            done = _("已验收：%(d)s")
-    except ValidationError as exc:
-        _errors(request, exc)
+    if request.POST.get("decision") == "reject":
+        services.deliverable_reject(actor=request.user, deliverable=deliverable, comment=comment)
+        done = _("已退回：%(d)s")
     else:
-        messages.success(request, done % {"d": deliverable})
+        services.deliverable_accept(actor=request.user, deliverable=deliverable, comment=comment)
+        done = _("已验收：%(d)s")
+    messages.success(request, done % {"d": deliverable})
     return redirect(_url("deliverables", obj) + f"#d{deliverable.pk}")
 
 
 @login_required
-def deliverable_deliver(request: HttpRequest, project: str, deliverable_id: int) -> HttpResponse:
-    obj, contract = _load(request, project)
-    deliverable = selectors.deliverable_get(
-        actor=request.user, contract=contract, deliverable_id=deliverable_id
+@action(load=_deliverable, back=_back("deliverables", _TO_DELIVERABLE))
+def deliverable_deliver(request: HttpRequest, obj, contract, deliverable) -> HttpResponse:
+    services.deliverable_deliver(
+        actor=request.user,
+        deliverable=deliverable,
+        delivered_on=parse.date(request.POST.get("delivered_on", ""), _("交付日期")) or timezone.localdate(),
+        document_id=parse.optional_int(request.POST.get("document", "")),
+        reference=request.POST.get("reference", ""),
     )
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        services.deliverable_deliver(
-            actor=request.user,
-            deliverable=deliverable,
-            delivered_on=_date(request.POST.get("delivered_on", ""), _("交付日期")) or timezone.localdate(),
-            document_id=_int(request.POST.get("document", "")),
-            reference=request.POST.get("reference", ""),
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("已记录交付：%(d)s") % {"d": deliverable})
+    messages.success(request, _("已记录交付：%(d)s") % {"d": deliverable})
     return redirect(_url("deliverables", obj) + f"#d{deliverable.pk}")
 
 
@@ -315,46 +288,43 @@ def service_calendar(request: HttpRequest, project: str) -> HttpResponse:
     return render(request, "engagements/services.html", context)
 
 
+def _occurrence(request: HttpRequest, project: str, occurrence_id: int) -> dict:
+    loaded = _contract(request, project)
+    occurrence = selectors.occurrence_get(
+        actor=request.user, contract=loaded["contract"], occurrence_id=occurrence_id
+    )
+    return {**loaded, "occurrence": occurrence}
+
+
 @login_required
-def occurrence_done(request: HttpRequest, project: str, occurrence_id: int) -> HttpResponse:
-    obj, contract = _load(request, project)
-    occurrence = selectors.occurrence_get(actor=request.user, contract=contract, occurrence_id=occurrence_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        year_services.occurrence_complete(
-            actor=request.user,
-            occurrence=occurrence,
-            done_on=_date(request.POST.get("done_on", ""), _("完成日期")) or timezone.localdate(),
-            proof=request.POST.get("proof", ""),
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("已完成：%(o)s") % {"o": occurrence})
+@action(load=_occurrence, back=_back("services", "#o{occurrence.pk}"))
+def occurrence_done(request: HttpRequest, obj, contract, occurrence) -> HttpResponse:
+    year_services.occurrence_complete(
+        actor=request.user,
+        occurrence=occurrence,
+        done_on=parse.date(request.POST.get("done_on", ""), _("完成日期")) or timezone.localdate(),
+        proof=request.POST.get("proof", ""),
+    )
+    messages.success(request, _("已完成：%(o)s") % {"o": occurrence})
     return redirect(_url("services", obj) + f"#o{occurrence.pk}")
 
 
 @login_required
-def ticket_list(request: HttpRequest, project: str) -> HttpResponse:
+@action(load=_contract, methods=("GET", "POST"), back=_here)
+def ticket_list(request: HttpRequest, obj, contract) -> HttpResponse:
     """Every ticket with its SLA clocks; POST opens one (the client contact too)."""
-    obj, contract = _load(request, project)
     if request.method == "POST":
-        try:
-            ticket = year_services.ticket_open(
-                actor=request.user,
-                contract=contract,
-                title=request.POST.get("title", ""),
-                kind=request.POST.get("kind", ""),
-                priority=request.POST.get("priority", ""),
-                source=request.POST.get("source", "") or Ticket.Source.PORTAL,
-                description=request.POST.get("description", ""),
-                system_ids=[int(v) for v in request.POST.getlist("systems") if v.isdigit()],
-                on_site_required=request.POST.get("on_site_required") == "on",
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-            return redirect(request.path)
+        ticket = year_services.ticket_open(
+            actor=request.user,
+            contract=contract,
+            title=request.POST.get("title", ""),
+            kind=request.POST.get("kind", ""),
+            priority=request.POST.get("priority", ""),
+            source=request.POST.get("source", "") or Ticket.Source.PORTAL,
+            description=request.POST.get("description", ""),
+            system_ids=[int(v) for v in request.POST.getlist("systems") if v.isdigit()],
+            on_site_required=request.POST.get("on_site_required") == "on",
+        )
         messages.success(request, _("已提交工单 #%(n)s") % {"n": ticket.number})
         return redirect(_url("ticket", obj, ticket_id=ticket.pk))
     context = _ctx(
@@ -370,30 +340,31 @@ def ticket_list(request: HttpRequest, project: str) -> HttpResponse:
     return render(request, "engagements/tickets.html", context)
 
 
+def _ticket(request: HttpRequest, project: str, ticket_id: int) -> dict:
+    loaded = _contract(request, project)
+    ticket = selectors.ticket_get(actor=request.user, contract=loaded["contract"], ticket_id=ticket_id)
+    return {**loaded, "ticket": ticket}
+
+
 @login_required
-def ticket_detail(request: HttpRequest, project: str, ticket_id: int) -> HttpResponse:
+@action(load=_ticket, methods=("GET", "POST"), back=_here)
+def ticket_detail(request: HttpRequest, obj, contract, ticket) -> HttpResponse:
     """One ticket: its timeline and clocks; POST appends an event, or closes it with the report."""
-    obj, contract = _load(request, project)
-    ticket = selectors.ticket_get(actor=request.user, contract=contract, ticket_id=ticket_id)
     if request.method == "POST":
         kind = request.POST.get("kind", "")
-        try:
-            if kind == "follow_up":
-                year_services.ticket_follow_up(
-                    actor=request.user, ticket=ticket, note=request.POST.get("note", "")
-                )
-            elif kind == sla.EventKind.CLOSED:
-                year_services.ticket_close(
-                    actor=request.user, ticket=ticket, report=request.POST.get("report", "")
-                )
-            else:
-                year_services.ticket_event(
-                    actor=request.user, ticket=ticket, kind=kind, note=request.POST.get("note", "")
-                )
-        except ValidationError as exc:
-            _errors(request, exc)
+        if kind == "follow_up":
+            year_services.ticket_follow_up(
+                actor=request.user, ticket=ticket, note=request.POST.get("note", "")
+            )
+        elif kind == sla.EventKind.CLOSED:
+            year_services.ticket_close(
+                actor=request.user, ticket=ticket, report=request.POST.get("report", "")
+            )
         else:
-            messages.success(request, _("已记录"))
+            year_services.ticket_event(
+                actor=request.user, ticket=ticket, kind=kind, note=request.POST.get("note", "")
+            )
+        messages.success(request, _("已记录"))
         return redirect(request.path)
     (row,) = selectors.ticket_rows(actor=request.user, contract=contract, tickets=[ticket])
     context = _ctx(

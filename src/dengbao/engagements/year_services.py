@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from dengbao import parse
 from dengbao.accounts import permissions
 from dengbao.accounts.models import User
 from dengbao.audit import services as audit
@@ -24,10 +25,6 @@ from .service_models import Feedback, ServiceOccurrence, Ticket, TicketEvent, Tr
 
 K = sla.EventKind
 MAX_TEXT = 5000
-
-
-def _clean(text: str, limit: int = MAX_TEXT) -> str:
-    return text.replace("\r\n", "\n").strip()[:limit]
 
 
 def occurrences_generate(
@@ -69,7 +66,7 @@ def occurrence_complete(
     project = occurrence.contract.project
     if actor is not None:
         permissions.require(actor, "project.record", project)
-    proof = _clean(proof, 500)
+    proof = parse.text(proof, 500)
     if not proof:
         raise ValidationError("请填写完成记录（扫描报告、巡检记录或培训记录的链接或编号）")
     with transaction.atomic():
@@ -106,7 +103,7 @@ def ticket_open(
     """Open an emergency ticket; its SLA clocks start at ``at`` (now by default)."""
     project = contract.project
     permissions.require(actor, "project.open_ticket", project)
-    title = _clean(title, 200)
+    title = parse.text(title, 200)
     if not title:
         raise ValidationError("请填写工单标题")
     for value, choices, label in (
@@ -130,7 +127,7 @@ def ticket_open(
             kind=kind,
             priority=priority,
             source=source,
-            description=_clean(description),
+            description=parse.text(description, MAX_TEXT),
             on_site_required=on_site_required,
             opened_by=actor,
             opened_at=at,
@@ -179,7 +176,7 @@ def ticket_follow_up(*, actor: User, ticket: Ticket, note: str) -> TicketEvent:
     a note on the timeline that starts or stops no clock; the other side is notified."""
     project = ticket.contract.project
     permissions.require(actor, "project.open_ticket", project)
-    note = _clean(note)
+    note = parse.text(note, MAX_TEXT)
     if not note:
         raise ValidationError("请填写补充说明")
     with transaction.atomic():
@@ -227,7 +224,9 @@ def ticket_event(
             raise ValidationError("事件时间不能早于上一个事件")
         if at > timezone.now() + dt.timedelta(minutes=5):
             raise ValidationError("事件时间不能晚于现在")
-        event = TicketEvent.objects.create(ticket=ticket, kind=kind, at=at, by=actor, note=_clean(note))
+        event = TicketEvent.objects.create(
+            ticket=ticket, kind=kind, at=at, by=actor, note=parse.text(note, MAX_TEXT)
+        )
         opener = ticket.opened_by
         if kind == K.NOTE and opener and not permissions.can(opener, "project.record", project):
             # the provider's note answers the client who reported it
@@ -251,7 +250,7 @@ def ticket_close(*, actor: User, ticket: Ticket, report: str, at: dt.datetime | 
     """Close a resolved ticket with its closing report (结案报告)."""
     project = ticket.contract.project
     permissions.require(actor, "project.record", project)
-    report = _clean(report)
+    report = parse.text(report, MAX_TEXT)
     if not report:
         raise ValidationError("请填写结案报告")
     at = at or timezone.now()
@@ -285,11 +284,11 @@ def training_record(
     with transaction.atomic():
         session = TrainingSession.objects.create(
             contract=contract,
-            topic=_clean(topic, 200),
-            trainer=_clean(trainer, 100),
+            topic=parse.text(topic, 200),
+            trainer=parse.text(trainer, 100),
             held_on=held_on,
             attendees=people,
-            materials=_clean(materials),
+            materials=parse.text(materials, MAX_TEXT),
             quiz_scores=quiz_scores or {},
         )
         audit.record(
@@ -325,10 +324,10 @@ def feedback_record(
             contract=contract,
             kind=kind,
             received_on=received_on,
-            person=_clean(person, 100),
-            content=_clean(content),
+            person=parse.text(person, 100),
+            content=parse.text(content, MAX_TEXT),
             satisfaction=satisfaction,
-            handling=_clean(handling),
+            handling=parse.text(handling, MAX_TEXT),
             handled_on=handled_on,
         )
         audit.record(

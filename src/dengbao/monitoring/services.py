@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from dengbao import parse
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
@@ -30,10 +31,6 @@ from .history_models import CheckResult, Rollup
 from .models import AllowedHost, Baseline, Monitor, MonitorStatus, PageCapture, PrivateHost, WordList
 
 MAX_PAGES = 20
-
-
-def _clean(text: str, limit: int) -> str:
-    return (text or "").replace("\r\n", "\n").strip()[:limit]
 
 
 def _lines(value: str | list[str], limit: int = 50) -> list[str]:
@@ -73,7 +70,7 @@ def host_add(*, actor: User, project: Project, host: str, note: str = "") -> All
     if AllowedHost.objects.filter(project=project, host=host).exists():
         raise ValidationError(f"主机“{host}”已在清单中")
     with transaction.atomic():
-        row = AllowedHost.objects.create(project=project, host=host, note=_clean(note, 200))
+        row = AllowedHost.objects.create(project=project, host=host, note=parse.text(note, 200))
         audit.record(actor=actor, action="monitor.host_add", obj=row, project=project, details={"host": host})
     return row
 
@@ -118,7 +115,7 @@ def check_target(*, project: Project, url: str, zone: str) -> str:
 
 
 def _monitor_fields(project: Project, data: dict[str, Any]) -> dict[str, Any]:
-    name = _clean(data.get("name", ""), 200)
+    name = parse.text(data.get("name", ""), 200)
     if not name:
         raise ValidationError("请填写名称")
     zone = data.get("zone") or zones.DEFAULT_ZONE
@@ -299,7 +296,7 @@ def baseline_approve(*, actor: User, monitor: Monitor, dom_hash: str, note: str 
             snapshot,
             approved_by=actor.get_full_name() or actor.get_username(),
             previous=CoreBaseline.from_dict(previous.snapshot) if previous else None,
-            note=_clean(note, 500),
+            note=parse.text(note, 500),
         )
         baseline = Baseline.objects.create(
             monitor=monitor, version=core.version, snapshot=core.to_dict(), approved_by=actor, note=core.note
@@ -331,7 +328,7 @@ def wordlist_save(*, actor: User, project: Project, kind: str, text: str) -> Wor
     permissions.require(actor, "project.edit", project)
     if kind not in WordList.Kind.values:
         raise ValidationError("未知的清单")
-    text = _clean(text, 200_000)
+    text = parse.text(text, 200_000)
     org = project.provider
     with transaction.atomic():
         if not text:

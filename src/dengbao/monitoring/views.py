@@ -10,8 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from dengbao.accounts import permissions
 from dengbao.accounts import selectors as account_selectors
+from dengbao.actions import action, reported
 
 from . import selectors, services, zones
 from .alert_models import Incident
@@ -28,9 +28,26 @@ def _project(request: HttpRequest, project: str):
     return account_selectors.project_get(actor=request.user, slug=project)
 
 
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
+def _monitor(permission: str | None = None):
+    """An action's loader: the project and one of its monitors (``permission`` asked, if any)."""
+
+    def load(request: HttpRequest, project: str, monitor_id: int) -> dict:
+        obj = _project(request, project)
+        if permission is None:
+            monitor = selectors.monitor_get(actor=request.user, project=obj, monitor_id=monitor_id)
+        else:
+            monitor = selectors.monitor_get(
+                actor=request.user, project=obj, monitor_id=monitor_id, action=permission
+            )
+        return {"obj": obj, "monitor": monitor}
+
+    return load
+
+
+def _editing(request: HttpRequest, project: str) -> dict:
+    obj = _project(request, project)
+    permissions.require(request.user, "project.edit", obj)
+    return {"obj": obj}
 
 
 def ctx(request: HttpRequest, project, tab: str, **extra):
@@ -90,34 +107,22 @@ def _monitor_form(request: HttpRequest, obj, monitor=None) -> HttpResponse:
 
 
 @login_required
-def monitor_new(request: HttpRequest, project: str) -> HttpResponse:
-    obj = _project(request, project)
-    permissions.require(request.user, "project.edit", obj)
+@action(load=_editing, methods=("GET", "POST"), invalid=reported(_monitor_form))
+def monitor_new(request: HttpRequest, obj) -> HttpResponse:
     if request.method == "POST":
-        try:
-            monitor = services.monitor_create(actor=request.user, project=obj, data=_form_data(request))
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("已添加监测对象“%(n)s”") % {"n": monitor.name})
-            return redirect(_url("monitor", obj, monitor_id=monitor.pk))
+        monitor = services.monitor_create(actor=request.user, project=obj, data=_form_data(request))
+        messages.success(request, _("已添加监测对象“%(n)s”") % {"n": monitor.name})
+        return redirect(_url("monitor", obj, monitor_id=monitor.pk))
     return _monitor_form(request, obj)
 
 
 @login_required
-def monitor_edit(request: HttpRequest, project: str, monitor_id: int) -> HttpResponse:
-    obj = _project(request, project)
-    monitor = selectors.monitor_get(
-        actor=request.user, project=obj, monitor_id=monitor_id, action="project.edit"
-    )
+@action(load=_monitor("project.edit"), methods=("GET", "POST"), invalid=reported(_monitor_form))
+def monitor_edit(request: HttpRequest, obj, monitor) -> HttpResponse:
     if request.method == "POST":
-        try:
-            services.monitor_update(actor=request.user, monitor=monitor, data=_form_data(request))
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect(_url("monitor", obj, monitor_id=monitor.pk))
+        services.monitor_update(actor=request.user, monitor=monitor, data=_form_data(request))
+        messages.success(request, _("已保存"))
+        return redirect(_url("monitor", obj, monitor_id=monitor.pk))
     return _monitor_form(request, obj, monitor)
 
 
@@ -146,13 +151,8 @@ def monitor_detail(request: HttpRequest, project: str, monitor_id: int) -> HttpR
 
 
 @login_required
-def monitor_check(request: HttpRequest, project: str, monitor_id: int) -> HttpResponse:
-    obj = _project(request, project)
-    monitor = selectors.monitor_get(
-        actor=request.user, project=obj, monitor_id=monitor_id, action="project.record"
-    )
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@action(load=_monitor("project.record"))
+def monitor_check(request: HttpRequest, obj, monitor) -> HttpResponse:
     outcome = services.monitor_check(actor=request.user, monitor=monitor)
     if outcome is None and not zones.runs_here(monitor.zone):
         messages.info(
@@ -175,39 +175,37 @@ def monitor_check(request: HttpRequest, project: str, monitor_id: int) -> HttpRe
 
 
 @login_required
-def monitor_delete(request: HttpRequest, project: str, monitor_id: int) -> HttpResponse:
-    obj = _project(request, project)
-    monitor = selectors.monitor_get(
-        actor=request.user, project=obj, monitor_id=monitor_id, action="project.edit"
-    )
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@action(load=_monitor("project.edit"))
+def monitor_delete(request: HttpRequest, obj, monitor) -> HttpResponse:
     services.monitor_delete(actor=request.user, monitor=monitor)
     messages.success(request, _("已删除监测对象“%(n)s”") % {"n": monitor.name})
     return redirect(_url("wall", obj))
 
 
-@login_required
-def baseline(request: HttpRequest, project: str, monitor_id: int) -> HttpResponse:
-    obj = _project(request, project)
-    monitor = selectors.monitor_get(actor=request.user, project=obj, monitor_id=monitor_id)
-    if request.method == "POST":
-        try:
-            approved = services.baseline_approve(
-                actor=request.user,
-                monitor=monitor,
-                dom_hash=request.POST.get("dom_hash", ""),
-                note=request.POST.get("note", ""),
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("已批准为基线第 %(v)s 版") % {"v": approved.version})
-            return redirect(_url("baseline", obj, monitor_id=monitor.pk))
+def _baseline_page(request: HttpRequest, obj, monitor) -> HttpResponse:
     review = selectors.baseline_review(actor=request.user, monitor=monitor)
     return render(
         request, "monitoring/baseline.html", ctx(request, obj, "wall", monitor=monitor, review=review)
     )
+
+
+@login_required
+@action(
+    load=_monitor(),
+    methods=("GET", "POST"),
+    invalid=reported(_baseline_page),
+)
+def baseline(request: HttpRequest, obj, monitor) -> HttpResponse:
+    if request.method == "POST":
+        approved = services.baseline_approve(
+            actor=request.user,
+            monitor=monitor,
+            dom_hash=request.POST.get("dom_hash", ""),
+            note=request.POST.get("note", ""),
+        )
+        messages.success(request, _("已批准为基线第 %(v)s 版") % {"v": approved.version})
+        return redirect(_url("baseline", obj, monitor_id=monitor.pk))
+    return _baseline_page(request, obj, monitor)
 
 
 @login_required

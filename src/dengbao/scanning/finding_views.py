@@ -11,11 +11,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dengbao import parse
 from dengbao.accounts import permissions
 from dengbao.accounts import selectors as account_selectors
 from dengbao.accounts.models import User
+from dengbao.actions import action
 
-from . import finding_services, forms, link_services, selectors
+from . import finding_services, link_services, selectors
 from .finding_models import Severity, State
 
 PER_PAGE = 50
@@ -36,27 +38,38 @@ def _filters(request: HttpRequest) -> selectors.FindingFilter:
     )
 
 
-@login_required
-def finding_list(request: HttpRequest, project: str) -> HttpResponse:
+def _project(request: HttpRequest, project: str) -> dict:
+    return {"obj": account_selectors.project_get(actor=request.user, slug=project)}
+
+
+def _finding(request: HttpRequest, project: str, finding_id: int) -> dict:
     obj = account_selectors.project_get(actor=request.user, slug=project)
+    return {
+        "obj": obj,
+        "finding": selectors.finding_get(actor=request.user, project=obj, finding_id=finding_id),
+    }
+
+
+def _same_page(request: HttpRequest, **_loaded) -> HttpResponse:
+    return redirect(request.get_full_path())
+
+
+@login_required
+@action(load=_project, methods=("GET", "POST"), back=_same_page)
+def finding_list(request: HttpRequest, obj) -> HttpResponse:
     if request.method == "POST":  # bulk state change
         permissions.require(request.user, "project.view", obj)
-        try:
-            moved, skipped = finding_services.finding_bulk_transition(
-                actor=request.user,
-                project=obj,
-                finding_ids=[int(i) for i in request.POST.getlist("finding") if i.isdigit()],
-                to=request.POST.get("to", ""),
-                note=request.POST.get("note", ""),
-                until=forms.date(request.POST.get("until", ""), _("接受风险至"), required=False),
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("已更新 %(n)d 个漏洞的状态") % {"n": moved})
-            for reason in skipped[:10]:
-                messages.warning(request, reason)
+        moved, skipped = finding_services.finding_bulk_transition(
+            actor=request.user,
+            project=obj,
+            finding_ids=[int(i) for i in request.POST.getlist("finding") if i.isdigit()],
+            to=request.POST.get("to", ""),
+            note=request.POST.get("note", ""),
+            until=parse.date(request.POST.get("until", ""), _("接受风险至")),
+        )
+        messages.success(request, _("已更新 %(n)d 个漏洞的状态") % {"n": moved})
+        for reason in skipped[:10]:
+            messages.warning(request, reason)
         return redirect(request.get_full_path())
     filters = _filters(request)
     page = Paginator(
@@ -81,16 +94,16 @@ def finding_list(request: HttpRequest, project: str) -> HttpResponse:
     return render(request, "scanning/findings.html", context)
 
 
+def _here(request: HttpRequest, **_loaded) -> HttpResponse:
+    return redirect(request.path)
+
+
 @login_required
-def finding_detail(request: HttpRequest, project: str, finding_id: int) -> HttpResponse:
-    obj = account_selectors.project_get(actor=request.user, slug=project)
-    finding = selectors.finding_get(actor=request.user, project=obj, finding_id=finding_id)
+@action(load=_finding, methods=("GET", "POST"), back=_here)
+def finding_detail(request: HttpRequest, obj, finding) -> HttpResponse:
     if request.method == "POST":
         try:
             _act(request, obj, finding)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
         except PermissionDenied as exc:
             if request.POST.get("action") != "transition":
                 raise
@@ -143,7 +156,7 @@ def _act(request: HttpRequest, project, finding) -> None:
             finding=finding,
             to=request.POST.get("to", ""),
             note=request.POST.get("note", ""),
-            until=forms.date(request.POST.get("until", ""), _("接受风险至"), required=False),
+            until=parse.date(request.POST.get("until", ""), _("接受风险至")),
             approver=approver,
         )
         messages.success(request, _("已更新状态"))

@@ -11,14 +11,15 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dengbao import uploads
+from dengbao import parse, uploads
 from dengbao.accounts import permissions
 from dengbao.accounts import selectors as account_selectors
+from dengbao.actions import action, back_to
 from dengbao.core.engagement.service_year import NAMES as SERVICE_NAMES
 from dengbao.core.importers import ImportFormatError, importers
 
@@ -51,9 +52,23 @@ def _ctx(request: HttpRequest, project, tab: str, **extra):
     }
 
 
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
+def _loaded(request: HttpRequest, project: str) -> dict:
+    """An action's loader: the project, for any member (the service asks for the write's permission)."""
+    return {"obj": _project(request, project)}
+
+
+def _allowed(permission: str):
+    def load(request: HttpRequest, project: str, **rest) -> dict:
+        return {
+            "obj": account_selectors.project_get(actor=request.user, slug=project, action=permission),
+            **rest,
+        }
+
+    return load
+
+
+def _here(request: HttpRequest, **_loaded) -> HttpResponse:
+    return redirect(request.path)
 
 
 def _system(project, value: str):
@@ -88,50 +103,40 @@ def overview(request: HttpRequest, project: str) -> HttpResponse:
 
 
 @login_required
-def sla_update(request: HttpRequest, project: str) -> HttpResponse:
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        days = {s: forms.integer(request.POST.get(s, ""), s) for s in ("严重", "高", "中", "低")}
-        finding_services.sla_set(
-            actor=request.user,
-            project=obj,
-            days={k: v for k, v in days.items() if v is not None},
-            warn_days=forms.integer(request.POST.get("warn_days", ""), _("提前预警"), default=7),
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("已更新整改时限，并重新计算了全部漏洞的整改期限"))
+@action(load=_allowed("project.edit"), back=back_to("scanning:overview", "project"))
+def sla_update(request: HttpRequest, obj) -> HttpResponse:
+    days = {s: parse.integer(request.POST.get(s, ""), s) for s in ("严重", "高", "中", "低")}
+    finding_services.sla_set(
+        actor=request.user,
+        project=obj,
+        days={k: v for k, v in days.items() if v is not None},
+        warn_days=parse.integer(request.POST.get("warn_days", ""), _("提前预警"), default=7),
+    )
+    messages.success(request, _("已更新整改时限，并重新计算了全部漏洞的整改期限"))
     return redirect("scanning:overview", project=obj.slug)
 
 
 @login_required
-def authorisations(request: HttpRequest, project: str) -> HttpResponse:
-    obj = _project(request, project)
+@action(load=_loaded, methods=("GET", "POST"), back=_here)
+def authorisations(request: HttpRequest, obj) -> HttpResponse:
     if request.method == "POST":
         permissions.require(request.user, "project.edit", obj)
-        try:
-            row = authorisation_services.authorisation_create(
-                actor=request.user,
-                project=obj,
-                title=request.POST.get("title", ""),
-                signer=request.POST.get("signer", ""),
-                signed_on=forms.date(request.POST.get("signed_on", ""), _("签署日期")),
-                valid_from=forms.moment(request.POST.get("valid_from", ""), _("生效时间")),
-                valid_until=forms.moment(request.POST.get("valid_until", ""), _("失效时间")),
-                techniques=request.POST.getlist("techniques"),
-                cidrs=forms.lines(request.POST.get("cidrs", "")),
-                hosts=forms.lines(request.POST.get("hosts", "")),
-                urls=forms.lines(request.POST.get("urls", "")),
-                ports=request.POST.get("ports", "") or "1-65535",
-                windows=request.POST.get("windows", ""),
-                document=request.FILES.get("document"),
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-            return redirect(request.path)
+        row = authorisation_services.authorisation_create(
+            actor=request.user,
+            project=obj,
+            title=request.POST.get("title", ""),
+            signer=request.POST.get("signer", ""),
+            signed_on=parse.required_date(request.POST.get("signed_on", ""), _("签署日期")),
+            valid_from=parse.moment(request.POST.get("valid_from", ""), _("生效时间")),
+            valid_until=parse.moment(request.POST.get("valid_until", ""), _("失效时间")),
+            techniques=request.POST.getlist("techniques"),
+            cidrs=forms.lines(request.POST.get("cidrs", "")),
+            hosts=forms.lines(request.POST.get("hosts", "")),
+            urls=forms.lines(request.POST.get("urls", "")),
+            ports=request.POST.get("ports", "") or "1-65535",
+            windows=request.POST.get("windows", ""),
+            document=request.FILES.get("document"),
+        )
         messages.success(request, _("已登记授权书"))
         return redirect("scanning:authorisation", project=obj.slug, authorisation_id=row.pk)
     rows = list(selectors.authorisation_list(actor=request.user, project=obj))
@@ -142,20 +147,21 @@ def authorisations(request: HttpRequest, project: str) -> HttpResponse:
     )
 
 
-@login_required
-def authorisation_detail(request: HttpRequest, project: str, authorisation_id: int) -> HttpResponse:
+def _authorisation(request: HttpRequest, project: str, authorisation_id: int) -> dict:
     obj = _project(request, project)
     row = selectors.authorisation_get(actor=request.user, project=obj, authorisation_id=authorisation_id)
+    return {"obj": obj, "row": row}
+
+
+@login_required
+@action(load=_authorisation, methods=("GET", "POST"), back=_here)
+def authorisation_detail(request: HttpRequest, obj, row) -> HttpResponse:
     if request.method == "POST":
         permissions.require(request.user, "project.edit", obj)
-        try:
-            authorisation_services.authorisation_revoke(
-                actor=request.user, authorisation=row, reason=request.POST.get("reason", "")
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("已撤销授权书：此后不能再据此扫描"))
+        authorisation_services.authorisation_revoke(
+            actor=request.user, authorisation=row, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("已撤销授权书：此后不能再据此扫描"))
         return redirect(request.path)
     scans = selectors.scan_list(actor=request.user, project=obj).filter(authorisation=row)[:20]
     return render(
@@ -172,35 +178,40 @@ def authorisation_document(request: HttpRequest, project: str, authorisation_id:
     return FileResponse(row.document.open("rb"), as_attachment=True, filename=row.document_name)
 
 
+def _import_refused(request: HttpRequest, exc: ValidationError, obj) -> HttpResponse:
+    return _imports_page(request, obj, error="；".join(exc.messages))
+
+
 @login_required
-def imports(request: HttpRequest, project: str) -> HttpResponse:
-    obj = _project(request, project)
+@action(load=_loaded, methods=("GET", "POST"), invalid=_import_refused)
+def imports(request: HttpRequest, obj) -> HttpResponse:
     result = error = None
     if request.method == "POST":
         permissions.require(request.user, "project.record", obj)
         upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError(_("请选择扫描报告文件"))
+        path, hashed = uploads.spool(upload)
         try:
-            if upload is None:
-                raise ValidationError(_("请选择扫描报告文件"))
-            path, hashed = uploads.spool(upload)
-            try:
-                result = import_services.import_scan(
-                    actor=request.user,
-                    project=obj,
-                    fmt=request.POST.get("format", "auto"),
-                    path=path,
-                    system=_system(obj, request.POST.get("system", "")),
-                    pentest=_pentest(request, obj),
-                    filename=hashed.name,
-                    sha256=hashed.sha256,
-                    covers=request.POST.get("covers", "")[:100_000],
-                )
-            finally:
-                path.unlink(missing_ok=True)
+            result = import_services.import_scan(
+                actor=request.user,
+                project=obj,
+                fmt=request.POST.get("format", "auto"),
+                path=path,
+                system=_system(obj, request.POST.get("system", "")),
+                pentest=_pentest(request, obj),
+                filename=hashed.name,
+                sha256=hashed.sha256,
+                covers=request.POST.get("covers", "")[:100_000],
+            )
         except ImportFormatError as exc:
             error = str(exc)
-        except ValidationError as exc:
-            error = "；".join(exc.messages)
+        finally:
+            path.unlink(missing_ok=True)
+    return _imports_page(request, obj, result=result, error=error)
+
+
+def _imports_page(request: HttpRequest, obj, *, result=None, error=None) -> HttpResponse:
     context = _ctx(
         request,
         obj,
@@ -235,34 +246,30 @@ def assets(request: HttpRequest, project: str) -> HttpResponse:
 
 
 @login_required
-def scans(request: HttpRequest, project: str) -> HttpResponse:
-    obj = _project(request, project)
+@action(load=_loaded, methods=("GET", "POST"), back=_here)
+def scans(request: HttpRequest, obj) -> HttpResponse:
     if request.method == "POST":
         permissions.require(request.user, "project.record", obj)
-        try:
-            auth_id = forms.integer(request.POST.get("authorisation", ""), _("授权书"))
-            auth = (
-                selectors.authorisation_get(actor=request.user, project=obj, authorisation_id=auth_id)
-                if auth_id
-                else None
-            )
-            scan = scan_services.scan_create(
-                actor=request.user,
-                project=obj,
-                targets=request.POST.get("targets", ""),
-                ports=request.POST.get("ports", ""),
-                profile=request.POST.get("profile", "quick"),
-                engine=request.POST.get("engine", "auto"),
-                rate_limit=forms.integer(request.POST.get("rate_limit", ""), _("速率上限"), default=1000),
-                repeat_days=forms.integer(request.POST.get("repeat_days", ""), _("重复间隔")),
-                authorisation=auth,
-                system=_system(obj, request.POST.get("system", "")),
-                name=request.POST.get("name", ""),
-                zone=request.POST.get("zone", ""),
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-            return redirect(request.path)
+        auth_id = parse.integer(request.POST.get("authorisation", ""), _("授权书"))
+        auth = (
+            selectors.authorisation_get(actor=request.user, project=obj, authorisation_id=auth_id)
+            if auth_id
+            else None
+        )
+        scan = scan_services.scan_create(
+            actor=request.user,
+            project=obj,
+            targets=request.POST.get("targets", ""),
+            ports=request.POST.get("ports", ""),
+            profile=request.POST.get("profile", "quick"),
+            engine=request.POST.get("engine", "auto"),
+            rate_limit=parse.integer(request.POST.get("rate_limit", ""), _("速率上限"), default=1000),
+            repeat_days=parse.integer(request.POST.get("repeat_days", ""), _("重复间隔")),
+            authorisation=auth,
+            system=_system(obj, request.POST.get("system", "")),
+            name=request.POST.get("name", ""),
+            zone=request.POST.get("zone", ""),
+        )
         if scan.status == Scan.Status.REFUSED:
             messages.error(request, _("扫描被拒绝：%(r)s") % {"r": scan.refused_reason})
         return redirect("scanning:scan", project=obj.slug, scan_id=scan.pk)
@@ -284,46 +291,40 @@ def scans(request: HttpRequest, project: str) -> HttpResponse:
 
 
 @login_required
-def scan_plans(request: HttpRequest, project: str) -> HttpResponse:
+@action(load=_allowed("project.edit"), back=back_to("scanning:scans", "project"))
+def scan_plans(request: HttpRequest, obj) -> HttpResponse:
     """POST: the scan plans of the contract's service calendar (created once)."""
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        plans = plan_services.scan_plans_from_engagement(actor=request.user, project=obj)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        for plan in plans:
-            messages.success(
-                request,
-                _("扫描计划“%(name)s”：下次执行 %(at)s，每 %(days)s 天一次")
-                % {
-                    "name": plan.name,
-                    "at": timezone.localtime(plan.next_run_at).strftime("%Y-%m-%d %H:%M"),
-                    "days": plan.repeat_days,
-                },
-            )
+    plans = plan_services.scan_plans_from_engagement(actor=request.user, project=obj)
+    for plan in plans:
+        messages.success(
+            request,
+            _("扫描计划“%(name)s”：下次执行 %(at)s，每 %(days)s 天一次")
+            % {
+                "name": plan.name,
+                "at": timezone.localtime(plan.next_run_at).strftime("%Y-%m-%d %H:%M"),
+                "days": plan.repeat_days,
+            },
+        )
     return redirect("scanning:scans", project=obj.slug)
 
 
-@login_required
-def scan_detail(request: HttpRequest, project: str, scan_id: int) -> HttpResponse:
+def _scan(request: HttpRequest, project: str, scan_id: int) -> dict:
     obj = _project(request, project)
-    scan = selectors.scan_get(actor=request.user, project=obj, scan_id=scan_id)
+    return {"obj": obj, "scan": selectors.scan_get(actor=request.user, project=obj, scan_id=scan_id)}
+
+
+@login_required
+@action(load=_scan, methods=("GET", "POST"), back=_here)
+def scan_detail(request: HttpRequest, obj, scan) -> HttpResponse:
     if request.method == "POST":
         permissions.require(request.user, "project.record", obj)
-        try:
-            scan_services.scan_cancel(actor=request.user, scan=scan)
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(
-                request,
-                _("已停止扫描计划")
-                if scan.status == Scan.Status.CANCELLED and scan.service_kind
-                else _("已请求取消扫描"),
-            )
+        scan_services.scan_cancel(actor=request.user, scan=scan)
+        messages.success(
+            request,
+            _("已停止扫描计划")
+            if scan.status == Scan.Status.CANCELLED and scan.service_kind
+            else _("已请求取消扫描"),
+        )
         return redirect(request.path)
     context = _ctx(request, obj, "scans", scan=scan)
     if request.headers.get("HX-Request"):
@@ -332,45 +333,35 @@ def scan_detail(request: HttpRequest, project: str, scan_id: int) -> HttpRespons
 
 
 @login_required
-def scan_retry(request: HttpRequest, project: str, scan_id: int) -> HttpResponse:
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@action(load=_allowed("project.edit"), back=back_to("scanning:scan", "project", "scan_id"))
+def scan_retry(request: HttpRequest, obj, scan_id: int) -> HttpResponse:
     scan = selectors.scan_get(actor=request.user, project=obj, scan_id=scan_id)
-    try:
-        fresh = scan_services.scan_retry(actor=request.user, scan=scan)
-    except ValidationError as exc:
-        _errors(request, exc)
-        return redirect("scanning:scan", project=obj.slug, scan_id=scan.pk)
+    fresh = scan_services.scan_retry(actor=request.user, scan=scan)
     messages.success(request, _("已重新发起扫描"))
     return redirect("scanning:scan", project=obj.slug, scan_id=fresh.pk)
 
 
 @login_required
-def pentests(request: HttpRequest, project: str) -> HttpResponse:
-    obj = _project(request, project)
+@action(load=_loaded, methods=("GET", "POST"), back=_here)
+def pentests(request: HttpRequest, obj) -> HttpResponse:
     if request.method == "POST":
         permissions.require(request.user, "project.record", obj)
-        try:
-            auth_id = forms.integer(request.POST.get("authorisation", ""), _("授权书"))
-            if not auth_id:
-                raise ValidationError(_("请选择授权书"))
-            row = authorisation_services.pentest_create(
-                actor=request.user,
-                project=obj,
-                authorisation=selectors.authorisation_get(
-                    actor=request.user, project=obj, authorisation_id=auth_id
-                ),
-                title=request.POST.get("title", ""),
-                testers=request.POST.get("testers", ""),
-                started_on=forms.date(request.POST.get("started_on", ""), _("开始日期")),
-                ended_on=forms.date(request.POST.get("ended_on", ""), _("结束日期"), required=False),
-                system=_system(obj, request.POST.get("system", "")),
-                summary=request.POST.get("summary", ""),
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-            return redirect(request.path)
+        auth_id = parse.integer(request.POST.get("authorisation", ""), _("授权书"))
+        if not auth_id:
+            raise ValidationError(_("请选择授权书"))
+        row = authorisation_services.pentest_create(
+            actor=request.user,
+            project=obj,
+            authorisation=selectors.authorisation_get(
+                actor=request.user, project=obj, authorisation_id=auth_id
+            ),
+            title=request.POST.get("title", ""),
+            testers=request.POST.get("testers", ""),
+            started_on=parse.required_date(request.POST.get("started_on", ""), _("开始日期")),
+            ended_on=parse.date(request.POST.get("ended_on", ""), _("结束日期")),
+            system=_system(obj, request.POST.get("system", "")),
+            summary=request.POST.get("summary", ""),
+        )
         return redirect("scanning:pentest", project=obj.slug, pentest_id=row.pk)
     context = _ctx(
         request,
@@ -387,35 +378,35 @@ def pentests(request: HttpRequest, project: str) -> HttpResponse:
     return render(request, "scanning/pentests.html", context)
 
 
-@login_required
-def pentest_detail(request: HttpRequest, project: str, pentest_id: int) -> HttpResponse:
+def _pentest_loaded(request: HttpRequest, project: str, pentest_id: int) -> dict:
     obj = _project(request, project)
-    row = selectors.pentest_get(actor=request.user, project=obj, pentest_id=pentest_id)
+    return {"obj": obj, "row": selectors.pentest_get(actor=request.user, project=obj, pentest_id=pentest_id)}
+
+
+@login_required
+@action(load=_pentest_loaded, methods=("GET", "POST"), back=_here)
+def pentest_detail(request: HttpRequest, obj, row) -> HttpResponse:
     if request.method == "POST":
         permissions.require(request.user, "project.record", obj)
-        try:
-            finding_services.finding_create(
-                actor=request.user,
-                project=obj,
-                pentest=row,
-                title=request.POST.get("title", ""),
-                severity=request.POST.get("severity", ""),
-                host=request.POST.get("host", ""),
-                port=forms.integer(request.POST.get("port", ""), _("端口")),
-                url=request.POST.get("url", ""),
-                parameter=request.POST.get("parameter", ""),
-                description=request.POST.get("description", ""),
-                steps=request.POST.get("steps", ""),
-                evidence=request.POST.get("evidence", ""),
-                solution=request.POST.get("solution", ""),
-                cve=request.POST.get("cve", ""),
-                cvss_score=forms.decimal(request.POST.get("cvss", ""), "CVSS"),
-                exploitable=bool(request.POST.get("exploitable")),
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("已登记渗透测试发现"))
+        finding_services.finding_create(
+            actor=request.user,
+            project=obj,
+            pentest=row,
+            title=request.POST.get("title", ""),
+            severity=request.POST.get("severity", ""),
+            host=request.POST.get("host", ""),
+            port=parse.integer(request.POST.get("port", ""), _("端口")),
+            url=request.POST.get("url", ""),
+            parameter=request.POST.get("parameter", ""),
+            description=request.POST.get("description", ""),
+            steps=request.POST.get("steps", ""),
+            evidence=request.POST.get("evidence", ""),
+            solution=request.POST.get("solution", ""),
+            cve=request.POST.get("cve", ""),
+            cvss_score=parse.number(request.POST.get("cvss", ""), "CVSS"),
+            exploitable=bool(request.POST.get("exploitable")),
+        )
+        messages.success(request, _("已登记渗透测试发现"))
         return redirect(request.path)
     findings = row.findings.order_by("-id")
     return render(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from dengbao.accounts import permissions
 from dengbao.accounts import selectors as account_selectors
+from dengbao.actions import action, report
 from dengbao.core import grading as core_grading
 from dengbao.core import grading_workflow as wf
 
@@ -33,6 +34,31 @@ def _context(request: HttpRequest, project, **extra):
         ],
         **extra,
     }
+
+
+def _system(permission: str | None = None):
+    """An action's loader: the project (``permission`` required, if any) and one of its systems."""
+
+    def load(request: HttpRequest, project: str, system_id: int, **rest) -> dict:
+        if permission is None:
+            obj = account_selectors.project_get(actor=request.user, slug=project)
+        else:
+            obj = account_selectors.project_get(actor=request.user, slug=project, action=permission)
+        system = selectors.system_get(actor=request.user, project=obj, system_id=system_id)
+        return {"obj": obj, "system": system, **rest}
+
+    return load
+
+
+def _project(permission: str):
+    def load(request: HttpRequest, project: str) -> dict:
+        return {"obj": account_selectors.project_get(actor=request.user, slug=project, action=permission)}
+
+    return load
+
+
+def _to_detail(request: HttpRequest, obj, system, **_rest) -> HttpResponse:
+    return redirect("systems:detail", project=obj.slug, system_id=system.pk)
 
 
 @login_required
@@ -115,11 +141,8 @@ def system_edit(request: HttpRequest, project: str, system_id: int) -> HttpRespo
 
 
 @login_required
-def data_category_add(request: HttpRequest, project: str, system_id: int) -> HttpResponse:
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
-    system = selectors.system_get(actor=request.user, project=obj, system_id=system_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@action(load=_system("project.edit"))
+def data_category_add(request: HttpRequest, obj, system) -> HttpResponse:
     form = f.DataCategoryForm(request.POST)
     if form.is_valid():
         services.data_category_save(actor=request.user, project=obj, system=system, **form.cleaned_data)
@@ -132,21 +155,14 @@ def data_category_add(request: HttpRequest, project: str, system_id: int) -> Htt
 
 
 @login_required
-def topology_upload(request: HttpRequest, project: str, system_id: int) -> HttpResponse:
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
-    system = selectors.system_get(actor=request.user, project=obj, system_id=system_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@action(load=_system("project.edit"), back=_to_detail, join=" ")
+def topology_upload(request: HttpRequest, obj, system) -> HttpResponse:
     form = f.TopologyForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            services.system_set_topology(
-                actor=request.user, project=obj, system=system, upload=form.cleaned_data["image"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("已上传拓扑图。"))
+        services.system_set_topology(
+            actor=request.user, project=obj, system=system, upload=form.cleaned_data["image"]
+        )
+        messages.success(request, _("已上传拓扑图。"))
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect("systems:detail", project=obj.slug, system_id=system.pk)
@@ -173,11 +189,16 @@ def _preview(system, data) -> dict:
     }
 
 
+def _draft_refused(request: HttpRequest, exc: ValidationError, obj, system) -> HttpResponse:
+    """The wizard again with what was sent, the reason above it."""
+    report(request, exc, join=" ")
+    return _grading_page(request, obj, system, request.POST, _preview(system, request.POST))
+
+
 @login_required
-def grading_edit(request: HttpRequest, project: str, system_id: int) -> HttpResponse:
+@action(load=_system(), methods=("GET", "POST"), invalid=_draft_refused)
+def grading_edit(request: HttpRequest, obj, system) -> HttpResponse:
     """The grading wizard: pick harmed objects and degrees, watch both matrices, save the draft."""
-    obj = account_selectors.project_get(actor=request.user, slug=project)
-    system = selectors.system_get(actor=request.user, project=obj, system_id=system_id)
     current = system.current_grading
     if request.method == "POST":
         permissions.require(request.user, "project.record", obj)
@@ -185,21 +206,17 @@ def grading_edit(request: HttpRequest, project: str, system_id: int) -> HttpResp
         if request.headers.get("HX-Request"):
             return render(request, "systems/_matrices.html", preview)
         if preview["result"] is not None:
-            try:
-                services.grading_save_draft(
-                    actor=request.user,
-                    project=obj,
-                    system=system,
-                    business_harms=preview["business"],
-                    service_harms=preview["service"],
-                    business_description=request.POST.get("business_description", ""),
-                    service_description=request.POST.get("service_description", ""),
-                )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, _("定级草稿已保存：%(sa)s") % {"sa": preview["result"].sa})
-                return redirect("systems:detail", project=obj.slug, system_id=system.pk)
+            services.grading_save_draft(
+                actor=request.user,
+                project=obj,
+                system=system,
+                business_harms=preview["business"],
+                service_harms=preview["service"],
+                business_description=request.POST.get("business_description", ""),
+                service_description=request.POST.get("service_description", ""),
+            )
+            messages.success(request, _("定级草稿已保存：%(sa)s") % {"sa": preview["result"].sa})
+            return redirect("systems:detail", project=obj.slug, system_id=system.pk)
         values = request.POST
     else:
         values = {}
@@ -211,6 +228,11 @@ def grading_edit(request: HttpRequest, project: str, system_id: int) -> HttpResp
                 "service_description": current.service_description,
             }
         preview = _preview(system, values)
+    return _grading_page(request, obj, system, values, preview)
+
+
+def _grading_page(request: HttpRequest, obj, system, values, preview: dict) -> HttpResponse:
+    current = system.current_grading
     context = _context(
         request,
         obj,
@@ -227,16 +249,18 @@ def grading_edit(request: HttpRequest, project: str, system_id: int) -> HttpResp
 STEP_FORMS = {"review": f.ReviewForm, "authority": f.AuthorityForm, "police": f.PoliceForm}
 
 
+def _grading(request: HttpRequest, project: str, system_id: int, grading_id: int, step: str) -> dict:
+    loaded = _system("project.edit")(request, project, system_id)
+    grading = selectors.grading_get(
+        actor=request.user, project=loaded["obj"], system=loaded["system"], grading_id=grading_id
+    )
+    return {**loaded, "grading": grading, "step": step}
+
+
 @login_required
-def grading_step(
-    request: HttpRequest, project: str, system_id: int, grading_id: int, step: str
-) -> HttpResponse:
+@action(load=_grading, back=_to_detail)
+def grading_step(request: HttpRequest, obj, system, grading, step: str) -> HttpResponse:
     """Record a workflow step (review / authority / police), move along it (transition) or start a change."""
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
-    system = selectors.system_get(actor=request.user, project=obj, system_id=system_id)
-    grading = selectors.grading_get(actor=request.user, project=obj, system=system, grading_id=grading_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     try:
         if step in STEP_FORMS:
             form = STEP_FORMS[step](request.POST, request.FILES)
@@ -273,18 +297,12 @@ def grading_step(
             return HttpResponse(status=404)
     except ValueError:
         messages.error(request, _("未知的目标状态。"))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
     return redirect("systems:detail", project=obj.slug, system_id=system.pk)
 
 
 @login_required
-def filing_save(request: HttpRequest, project: str, system_id: int) -> HttpResponse:
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
-    system = selectors.system_get(actor=request.user, project=obj, system_id=system_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@action(load=_system("project.edit"))
+def filing_save(request: HttpRequest, obj, system) -> HttpResponse:
     form = f.FilingForm(request.POST)
     if form.is_valid():
         filing = system.filings.order_by("-created_at").first()
@@ -326,11 +344,8 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 @login_required
-def document_make(request: HttpRequest, project: str, system_id: int, kind: str) -> HttpResponse:
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
-    system = selectors.system_get(actor=request.user, project=obj, system_id=system_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@action(load=_system("project.view_internal"))
+def document_make(request: HttpRequest, obj, system, kind: str) -> HttpResponse:
     if kind not in DOCUMENT_MAKERS:
         return HttpResponse(status=404)
     try:
@@ -342,10 +357,8 @@ def document_make(request: HttpRequest, project: str, system_id: int, kind: str)
 
 
 @login_required
-def documents_zip(request: HttpRequest, project: str) -> HttpResponse:
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@action(load=_project("project.view_internal"))
+def documents_zip(request: HttpRequest, obj) -> HttpResponse:
     content, problems = documents.make_all(actor=request.user, project=obj)
     for problem in problems[:10]:
         messages.warning(request, problem)
