@@ -150,6 +150,7 @@ ARGUMENT_FACTORIES: dict[str, Callable[[ProjectWorld], object]] = {
     "private_host_id": lambda world: monitoring.private_host(world).pk,
     "rule_id": lambda world: monitoring.rule(world).pk,
     "page": lambda world: 1,
+    "platform": lambda world: "mysql",  # a database collection script
     "finding_id": lambda world: scanning.finding(world).pk,
     "authorisation_id": lambda world: scanning.authorisation(world).pk,
     "scan_id": lambda world: scanning.scan(world).pk,
