@@ -58,4 +58,12 @@ def test_upload_bundle_and_accept_all(
     assert written.count() == rows
     assert all(r.note and r.methods == ["核查"] for r in written)
     assert written.get(unit_id="L3-CES1-01").note.startswith("经核查，/etc/login.defs 中 PASS_MAX_DAYS 为")
+
+    # the checklist says which results a rule wrote, and from which bundle
+    page.goto(f"{live_server.url}/projects/demo/assessments/{assessment.pk}/objects/{target.pk}/")
+    first = page.locator(f"#row-{written.get(unit_id='L3-CES1-01').pk}")
+    first.scroll_into_view_if_needed()
+    assert "规则建议 · linux · bundle.tar.gz" in first.locator(".status").inner_text()
+    assert page.locator(".status .source-rule").count() == rows
+    page.screenshot(path=str(screenshot_dir / "collection-checklist-source.png"), full_page=False)
     assert js_errors == []

@@ -253,3 +253,31 @@ def test_agency_rules_file_replaces_a_builtin_rule(world_a, server, settings, tm
         services.bundle_import(
             actor=world_a.members["assessor"], obj=server, data=make_bundle(ARTEFACTS), filename="b"
         )
+
+
+def test_the_checklist_shows_which_results_a_rule_wrote(world_a, server, login):
+    assessor = world_a.members["assessor"]
+    services.bundle_import(
+        actor=assessor, obj=server, data=make_bundle(ARTEFACTS), filename="his-app-1.tar.gz"
+    )
+    services.proposals_accept(actor=assessor, proposals=Proposal.objects.filter(unit_id="L3-CES1-01"))
+    url = f"/projects/{world_a.project.slug}/assessments/{server.assessment_id}/objects/{server.pk}/"
+    page = login(assessor).get(url).content.decode()
+    rows = {row.split('"', 1)[0]: row for row in page.split('id="row-')[1:]}
+    by_unit = {_record(server, u).pk: u for u in ("L3-CES1-01", "L3-CES1-02")}
+    first, second = (rows[str(pk)] for pk in by_unit)
+    assert "规则建议 · linux · his-app-1.tar.gz" in first  # accepted: the bundle it came from
+    assert CollectedBundle.objects.get().sha256 in first and "linux.pass-max-days" in first
+    assert "规则建议" not in second  # still pending: nothing written, nothing claimed
+    # a person's edit makes it a person's result again, on the page as in the data
+    record = _record(server, "L3-CES1-01")
+    assessment_services.result_record(
+        actor=assessor,
+        record=record,
+        value="部分符合",
+        note="人工复核",
+        methods=["核查"],
+        version=record.version,
+    )
+    page = login(assessor).get(url).content.decode()
+    assert "规则建议" not in page.split(f'id="row-{record.pk}"', 1)[1].split("</form>", 1)[0]

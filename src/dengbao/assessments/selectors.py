@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -57,7 +59,26 @@ def checklist(*, actor: User, rnd: Round, obj: AssessmentObject) -> list[tuple[R
     order = {item.id: n for n, item in enumerate(cat.items)}
     records = list(rnd.results.filter(obj=obj).select_related("recorded_by").prefetch_related("evidence"))
     records.sort(key=lambda r: order.get(r.unit_id, 1 << 30))
+    mark_rule_sources(actor=actor, records=records)
     return [(r, cat.by_id.get(r.unit_id)) for r in records]
+
+
+# The layers above say which results they wrote, without this app importing them: each provider
+# (``collection`` registers one in its AppConfig.ready) maps result pk → its source, an object with
+# ``bundle`` (filename, platform, sha256), ``rule_ids`` and ``low_confidence``.
+result_source_providers: list[Callable[..., dict[int, Any]]] = []
+
+
+def mark_rule_sources(*, actor: User, records: list[ResultRecord]) -> None:
+    """Set ``record.rule_source`` on each result whose stored version a collection rule wrote (its
+    proposal accepted); ``None`` for a person's result."""
+    for record in records:
+        record.rule_source = None
+    for provider in result_source_providers:
+        for pk, source in provider(actor=actor, records=records).items():
+            for record in records:
+                if record.pk == pk:
+                    record.rule_source = source
 
 
 def record_get(*, actor: User, rnd: Round, record_id: int) -> ResultRecord:

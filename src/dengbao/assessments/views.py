@@ -32,6 +32,9 @@ def _row_context(request: HttpRequest, project, assessment, rnd, record, error: 
     """What _row.html needs to draw one checklist row again after a save, review or upload."""
     from dengbao.core.catalogue import default as catalogue
 
+    selectors.mark_rule_sources(
+        actor=request.user, records=[record]
+    )  # where a redrawn row's result came from
     return _ctx(
         request,
         project,

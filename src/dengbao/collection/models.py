@@ -69,6 +69,11 @@ class Proposal(models.Model):
         return f"{self.unit_id}: {self.result}（{self.get_status_display()}）"
 
     @property
+    def rule_ids(self) -> list[str]:
+        """The rules whose verdicts decided this proposal."""
+        return [str(e.get("rule", "")) for e in self.evidence if isinstance(e, dict)]
+
+    @property
     def low_confidence(self) -> bool:
         """Decided by a rule reading a screenshot's recognised text (OCR), not collected output."""
         return any(isinstance(e, dict) and e.get("confidence") == "low" for e in self.evidence)
