@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from dengbao.audit.models import AuditEvent
 from dengbao.core import workdays
+from dengbao.engagements import scan_plans as plan_services
 from dengbao.engagements.service_models import ServiceOccurrence
-from dengbao.scanning import authorisation_services, jobs, plan_services, scan_services
+from dengbao.scanning import authorisation_services, jobs, scan_services
 from dengbao.scanning.models import Authorisation, Scan
 from tests.engagements import factories as engagement
 
@@ -281,7 +282,7 @@ def test_the_scans_page_button_creates_the_plans_and_lists_their_next_run(world,
         valid_from=now - dt.timedelta(days=1),
         valid_until=now + dt.timedelta(days=365),
     )
-    url = reverse("scanning:scan_plans", kwargs={"project": world.project.slug})
+    url = reverse("engagements:scan_plans", kwargs={"project": world.project.slug})
     scans = reverse("scanning:scans", kwargs={"project": world.project.slug})
     assert login(assessor).post(url).status_code == 403
     assert login(assessor).get(url).status_code == 403

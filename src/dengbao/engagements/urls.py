@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from . import inspection_views, record_views, views
+from . import inspection_views, record_views, scan_plan_views, views
 
 app_name = "engagements"
 
 P = "projects/<slug:project>/engagement/"
 
 urlpatterns = [
+    # on the scans page (its URL stays there): the contract's service calendar sets up scan plans
+    path("projects/<slug:project>/scans/plans/", scan_plan_views.scan_plans, name="scan_plans"),
     path(P, views.dashboard, name="dashboard"),
     path(P + "contract/", views.contract_detail, name="contract"),
     path(P + "contract/facts/", views.contract_fact, name="contract_fact"),

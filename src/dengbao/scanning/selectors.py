@@ -241,3 +241,8 @@ def services_of(*, actor: User, project: Project, assets: list[Asset]) -> dict[i
     for row in Service.objects.filter(asset__in=assets).order_by("protocol", "port"):
         out[row.asset_id].append(row)
     return out
+
+
+def plan_list(*, actor: User, project: Project):
+    permissions.require(actor, "project.view", project)
+    return project.scans.filter(status=Scan.Status.PLANNED).select_related("authorisation", "created_by")

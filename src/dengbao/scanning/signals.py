@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# A run of a scan plan finished with status DONE; keyword ``scan``. plan_services marks the contract's
-# service occurrence it performed (connected in ScanningConfig.ready).
+# A run of a scan plan finished with status DONE; keyword ``scan``. engagements.scan_plans marks the
+# contract's service occurrence it performed (connected in EngagementsConfig.ready).
 plan_run_done = Signal()

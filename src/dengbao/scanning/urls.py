@@ -24,7 +24,6 @@ urlpatterns = [
     path(P + "scans/", views.scans, name="scans"),
     path(P + "scans/<int:scan_id>/", views.scan_detail, name="scan"),
     path(P + "scans/<int:scan_id>/retry/", views.scan_retry, name="scan_retry"),
-    path(P + "scans/plans/", views.scan_plans, name="scan_plans"),
     path(P + "pentests/", views.pentests, name="pentests"),
     path(P + "pentests/<int:pentest_id>/", views.pentest_detail, name="pentest"),
     path(P + "sla/", views.sla_update, name="sla"),

@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dengbao import parse, uploads
@@ -28,7 +27,6 @@ from . import (
     finding_services,
     forms,
     import_services,
-    plan_services,
     scan_services,
     selectors,
     sla,
@@ -273,7 +271,7 @@ def scans(request: HttpRequest, obj) -> HttpResponse:
         if scan.status == Scan.Status.REFUSED:
             messages.error(request, _("扫描被拒绝：%(r)s") % {"r": scan.refused_reason})
         return redirect("scanning:scan", project=obj.slug, scan_id=scan.pk)
-    plans = list(plan_services.plan_list(actor=request.user, project=obj))
+    plans = list(selectors.plan_list(actor=request.user, project=obj))
     for plan in plans:
         plan.service_label = SERVICE_NAMES.get(plan.service_kind, plan.service_kind)
     context = _ctx(
@@ -288,24 +286,6 @@ def scans(request: HttpRequest, obj) -> HttpResponse:
         systems=obj.systems.order_by("code", "name"),
     )
     return render(request, "scanning/scans.html", context)
-
-
-@login_required
-@action(load=_allowed("project.edit"), back=back_to("scanning:scans", "project"))
-def scan_plans(request: HttpRequest, obj) -> HttpResponse:
-    """POST: the scan plans of the contract's service calendar (created once)."""
-    plans = plan_services.scan_plans_from_engagement(actor=request.user, project=obj)
-    for plan in plans:
-        messages.success(
-            request,
-            _("扫描计划“%(name)s”：下次执行 %(at)s，每 %(days)s 天一次")
-            % {
-                "name": plan.name,
-                "at": timezone.localtime(plan.next_run_at).strftime("%Y-%m-%d %H:%M"),
-                "days": plan.repeat_days,
-            },
-        )
-    return redirect("scanning:scans", project=obj.slug)
 
 
 def _scan(request: HttpRequest, project: str, scan_id: int) -> dict:

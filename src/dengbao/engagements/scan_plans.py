@@ -26,9 +26,13 @@ from dengbao.core import scanner
 from dengbao.core.engagement.service_year import NAMES, ServiceKind
 from dengbao.core.scanner.targets import parse_target
 from dengbao.core.scanner.windows import BEIJING
+from dengbao.scanning.models import Authorisation, Scan
+from dengbao.scanning.plan_slots import first_slot
+from dengbao.scanning.selectors import plan_list
 
-from .models import Authorisation, Scan
-from .plan_slots import first_slot
+from . import year_services
+from .models import Contract
+from .service_models import ServiceOccurrence
 
 log = logging.getLogger("dengbao.scanning")
 
@@ -83,11 +87,6 @@ def _ports(profile: str, authorised: str) -> str:
     return "" if wanted <= allowed else scanner.compact(sorted(allowed))
 
 
-def plan_list(*, actor: User, project: Project):
-    permissions.require(actor, "project.view", project)
-    return project.scans.filter(status=Scan.Status.PLANNED).select_related("authorisation", "created_by")
-
-
 def scan_plans_from_engagement(
     *, actor: User, project: Project, now: dt.datetime | None = None
 ) -> list[Scan]:
@@ -99,8 +98,6 @@ def scan_plans_from_engagement(
     with the reason when there is no contract, no valid authorisation, or a scope the
     scanner cannot take in one job.
     """
-    from dengbao.engagements.models import Contract
-    from dengbao.engagements.service_models import ServiceOccurrence
 
     permissions.require(actor, "project.edit", project)
     now = now or timezone.now()
@@ -129,7 +126,7 @@ def scan_plans_from_engagement(
         )
     made = []
     if todo:
-        from .scan_services import scan_check
+        from dengbao.scanning.scan_services import scan_check
 
         authorisation = _authorisation(project, now)
         targets = _targets(authorisation)
@@ -202,10 +199,6 @@ def on_plan_run_done(sender, *, scan: Scan, **kwargs) -> None:
 def occurrence_prove(*, scan: Scan):
     """A plan's run finished: mark the contract's planned occurrence of its service nearest to the
     run (within PROOF_DAYS) done, with the scan's page as proof. Only a DONE run proves anything."""
-    from dengbao.engagements import year_services
-    from dengbao.engagements.models import Contract
-    from dengbao.engagements.service_models import ServiceOccurrence
-
     scan = Scan.objects.select_related("project", "plan", "created_by").get(pk=scan.pk)
     if scan.status != Scan.Status.DONE or scan.plan is None or not scan.plan.service_kind:
         return None
