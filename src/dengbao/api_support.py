@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypeVar
 
 import pydantic
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from ninja import Schema
 from ninja.responses import NinjaJSONEncoder
+
+from dengbao.errors import Conflict, NotFound, Refused, TooBig
 
 S = TypeVar("S", bound=Schema)
 
@@ -57,10 +58,19 @@ def error_response(status: int, detail: str, errors: list[str] | None = None, **
     )
 
 
+def _status(exc: ValidationError) -> int:
+    """Refused input is 400; an upload past the limit 413; a change someone else made first 409."""
+    if isinstance(exc, TooBig):
+        return 413
+    if isinstance(exc, Conflict):
+        return 409
+    return 400
+
+
 def user_errors(view: Callable[..., Any]) -> Callable[..., Any]:
     """Router decorator: a missing object, refused input or a refused right as a JSON message in Chinese.
 
-    A PermissionDenied that only names the action goes on to the API's own 403 handler.
+    The permission layer's own refusal (``Denied``) goes on to the API's 403 handler.
     """
 
     @functools.wraps(view)
@@ -68,17 +78,13 @@ def user_errors(view: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return view(request, *args, **kwargs)
         except Http404 as exc:
-            project = str(exc).startswith("project")
+            project = isinstance(exc, NotFound) and exc.what == "project"
             return error_response(404, NOT_FOUND_PROJECT if project else NOT_FOUND)
         except ValidationError as exc:
             messages = [str(m) for m in exc.messages]
-            status = 413 if getattr(exc, "code", None) == "too_big" else 400
-            return error_response(status, "；".join(messages), messages)
-        except PermissionDenied as exc:
-            message = str(exc)
-            if message and not re.fullmatch(r"[a-z_.]+", message):
-                return error_response(403, message)
-            raise
+            return error_response(_status(exc), "；".join(messages), messages)
+        except Refused as exc:
+            return error_response(403, str(exc))  # a rule's refusal, worded for the user
 
     return wrapper
 

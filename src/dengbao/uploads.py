@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
+from dengbao.errors import TooBig
+
 SM3 = "sm3" in hashlib.algorithms_available
 
 
@@ -39,8 +41,8 @@ def limit_text(limit: int | None = None) -> str:
     return f"{limit / 1048576:g} MB" if limit >= 1048576 else f"{limit / 1024:g} KB"
 
 
-def too_big(name: str, limit: int | None = None) -> ValidationError:
-    return ValidationError(f"文件“{name}”过大：上限 {limit_text(limit)}", code="too_big")
+def too_big(name: str, limit: int | None = None) -> TooBig:
+    return TooBig(f"文件“{name}”过大：上限 {limit_text(limit)}", code="too_big")
 
 
 def clean_name(raw: str | None, default: str = "file") -> str:

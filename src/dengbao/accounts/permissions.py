@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
+
+from dengbao.errors import Denied, NotFound
 
 from .roles import PlatformRole, ProjectRole
 
@@ -121,7 +121,7 @@ def project_for(user: User, slug: str, action: str = "project.view") -> Project:
     if project is None or project_role(user, project) is None:
         if project is not None:
             _audit_denial(user, action, project)
-        raise Http404("project not found")
+        raise NotFound("project")
     require(user, action, project)
     return project
 
@@ -156,7 +156,7 @@ def require_released_round(user: User, project: Project, finalised: bool) -> Non
     require(user, "project.view", project)
     if not finalised and not sees_unreleased(user, project):
         _audit_denial(user, "project.view_unreleased", project)
-        raise Http404("round not released")
+        raise NotFound("round")  # not released: as if not there yet
 
 
 def roles_needing_two_factor(user: User) -> Iterable[str]:
@@ -182,4 +182,4 @@ def _audit_denial(user: User, action: str, project: Project | None) -> None:
 
 def _deny(user: User, action: str, project: Project | None) -> None:
     _audit_denial(user, action, project)
-    raise PermissionDenied(action)
+    raise Denied(action)

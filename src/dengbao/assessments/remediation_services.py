@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +21,7 @@ from dengbao import parse, uploads
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
+from dengbao.errors import Refused
 
 from . import problem_services
 from .problem_models import Problem
@@ -43,7 +44,7 @@ def _deny(actor: User, task: RemediationTask, wanted: str, message: str) -> None
         details={"wanted": wanted},
         project=_project(task),
     )
-    raise PermissionDenied(message)
+    raise Refused(message)
 
 
 def is_worker(actor: User, task: RemediationTask) -> bool:

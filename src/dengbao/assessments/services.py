@@ -20,6 +20,7 @@ from dengbao.core.catalogue import default as catalogue
 from dengbao.core.catalogue import query
 from dengbao.core.catalogue.vocab import OBJECT_TYPES
 from dengbao.core.scoring_schemes import scheme_date_problem
+from dengbao.errors import Conflict
 
 from . import evidence_ocr
 from .models import Assessment, AssessmentObject, Evidence, Result, ResultRecord, Round
@@ -27,7 +28,7 @@ from .models import Assessment, AssessmentObject, Evidence, Result, ResultRecord
 TECH_TO_EXTENSION = {"cloud": "cloud", "mobile": "mobile", "iot": "iot", "ics": "ics"}
 
 
-class ConflictError(ValidationError):
+class ConflictError(Conflict):
     """Someone else saved the same result first; the newer value is kept and shown."""
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -28,6 +28,7 @@ from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
 from dengbao.core.monitor.ssrf import NEVER_LABELS, PRIVATE, PUBLIC, classify, in_networks
 from dengbao.core.monitor.urls import BadURL, check_host, is_ip_literal
+from dengbao.errors import Refused
 
 from . import zones
 from .alert_models import Channel
@@ -46,7 +47,7 @@ def refuse(*, actor: User, action: str, project: Project | None, details: dict, 
         project=project,
         details={**details, "wanted": ACTION},
     )
-    raise PermissionDenied("only the security administrator may allow internal addresses")
+    raise Refused("only the security administrator may allow internal addresses")
 
 
 def _touch(project: Project, zone: str | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
@@ -14,6 +14,7 @@ from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
 from dengbao.core.documents.builder import sha256
+from dengbao.errors import Refused
 
 from .models import DocumentTemplate, GeneratedDocument
 
@@ -250,7 +251,7 @@ def agency_profile_save(*, actor: User | None, organisation, **fields: str):
     if actor is not None:
         permissions.require(actor, "documents.manage_templates")
         if actor.organisation_id != organisation.pk:
-            raise PermissionDenied("只能设置本单位的测评机构信息")
+            raise Refused("只能设置本单位的测评机构信息")
     unknown = set(fields) - set(AGENCY_FIELDS)
     if unknown:
         raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")

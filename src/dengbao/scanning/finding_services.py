@@ -26,6 +26,7 @@ from dengbao.accounts.models import Project, User
 from dengbao.audit import services as audit
 from dengbao.core.importers import dedup_key
 from dengbao.core.importers.fields import cves
+from dengbao.errors import Refused
 
 from . import sla
 from .finding_models import Finding, FindingEvent, Severity, State
@@ -85,7 +86,7 @@ def _check(actor: User, finding: Finding, to: str, *, until: dt.date | None, app
                 details={"wanted": "project.accept_risk", "approver": approver.pk},
                 project=finding.project,
             )
-            raise PermissionDenied("接受风险须由客户联系人或项目经理审批")
+            raise Refused("接受风险须由客户联系人或项目经理审批")
 
 
 def _apply(
