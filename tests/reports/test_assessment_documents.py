@@ -203,8 +203,8 @@ def _libreoffice_or_skip() -> None:
 def test_every_word_document_converts_to_pdf_with_a_page_one(demo_project, login):
     from dengbao.core.documents import preview
     from dengbao.core.documents.builder import to_pdf
+    from dengbao.reports import filing_documents as system_documents
     from dengbao.reports.assessment_documents import make_assessment_report
-    from dengbao.systems import documents as system_documents
 
     _libreoffice_or_skip()
     pm = _user("pm")
@@ -242,7 +242,7 @@ def test_every_word_document_converts_to_pdf_with_a_page_one(demo_project, login
 
 def test_an_organisations_report_template_is_checked_then_used(demo_project, login):
     from dengbao.accounts.models import Organisation
-    from dengbao.core.documents.kinds import KINDS
+    from dengbao.reports.documents.template_kinds import KINDS
     from dengbao.reports.models import DocumentTemplate
     from tests.conftest import make_user
 
