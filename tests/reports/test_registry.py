@@ -16,6 +16,7 @@ from dengbao.reports import documents
 from dengbao.reports.documents import registry
 from dengbao.reports.documents.base import ASSESSMENT, DocumentKind, Draft, ready
 from dengbao.reports.models import DocumentJob, DocumentTemplate, GeneratedDocument
+from tests.assessments.helpers import HARM3, graded
 
 
 def test_every_kind_is_found_once_and_the_choices_are_the_registry():
@@ -58,7 +59,6 @@ def test_a_kind_declared_in_one_module_is_made_started_and_listed_everywhere(
 ):
     """What a new module declares is all the job, the page, the store and the choices need."""
     from dengbao.assessments.services import assessment_create
-    from dengbao.systems.services import system_create
 
     template = _template_with_a_field(tmp_path / "plan.docx")
 
@@ -87,17 +87,17 @@ def test_a_kind_declared_in_one_module_is_made_started_and_listed_everywhere(
         templates=(spec,),
         order=75,
     )
+    whole = DocumentKind(name="summary_test", label=_("年度小结（测试）"), prepare=prepare, render=render)
     found = _found()
-    monkeypatch.setattr(registry, "kinds", lambda: {**found, new.name: new})
+    monkeypatch.setattr(registry, "kinds", lambda: {**found, new.name: new, whole.name: whole})
 
     manager = world_a.members["manager"]
-    system = system_create(
-        actor=None, organisation=world_a.client, project=world_a.project, name="门诊系统", code="MZ"
-    )
+    system = graded(world_a, "门诊系统", HARM3, HARM3)
     assessment = assessment_create(actor=manager, project=world_a.project, name="年度测评", systems=[system])
     client = login(manager)
     page = client.get(f"/projects/{world_a.project.slug}/documents/").content.decode()
     assert 'value="protection_plan_test"' in page  # offered with the other kinds that take an assessment
+    assert 'value="summary_test"' in page and "生成年度小结（测试）" in page  # one of the whole project
     client.post(
         f"/projects/{world_a.project.slug}/documents/generate/",
         {"kind": "protection_plan_test", "assessment_id": assessment.pk},
@@ -129,13 +129,14 @@ def test_cli_makes_any_kind_of_the_registry(world_a, tmp_path):
 
     from dengbao.assessments.services import assessment_create
     from dengbao.cli import main
-    from dengbao.systems.services import system_create
 
     manager = world_a.members["manager"]
-    system = system_create(
-        actor=None, organisation=world_a.client, project=world_a.project, name="门诊系统", code="MZ"
+    assessment_create(
+        actor=manager,
+        project=world_a.project,
+        name="年度测评",
+        systems=[graded(world_a, "门诊系统", HARM3, HARM3)],
     )
-    assessment_create(actor=manager, project=world_a.project, name="年度测评", systems=[system])
     runner = CliRunner()
     base = ["--project", world_a.project.slug, "--user", manager.username]
     listed = runner.invoke(main, ["report", "make", "--help"])

@@ -39,6 +39,10 @@ def document_list(request: HttpRequest, project: str) -> HttpResponse:
         "plan_kinds": [
             (k.name, k.title) for k in documents.job_kinds().values() if k.params == (ASSESSMENT,)
         ],
+        # kinds of the whole project (the bundle has its own form, saying what it holds)
+        "project_kinds": [
+            (k.name, k.title) for k in documents.job_kinds().values() if not k.params and k.name != "bundle"
+        ],
         "jobs": selectors.job_list(actor=request.user, project=obj)[:5] if internal else [],
         "pdf_available": bool(shutil.which("soffice") or shutil.which("libreoffice")),
     }
