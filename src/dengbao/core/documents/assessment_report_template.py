@@ -442,3 +442,9 @@ def _appendices(doc: DocumentObject) -> None:
     para(doc, "{%p else %}")
     para(doc, "本轮测评未导入漏洞扫描结果。")
     para(doc, "{%p endif %}")
+
+
+# The shipped files this module builds (make_templates finds every *_template.py's SHIPPED).
+SHIPPED = {
+    "assessment-report-2025.docx": assessment_report,
+}

@@ -289,3 +289,10 @@ def _data_table(doc: DocumentObject) -> None:
             closing,
         ],
     )
+
+
+# The shipped files this module builds (make_templates finds every *_template.py's SHIPPED).
+SHIPPED = {
+    "filing-form-2025.docx": lambda: filing_form(legacy=False),
+    "filing-form-legacy.docx": lambda: filing_form(legacy=True),
+}

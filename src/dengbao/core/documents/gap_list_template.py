@@ -178,3 +178,9 @@ def gap_list() -> DocumentObject:
     para(doc, "表4　差距分析问题列表（{{ subject.round_label }}，共 {{ total }} 项）", "Caption")
     gap_table(doc)
     return doc
+
+
+# The shipped files this module builds (make_templates finds every *_template.py's SHIPPED).
+SHIPPED = {
+    "gap-list.docx": gap_list,
+}

@@ -96,3 +96,9 @@ def _dimension(doc: DocumentObject, key: str, subject: str, number: str, table: 
             closing,
         ],
     )
+
+
+# The shipped files this module builds (make_templates finds every *_template.py's SHIPPED).
+SHIPPED = {
+    "grading-report-2025.docx": grading_report,
+}

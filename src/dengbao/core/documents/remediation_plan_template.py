@@ -161,3 +161,9 @@ def remediation_plan() -> DocumentObject:
         doc.add_heading(heading, 2)
         para(doc, text)
     return doc
+
+
+# The shipped files this module builds (make_templates finds every *_template.py's SHIPPED).
+SHIPPED = {
+    "remediation-plan.docx": remediation_plan,
+}

@@ -98,3 +98,9 @@ def retest_report() -> DocumentObject:
             head_style=TABLE_SMALL_HEAD,
         )
     return doc
+
+
+# The shipped files this module builds (make_templates finds every *_template.py's SHIPPED).
+SHIPPED = {
+    "retest-report.docx": retest_report,
+}

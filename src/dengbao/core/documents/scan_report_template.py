@@ -98,3 +98,9 @@ def scan_report() -> DocumentObject:
     para(doc, "本次扫描未发现需要修复的漏洞，建议保持现有补丁与配置管理，并按计划定期扫描。")
     para(doc, "{%p endif %}")
     return doc
+
+
+# The shipped files this module builds (make_templates finds every *_template.py's SHIPPED).
+SHIPPED = {
+    "scan-report.docx": scan_report,
+}

@@ -193,3 +193,11 @@ def monitoring_report() -> DocumentObject:
     para(doc, "本月未发生不可用、篡改或证书事件。")
     para(doc, "{%p endif %}")
     return doc
+
+
+# The shipped files this module builds (make_templates finds every *_template.py's SHIPPED).
+SHIPPED = {
+    "inspection-record.docx": inspection_record,
+    "ticket-record.docx": ticket_record,
+    "monitoring-report.docx": monitoring_report,
+}
