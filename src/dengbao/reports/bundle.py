@@ -6,7 +6,8 @@ from __future__ import annotations
 from dengbao.accounts.models import Project, User
 
 from .documents import Made, document_make
-from .documents.bundle import GAP_LIST_NAME, MANIFEST_NAME, MISSING_NAME, Bundle, bundle_steps, make_bundle
+from .documents.bundle import MANIFEST_NAME, MISSING_NAME, Bundle, bundle_steps, make_bundle
+from .documents.gap_list_xlsx import FILENAME as GAP_LIST_NAME
 
 __all__ = ["GAP_LIST_NAME", "MANIFEST_NAME", "MISSING_NAME", "Bundle", "bundle_steps", "make_bundle",
            "make_gap_list_xlsx"]  # fmt: skip
