@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 from docx.enum.section import WD_ORIENT
 
-from dengbao.core.documents import builder, samples
+from dengbao.core.documents import builder, kinds, samples
 from dengbao.core.documents.gap_list_doc import GapListData, missing_for_gap_list, render_gap_list
 from dengbao.core.documents.plan_common import as_data, clean, cn_number
 from dengbao.core.documents.remediation_plan import (
@@ -29,7 +29,6 @@ from dengbao.core.documents.retest_report import (
     retest_report_context,
     trend,
 )
-from dengbao.reports.documents import template_kinds as kinds
 
 GAP = GapListData(samples.PLAN_SUBJECT, samples.GAP_ROWS)
 

@@ -242,7 +242,7 @@ def test_every_word_document_converts_to_pdf_with_a_page_one(demo_project, login
 
 def test_an_organisations_report_template_is_checked_then_used(demo_project, login):
     from dengbao.accounts.models import Organisation
-    from dengbao.reports.documents.template_kinds import KINDS
+    from dengbao.core.documents.kinds import KINDS
     from dengbao.reports.models import DocumentTemplate
     from tests.conftest import make_user
 

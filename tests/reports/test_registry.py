@@ -40,6 +40,9 @@ def test_every_kind_is_found_once_and_the_choices_are_the_registry():
 
 
 def test_every_template_is_shipped_and_built_by_make_templates():
+    from dengbao.core.documents.kinds import KINDS
+
+    assert documents.templates() == KINDS  # each template belongs to exactly one kind, none is left over
     built = set(make_templates.BUILDERS)
     for key, spec in documents.templates().items():
         assert spec.default.is_file(), key

@@ -18,12 +18,11 @@ import pytest
 
 from dengbao.core.catalogue import default as catalogue
 from dengbao.core.documents import assessment_report as ar
-from dengbao.core.documents import builder, plain
+from dengbao.core.documents import builder, kinds, plain
 from dengbao.core.documents.isolation import RenderLimits
 from dengbao.core.documents.pictures import sample_png
 from dengbao.core.documents.report_samples import sample_input
 from dengbao.core.documents.sandbox import PlainDataSandbox
-from dengbao.reports.documents import template_kinds as kinds
 
 SMALL = RenderLimits(cpu_seconds=3, wall_seconds=120, memory_mb=300, output_mb=1)
 NESTED_BILLION = "{% for a in range(100000) %}{% for b in range(10000) %}{% endfor %}{% endfor %}"

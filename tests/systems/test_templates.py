@@ -7,7 +7,7 @@ import io
 import docx
 import pytest
 
-from dengbao.reports.documents.template_kinds import KINDS
+from dengbao.core.documents.kinds import KINDS
 from dengbao.reports.models import DocumentTemplate
 
 from .test_documents import _text, demo_project  # noqa: F401 - fixture

@@ -3,7 +3,7 @@
 ``check`` is exactly the upload's validation (fields, then a render with sample data in the
 limited child process); ``render`` shows what the template makes of the sample data under the
 same limits. Both exit 2 with the reasons when the template is refused. The kinds are read
-from the document registry (``reports/documents``).
+from ``core/documents/kinds.py``.
 """
 
 from __future__ import annotations
@@ -17,12 +17,9 @@ REFUSED = 2
 
 
 def _kinds() -> dict:
-    from dengbao.commands.common import setup_django
+    from dengbao.core.documents.kinds import KINDS
 
-    setup_django()  # the registry's kind modules import the models (no database is touched)
-    from dengbao.reports.documents import templates
-
-    return templates()
+    return KINDS
 
 
 class _KindsListed(click.Command):
@@ -82,7 +79,7 @@ def export_cmd(kind: str, output: Path) -> None:
 def check_cmd(kind: str, template: Path) -> None:
     """检查模板：与上传时相同的检查，加上在限制下用示例数据渲染一次；通过退出码 0，不通过退出码 2."""
     _limits_from_settings()
-    from dengbao.reports.documents.template_kinds import check_template
+    from dengbao.core.documents.kinds import check_template
 
     problems = check_template(template, kind)
     if problems:
@@ -98,7 +95,7 @@ def render_cmd(kind: str, template: Path, output: Path) -> None:
     """用示例数据在同样的限制下渲染模板，写出 .docx；被拒绝或超限时退出码 2."""
     _limits_from_settings()
     from dengbao.core.documents.builder import DocumentError
-    from dengbao.reports.documents.template_kinds import render_sample
+    from dengbao.core.documents.kinds import render_sample
 
     try:
         content = render_sample(template, kind)

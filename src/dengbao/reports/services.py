@@ -101,10 +101,12 @@ def template_upload(*, actor: User, kind: str, filename: str, content: bytes) ->
     """Store an organisation's replacement template with the result of checking it against the demo data."""
     import tempfile
 
-    from .documents.template_kinds import KINDS, check_template
+    from dengbao.core.documents.kinds import check_template
+
+    from .documents import templates
 
     permissions.require(actor, "documents.manage_templates")
-    if kind not in KINDS:
+    if kind not in templates():
         raise ValueError(f"unknown template kind {kind!r}")
     if not actor.organisation_id:
         raise ValueError("您的账户不属于任何单位")
@@ -113,7 +115,7 @@ def template_upload(*, actor: User, kind: str, filename: str, content: bytes) ->
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "template.docx"
         path.write_bytes(content)
-        problems = check_template(path, kind, name=Path(filename).name[:200])
+        problems = check_template(path, templates()[kind], name=Path(filename).name[:200])
     with transaction.atomic():
         template = DocumentTemplate(
             organisation_id=actor.organisation_id,

@@ -14,7 +14,7 @@ from dengbao.assessments.selectors import round_score, system_scope
 from dengbao.core.catalogue import default as catalogue
 from dengbao.core.catalogue.vocab import PARTS
 from dengbao.core.documents import assessment_report as ar
-from dengbao.core.documents.kinds import TemplateKind
+from dengbao.core.documents import assessment_report_template
 from dengbao.core.documents.report_number import report_number
 from dengbao.core.scoring_schemes import scheme_date_problem
 from dengbao.systems.models import InformationSystem
@@ -177,27 +177,13 @@ def render(data: ar.ReportInput, *, template=None) -> bytes:
     return ar.render_assessment_report(data, catalogue(), template=template)
 
 
-def _sample() -> dict:
-    from dengbao.core.documents.report_samples import sample_input
-
-    return ar.assessment_report_context(sample_input(), catalogue())
-
-
 KIND = DocumentKind(
     name="assessment_report",
     label=_("等级测评报告"),
     prepare=prepare,
     render=render,
     params=(SYSTEM, PDF),
-    templates=(
-        TemplateKind(
-            "assessment_report",
-            "网络安全等级测评报告",
-            ar.TEMPLATE,
-            _sample,
-            pictures=("summary_chart", "results_chart", "categories[].chart"),
-        ),
-    ),
+    templates=assessment_report_template.TEMPLATES,
     order=30,
 )
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from dengbao.core.documents import filing_form as core
-from dengbao.core.documents import samples
-from dengbao.core.documents.kinds import TemplateKind
+from dengbao.core.documents import filing_form_template
 from dengbao.systems.documents import grading_data, materials_data, system_data, unit_data
 
 from .base import LAYOUT, SYSTEM, DocumentKind, Draft, ready
@@ -36,27 +35,13 @@ def render(data, *, template=None) -> bytes:
     return core.render_filing_form(unit, filed, layout=layout, filed_on=filed_on, template=template)
 
 
-def _sample(layout: str):
-    return lambda: core.filing_form_context(
-        samples.UNIT, [(samples.SYSTEM, samples.RECORD, samples.MATERIALS)], layout=layout
-    )
-
-
 KIND = DocumentKind(
     name="filing_form",
     label=_("备案表"),
     prepare=prepare,
     render=render,
     params=(SYSTEM, LAYOUT),
-    templates=(
-        TemplateKind("filing_form_2025", "备案表（2025 版）", core.TEMPLATE_FILES["2025"], _sample("2025")),
-        TemplateKind(
-            "filing_form_legacy",
-            "备案表（旧版，表一至表四）",
-            core.TEMPLATE_FILES["legacy"],
-            _sample("legacy"),
-        ),
-    ),
+    templates=filing_form_template.TEMPLATES,
     job=False,
     order=20,
 )

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from dengbao.core.documents import gap_list_doc as core
-from dengbao.core.documents import samples
-from dengbao.core.documents.kinds import TemplateKind
+from dengbao.core.documents import gap_list_template
 
 from .base import ASSESSMENT, DocumentKind, Draft, ready
 from .plans import current_entries, current_round, draft, plan_subject
@@ -26,13 +25,6 @@ KIND = DocumentKind(
     prepare=prepare,
     render=core.render_gap_list,
     params=(ASSESSMENT,),
-    templates=(
-        TemplateKind(
-            "gap_list",
-            "差距分析问题列表（Word）",
-            core.TEMPLATE,
-            lambda: core.gap_list_context(core.GapListData(samples.PLAN_SUBJECT, samples.GAP_ROWS)),
-        ),
-    ),
+    templates=gap_list_template.TEMPLATES,
     order=50,
 )

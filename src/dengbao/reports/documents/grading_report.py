@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from dengbao.core.documents import grading_report as core
-from dengbao.core.documents import samples
-from dengbao.core.documents.kinds import TemplateKind
+from dengbao.core.documents import grading_report_template
 from dengbao.systems.documents import grading_data, system_data, unit_data
 
 from .base import SYSTEM, DocumentKind, DocumentNotReady, Draft, ready
@@ -41,15 +40,7 @@ KIND = DocumentKind(
     prepare=prepare,
     render=render,
     params=(SYSTEM,),
-    templates=(
-        TemplateKind(
-            "grading_report",
-            "定级报告（2025 版）",
-            core.TEMPLATE,
-            lambda: core.grading_report_context(samples.UNIT, samples.SYSTEM, samples.RECORD),
-            pictures=("topology",),
-        ),
-    ),
+    templates=grading_report_template.TEMPLATES,
     job=False,
     order=10,
 )

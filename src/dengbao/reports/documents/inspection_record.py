@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from dengbao.core.documents import service_records as core
-from dengbao.core.documents.kinds import TemplateKind
+from dengbao.core.documents import service_records_template
 
 from .base import VISIT, DocumentKind, Draft
 
@@ -21,18 +21,12 @@ def prepare(*, actor, project, visit_id: int) -> Draft:
     )
 
 
-def _sample() -> dict:
-    from dengbao.core.documents.report_samples import sample_inspection_record
-
-    return core.inspection_context(sample_inspection_record())
-
-
 KIND = DocumentKind(
     name="inspection_record",
     label=_("安全巡检及加固记录"),
     prepare=prepare,
     render=core.render_inspection_record,
     params=(VISIT,),
-    templates=(TemplateKind("inspection_record", "安全巡检及加固记录", core.INSPECTION_TEMPLATE, _sample),),
+    templates=tuple(t for t in service_records_template.TEMPLATES if t.key == "inspection_record"),
     order=90,
 )

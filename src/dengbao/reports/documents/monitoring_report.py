@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from dengbao.core.documents import monitoring_report as core
-from dengbao.core.documents.kinds import TemplateKind
+from dengbao.core.documents import service_records_template
 
 from .base import MONTH, DocumentKind, Draft
 
@@ -31,20 +31,12 @@ def prepare(*, actor, project, year: int, month: int) -> Draft:
     )
 
 
-def _sample() -> dict:
-    from dengbao.core.documents.report_samples import sample_monitoring_month
-
-    return core.monitoring_context(sample_monitoring_month())
-
-
 KIND = DocumentKind(
     name="monitoring_report",
     label=_("网站监测月报"),
     prepare=prepare,
     render=core.render_monitoring_report,
     params=(MONTH,),
-    templates=(
-        TemplateKind("monitoring_report", "网站监测月报", core.TEMPLATE, _sample, pictures=("uptime_chart",)),
-    ),
+    templates=tuple(t for t in service_records_template.TEMPLATES if t.key == "monitoring_report"),
     order=110,
 )

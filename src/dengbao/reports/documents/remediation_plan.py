@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from dengbao.core.documents import remediation_plan as core
-from dengbao.core.documents import samples
-from dengbao.core.documents.kinds import TemplateKind
+from dengbao.core.documents import remediation_plan_template
 
 from .base import ASSESSMENT, DocumentKind, Draft, ready
 from .plans import current_round, draft, plan_data
@@ -25,13 +24,6 @@ KIND = DocumentKind(
     prepare=prepare,
     render=core.render_remediation_plan,
     params=(ASSESSMENT,),
-    templates=(
-        TemplateKind(
-            "remediation_plan",
-            "安全整改方案",
-            core.TEMPLATE,
-            lambda: core.remediation_plan_context(samples.PLAN),
-        ),
-    ),
+    templates=remediation_plan_template.TEMPLATES,
     order=60,
 )

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from dengbao.core.documents import retest_report as core
-from dengbao.core.documents import samples
-from dengbao.core.documents.kinds import TemplateKind
+from dengbao.core.documents import retest_report_template
 
 from .base import ASSESSMENT, DocumentKind, Draft, ready
 from .plans import current_round, draft, retest_data
@@ -25,14 +24,6 @@ KIND = DocumentKind(
     prepare=prepare,
     render=core.render_retest_report,
     params=(ASSESSMENT,),
-    templates=(
-        TemplateKind(
-            "retest_report",
-            "复测对比报告",
-            core.TEMPLATE,
-            lambda: core.retest_report_context(samples.RETEST),
-            pictures=("category_chart",),
-        ),
-    ),
+    templates=retest_report_template.TEMPLATES,
     order=70,
 )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
 from dengbao.core.documents import scan_report as sr
-from dengbao.core.documents.kinds import TemplateKind
+from dengbao.core.documents import scan_report_template
 from dengbao.core.importers.model import Finding, ServiceObservation, Severity
 
 from .base import SCAN_IMPORT, DocumentKind, Draft
@@ -80,21 +80,13 @@ def prepare(*, actor: User, project: Project, import_id: int) -> Draft:
     )
 
 
-def _sample() -> dict:
-    from dengbao.core.documents.report_samples import sample_scan_input
-
-    return sr.scan_report_context(sample_scan_input())
-
-
 KIND = DocumentKind(
     name="scan_report",
     label=_("漏洞扫描报告"),
     prepare=prepare,
     render=sr.render_scan_report,
     params=(SCAN_IMPORT,),
-    templates=(
-        TemplateKind("scan_report", "漏洞扫描报告", sr.TEMPLATE, _sample, pictures=("severity_chart",)),
-    ),
+    templates=scan_report_template.TEMPLATES,
     order=80,
 )
 

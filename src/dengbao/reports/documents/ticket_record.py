@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from dengbao.core.documents import service_records as core
-from dengbao.core.documents.kinds import TemplateKind
+from dengbao.core.documents import service_records_template
 
 from .base import TICKET, DocumentKind, Draft
 
@@ -21,18 +21,12 @@ def prepare(*, actor, project, ticket_id: int) -> Draft:
     )
 
 
-def _sample() -> dict:
-    from dengbao.core.documents.report_samples import sample_ticket_record
-
-    return core.ticket_context(sample_ticket_record())
-
-
 KIND = DocumentKind(
     name="ticket_record",
     label=_("应急响应记录"),
     prepare=prepare,
     render=core.render_ticket_record,
     params=(TICKET,),
-    templates=(TemplateKind("ticket_record", "应急响应记录", core.TICKET_TEMPLATE, _sample),),
+    templates=tuple(t for t in service_records_template.TEMPLATES if t.key == "ticket_record"),
     order=100,
 )
