@@ -117,9 +117,9 @@ def _run(job: DocumentJob) -> Made:
     if spec.progress:  # it reports each step itself (the bundle: each document)
         return _with_problems(job, document_make(actor=job.created_by, project=job.project, kind=spec,
                                                  progress=progress, **args))  # fmt: skip
-    progress(0, 1, spec.title)
+    progress(0, spec.steps, spec.title)
     made = document_make(actor=job.created_by, project=job.project, kind=spec, **args)
-    progress(1, 1, "完成")
+    progress(spec.steps, spec.steps, "完成")
     return _with_problems(job, made)
 
 

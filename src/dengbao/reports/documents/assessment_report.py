@@ -183,6 +183,7 @@ KIND = DocumentKind(
     prepare=prepare,
     render=render,
     params=(SYSTEM, PDF),
+    steps=2,
     templates=assessment_report_template.TEMPLATES,
     order=30,
 )

@@ -179,6 +179,7 @@ class DocumentKind:
     job_label: str = ""  # the job's name where it differs from ``label``
     order: int = 100  # place in lists
     progress: bool = False  # ``prepare`` takes ``progress`` and reports its own steps (the bundle)
+    steps: int = 1  # otherwise the job's progress runs 0 → steps (the 测评报告: reading, then rendering)
     permission: str = "project.view_internal"
 
     @property
