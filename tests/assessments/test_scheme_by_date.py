@@ -73,7 +73,7 @@ def test_an_old_report_date_may_use_2021_and_today_may_not(world_a, login):
 @pytest.mark.django_db
 def test_the_report_itself_is_refused_when_its_date_falls_after_the_cut_off(world_a):
     from dengbao.reports.assessment_documents import make_assessment_report
-    from dengbao.systems.documents import DocumentNotReady
+    from dengbao.reports.documents import DocumentNotReady
 
     his = graded(world_a, "HIS", HARM3, HARM3)
     manager = world_a.members["manager"]

@@ -205,8 +205,8 @@ def _libreoffice_or_skip() -> None:
 def test_every_word_document_converts_to_pdf_with_a_page_one(demo_project, login):
     from dengbao.core.documents import preview
     from dengbao.core.documents.builder import to_pdf
+    from dengbao.reports import filing_documents as system_documents
     from dengbao.reports.assessment_documents import make_assessment_report
-    from dengbao.systems import documents as system_documents
 
     _libreoffice_or_skip()
     pm = _user("pm")

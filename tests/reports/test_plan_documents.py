@@ -16,8 +16,8 @@ from dengbao.assessments.problem_models import Problem
 from dengbao.assessments.selectors import round_diff, round_score
 from dengbao.core.documents import gap_list_doc, remediation_plan, retest_report
 from dengbao.reports import plan_documents
+from dengbao.reports.documents import DocumentNotReady
 from dengbao.reports.models import DocumentKind, GeneratedDocument
-from dengbao.systems.documents import DocumentNotReady
 from tests.core.test_plan_documents import all_text, table_after
 
 

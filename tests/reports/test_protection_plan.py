@@ -24,11 +24,20 @@ from dengbao.core.documents.protection_plan_template import PROBLEM_HEADS
 from dengbao.core.protection_plan import NotRequired
 from dengbao.reports import generation
 from dengbao.reports.bundle import make_bundle
-from dengbao.reports.models import DocumentKind
-from dengbao.reports.protection_plan import make_protection_plan
+from dengbao.reports.documents import document_make
 from tests.core.test_plan_documents import all_text, assert_no_tags, rows_of, table_after
 
 LEVEL_3 = ("HIS", "EMR", "LIS", "IH")
+
+
+def make_protection_plan(*, actor, project, system):
+    return document_make(actor=actor, project=project, kind="protection_plan", system=system)
+
+
+def report_make(*args: str) -> list[str]:
+    return ["report", "make", "protection_plan", "--project", "demo", "--user", "pm", *args]
+
+
 CHAPTERS = [
     "一、系统概况",
     "二、资产及其重要程度",
@@ -80,7 +89,7 @@ def test_plan_of_each_level_3_system_holds_its_records(demo_db, code):
     doc = docx.Document(io.BytesIO(made.content))
     assert_no_tags(doc)
     assert [p.text for p in doc.paragraphs if p.style.name == "Heading 1"] == CHAPTERS
-    assert made.document.kind == DocumentKind.PROTECTION_PLAN and made.document.system == system
+    assert made.document.kind == "protection_plan" and made.document.system == system
     assert made.document.round_number == rnd.number and made.document.filename == f"{code}-保护工作方案.docx"
     assert "草稿" not in doc.sections[0].header.paragraphs[0].text
 
@@ -147,10 +156,22 @@ def test_a_level_2_system_is_refused(demo_db):
         generation.job_start(
             actor=_pm(), project=project, kind="protection_plan", params={"system_id": oa.pk}
         )
-    assert not project.documents.filter(kind=DocumentKind.PROTECTION_PLAN).exists()
+    assert not project.documents.filter(kind="protection_plan").exists()
     result = CliRunner().invoke(
         main,
-        ["report", "protection-plan", "--project", "demo", "--system", "OA", "--user", "pm", "-o", "x.docx"],
+        [
+            "report",
+            "make",
+            "protection_plan",
+            "--project",
+            "demo",
+            "--system",
+            "OA",
+            "--user",
+            "pm",
+            "-o",
+            "x.docx",
+        ],
     )
     assert result.exit_code != 0 and "第三级及以上" in result.output
 
@@ -166,7 +187,19 @@ def test_job_and_cli_make_the_plan(demo_db, tmp_path):
     out = tmp_path / "ih.docx"
     result = CliRunner().invoke(
         main,
-        ["report", "protection-plan", "--project", "demo", "--system", "IH", "--user", "pm", "-o", str(out)],
+        [
+            "report",
+            "make",
+            "protection_plan",
+            "--project",
+            "demo",
+            "--system",
+            "IH",
+            "--user",
+            "pm",
+            "-o",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert docx.Document(str(out)).paragraphs[1].text == "互联网医院"

@@ -24,14 +24,14 @@ def _system(project, ref: str):
 def _make(kind: str, system_ref: str, output: Path, username: str | None, project_slug: str, **kw) -> None:
     actor = cli_actor(username)
     from dengbao.accounts import permissions
-    from dengbao.systems import documents
+    from dengbao.reports.documents import DocumentNotReady, document_make
 
     project = permissions.project_for(actor, project_slug, "project.view_internal")
     system = _system(project, system_ref)
-    maker = documents.make_grading_report if kind == "grading" else documents.make_filing_form
+    name = "grading_report" if kind == "grading" else "filing_form"
     try:
-        made = maker(actor=actor, project=project, system=system, **kw)
-    except documents.DocumentNotReady as exc:
+        made = document_make(actor=actor, project=project, kind=name, system=system, **kw)
+    except DocumentNotReady as exc:
         raise click.ClickException(exc.messages[0]) from None
     output.write_bytes(made.content)
     click.echo(f"{made.document.filename} v{made.document.version} sha256={made.document.sha256} -> {output}")
@@ -73,10 +73,10 @@ def all_cmd(output: Path, project_slug: str, username: str | None) -> None:
     """Every system's 定级报告 and 备案表 as one zip."""
     actor = cli_actor(username)
     from dengbao.accounts import permissions
-    from dengbao.systems import documents
+    from dengbao.reports.filing_documents import make_all
 
     project = permissions.project_for(actor, project_slug, "project.view_internal")
-    content, problems = documents.make_all(actor=actor, project=project)
+    content, problems = make_all(actor=actor, project=project)
     output.write_bytes(content)
     for problem in problems:
         click.echo(f"未生成：{problem}", err=True)

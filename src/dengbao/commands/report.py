@@ -1,5 +1,4 @@
-"""`dengbao report …`: the 测评报告, the gap list, the 保护工作方案 and the whole deliverable set from the
-command line."""
+"""`dengbao report …`: the 测评报告, the gap list and the whole deliverable set from the command line."""
 
 from __future__ import annotations
 
@@ -50,7 +49,7 @@ def assessment_cmd(
     actor, project = _project(username, project_slug)
     from dengbao.core.documents.builder import ConversionError, DocumentError
     from dengbao.reports.assessment_documents import make_assessment_report
-    from dengbao.systems.documents import DocumentNotReady
+    from dengbao.reports.documents import DocumentNotReady
 
     system = _system(project, system_ref)
     try:
@@ -95,7 +94,7 @@ def _assessment(project, ref: str):
 def _plan(kind: str, assessment_ref: str, output: Path, project_slug: str, username: str | None) -> None:
     actor, project = _project(username, project_slug)
     from dengbao.reports import plan_documents
-    from dengbao.systems.documents import DocumentNotReady
+    from dengbao.reports.documents import DocumentNotReady
 
     maker = {
         "gaps": plan_documents.make_gap_list_docx,
@@ -198,21 +197,78 @@ def bundle_cmd(output: Path, project_slug: str, username: str | None) -> None:
         click.echo(f"未生成：{line}", err=True)
 
 
-@command.command(name="protection-plan")
-@click.option("--system", "system_ref", required=True, help="system ID, code or name (level 3 or above)")
+# --- any kind of the registry: `dengbao report make KIND …` -----------------------------------
+
+# The CLI names some objects by code or name as well as by ID.
+_LOOKUPS = {"system_id": lambda project, ref: _system(project, ref).pk,
+            "assessment_id": lambda project, ref: _assessment(project, ref).pk}  # fmt: skip
+
+
+class _KindsCommand(click.Command):
+    """`make`, with one option per parameter any document kind takes (read from the registry
+    when the command is built) and the kinds listed in its help."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._options_added = False
+
+    def _add_options(self) -> None:
+        if self._options_added:
+            return
+        self._options_added = True
+        from dengbao.commands.common import setup_django
+
+        setup_django()
+        from dengbao.reports.documents import kinds
+
+        seen: dict = {}
+        for spec in kinds().values():
+            for param in spec.params:
+                seen.setdefault(param.field, (param, []))[1].append(spec.name)
+        for field, (param, users) in seen.items():
+            help_text = f"{param.help} ({', '.join(users)})"
+            option = click.Option([param.option, field], is_flag=param.flag, help=help_text)
+            self.params.insert(-3, option)
+
+    def get_params(self, ctx):
+        self._add_options()
+        return super().get_params(ctx)
+
+    def parse_args(self, ctx, args):
+        self._add_options()
+        return super().parse_args(ctx, args)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from dengbao.reports.documents import kinds
+
+        with formatter.section("Kinds (KIND)"):
+            formatter.write_dl([(k.name, str(k.label)) for k in kinds().values()])
+
+
+@command.command(name="make", cls=_KindsCommand)
+@click.argument("kind_name", metavar="KIND")
 @OUTPUT
 @project_option
 @user_option
-def protection_plan_cmd(system_ref: str, output: Path, project_slug: str, username: str | None) -> None:
-    """保护工作方案 of one system of level 3 or above (Word), from its latest finalised assessment."""
+def make_cmd(kind_name: str, output: Path, project_slug: str, username: str | None, **values) -> None:
+    """任一类文档 (any document kind, listed below) with the parameters it takes."""
     actor, project = _project(username, project_slug)
-    from dengbao.reports.protection_plan import make_protection_plan
-    from dengbao.systems.documents import DocumentNotReady
+    from dengbao.core.documents.builder import ConversionError, DocumentError
+    from dengbao.reports.documents import DocumentNotReady, document_make, kinds
 
+    if kind_name not in kinds():
+        raise click.UsageError(f"unknown kind {kind_name!r} (未知的文档类型); one of: {', '.join(kinds())}")
+    spec = kinds()[kind_name]
+    given = {k: v for k, v in values.items() if v not in (None, False)}
+    for field, lookup in _LOOKUPS.items():
+        if given.get(field):
+            given[field] = lookup(project, given[field])
     try:
-        made = make_protection_plan(actor=actor, project=project, system=_system(project, system_ref))
+        spec.check(project, spec.job_params(given))
+        args = spec.args(project, spec.job_params(given))
+        made = document_make(actor=actor, project=project, kind=spec, **args)
     except DocumentNotReady as exc:
         raise click.ClickException(exc.messages[0]) from None
-    except ValueError as exc:  # below level 3: refused
+    except (DocumentError, ConversionError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     _done(made, output)

@@ -2,7 +2,7 @@
 备案 — its assets, the protection it has, its problems and their causes, the remediation
 approach and a dated plan.
 
-Plain data in, plain data out: the records are read by ``reports.protection_plan``, the
+Plain data in, plain data out: the records are read by ``reports.documents.protection_plan_data``, the
 document is written by ``core.documents.protection_plan``. The rules here:
 
 - which systems need the plan (level 3 and above);

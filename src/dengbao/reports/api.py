@@ -7,11 +7,13 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import create_model
 
 from dengbao.accounts import selectors as account_selectors
 from dengbao.api_support import ErrorOut, ObjectId, Paging, body_doc, page, read_body, user_errors
 
 from . import generation, selectors
+from .documents import job_kinds, kind
 
 router = Router(tags=["documents"])
 router.add_decorator(user_errors)
@@ -44,15 +46,20 @@ class DocumentPage(Schema):
     items: list[DocumentOut]
 
 
-class JobIn(Schema):
-    kind: str = Field(description="、".join(f"{k}（{v}）" for k, v in generation.JOB_LABELS.items()))
-    system_id: ObjectId | None = Field(None, description="assessment_report、protection_plan：定级对象")
-    pdf: bool = Field(False, description="assessment_report：同时转换为 PDF")
-    assessment_id: ObjectId | None = Field(None, description="gap_list_docx、remediation_plan、retest_report")
-    import_id: ObjectId | None = Field(None, description="scan_report：一次扫描报告导入")
-    visit_id: ObjectId | None = Field(None, description="inspection_record：一次巡检")
-    ticket_id: ObjectId | None = Field(None, description="ticket_record：一个工单")
-    month: str = Field("", description="monitoring_report：YYYY-MM")
+def _job_in() -> type[Schema]:
+    """The body of a new job: ``kind`` and every parameter some kind takes (from the registry)."""
+    fields: dict = {
+        "kind": (str, Field(description="、".join(f"{k.name}（{k.title}）" for k in job_kinds().values())))
+    }
+    params = {p.field: p for k in job_kinds().values() for p in k.params}
+    for name, param in params.items():
+        users = "、".join(k.name for k in job_kinds().values() if param in k.params)
+        shape, default = {"flag": (bool, False), "text": (str, "")}.get(param.api, (ObjectId | None, None))
+        fields[name] = (shape, Field(default, description=f"{users}：{param.help}"))
+    return create_model("JobIn", __base__=Schema, **fields)
+
+
+JobIn = _job_in()
 
 
 class JobOut(Schema):
@@ -106,7 +113,7 @@ def _job(job) -> JobOut:
     return JobOut(
         id=job.pk,
         kind=job.kind,
-        label=generation.JOB_LABELS.get(job.kind, job.kind),
+        label=generation.job_label(job.kind),
         params=job.params,
         status=job.status,
         status_label=job.get_status_display(),
@@ -123,26 +130,9 @@ def _job(job) -> JobOut:
     )
 
 
-def _params(body: JobIn) -> dict:
-    """The parameters each kind of job takes, as the documents page sends them."""
-    if body.kind == "assessment_report":
-        return {"system_id": body.system_id, "pdf": body.pdf}
-    if body.kind == "protection_plan":
-        return {"system_id": body.system_id}
-    if body.kind in generation.ASSESSMENT_JOBS:
-        return {"assessment_id": body.assessment_id}
-    if body.kind == "scan_report":
-        return {"import_id": body.import_id}
-    if body.kind == "inspection_record":
-        return {"visit_id": body.visit_id}
-    if body.kind == "ticket_record":
-        return {"ticket_id": body.ticket_id}
-    if body.kind == "monitoring_report":
-        year, _sep, month = body.month.strip().partition("-")
-        if not (year.isdigit() and month.isdigit()):
-            raise ValidationError(f"月份“{body.month}”应写作 YYYY-MM，如 2026-03")
-        return {"year": int(year), "month": int(month)}
-    return {}
+def _params(body: Schema) -> dict:
+    """The parameters the kind takes (its registry entry), as the documents page sends them."""
+    return kind(body.kind).job_params(body.model_dump(), strict=True)  # type: ignore[attr-defined]
 
 
 @router.get(
@@ -176,8 +166,8 @@ def job_list(request: HttpRequest, project: str):
 def job_create(request: HttpRequest, project: str):
     obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
     body = read_body(request, JobIn)
-    if body.kind not in generation.JOB_LABELS:
-        raise ValidationError(f"未知的文档类型“{body.kind}”；可选：{'、'.join(generation.JOB_LABELS)}")
+    if body.kind not in job_kinds():
+        raise ValidationError(f"未知的文档类型“{body.kind}”；可选：{'、'.join(job_kinds())}")
     try:
         job = generation.job_start(actor=request.user, project=obj, kind=body.kind, params=_params(body))
     except ValueError as exc:

@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class DocumentKind(models.TextChoices):
-    GRADING_REPORT = "grading_report", _("定级报告")
-    FILING_FORM = "filing_form", _("备案表")
-    ASSESSMENT_REPORT = "assessment_report", _("等级测评报告")
-    GAP_LIST_XLSX = "gap_list_xlsx", _("差距分析问题列表（Excel）")
-    GAP_LIST_DOCX = "gap_list_docx", _("差距分析问题列表（Word）")
-    REMEDIATION_PLAN = "remediation_plan", _("安全整改方案")
-    RETEST_REPORT = "retest_report", _("复测对比报告")
-    SCAN_REPORT = "scan_report", _("漏洞扫描报告")
-    INSPECTION_RECORD = "inspection_record", _("安全巡检及加固记录")
-    TICKET_RECORD = "ticket_record", _("应急响应记录")
-    MONITORING_REPORT = "monitoring_report", _("网站监测月报")
-    PROTECTION_PLAN = "protection_plan", _("保护工作方案")
-    BUNDLE = "bundle", _("项目全部交付文档")
+def document_kinds() -> list[tuple[str, str]]:
+    """``kind`` choices: the document registry (reports/documents), read when first needed."""
+    return apps.get_app_config("reports").document_choices()
+
+
+def template_kinds() -> list[tuple[str, str]]:
+    """``DocumentTemplate.kind`` choices: the replaceable templates the registry's kinds declare."""
+    return apps.get_app_config("reports").template_choices()
+
+
+class DocumentKind:
+    """Names of the kinds that code here refers to (every kind with its label: reports/documents)."""
+
+    GRADING_REPORT = "grading_report"
+    FILING_FORM = "filing_form"
+    ASSESSMENT_REPORT = "assessment_report"
+    GAP_LIST_XLSX = "gap_list_xlsx"
+    GAP_LIST_DOCX = "gap_list_docx"
+    REMEDIATION_PLAN = "remediation_plan"
+    RETEST_REPORT = "retest_report"
+    SCAN_REPORT = "scan_report"
+    INSPECTION_RECORD = "inspection_record"
+    TICKET_RECORD = "ticket_record"
+    MONITORING_REPORT = "monitoring_report"
+    BUNDLE = "bundle"
 
 
 class GeneratedDocument(models.Model):
@@ -28,7 +40,7 @@ class GeneratedDocument(models.Model):
     system = models.ForeignKey(
         "systems.InformationSystem", on_delete=models.CASCADE, related_name="documents", null=True, blank=True
     )
-    kind = models.CharField(_("文档类型"), max_length=32, choices=DocumentKind.choices)
+    kind = models.CharField(_("文档类型"), max_length=32, choices=document_kinds)
     version = models.PositiveIntegerField(_("版本"))
     filename = models.CharField(_("文件名"), max_length=200)
     file = models.FileField(upload_to="documents/%Y/%m/")
@@ -80,28 +92,13 @@ class GeneratedDocument(models.Model):
         return self.locked_at is not None or self.released_at is not None
 
 
-class TemplateKindChoice(models.TextChoices):
-    GRADING_REPORT = "grading_report", _("定级报告（2025 版）")
-    FILING_FORM_2025 = "filing_form_2025", _("备案表（2025 版）")
-    FILING_FORM_LEGACY = "filing_form_legacy", _("备案表（旧版）")
-    ASSESSMENT_REPORT = "assessment_report", _("网络安全等级测评报告")
-    GAP_LIST = "gap_list", _("差距分析问题列表（Word）")
-    REMEDIATION_PLAN = "remediation_plan", _("安全整改方案")
-    RETEST_REPORT = "retest_report", _("复测对比报告")
-    SCAN_REPORT = "scan_report", _("漏洞扫描报告")
-    INSPECTION_RECORD = "inspection_record", _("安全巡检及加固记录")
-    TICKET_RECORD = "ticket_record", _("应急响应记录")
-    MONITORING_REPORT = "monitoring_report", _("网站监测月报")
-    PROTECTION_PLAN = "protection_plan", _("保护工作方案")
-
-
 class DocumentTemplate(models.Model):
     """An organisation's own version of a shipped template; used once checked and switched on."""
 
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.CASCADE, related_name="templates"
     )
-    kind = models.CharField(_("模板"), max_length=32, choices=TemplateKindChoice.choices)
+    kind = models.CharField(_("模板"), max_length=32, choices=template_kinds)
     file = models.FileField(upload_to="templates/")
     filename = models.CharField(max_length=200)
     sha256 = models.CharField(max_length=64)

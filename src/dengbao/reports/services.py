@@ -7,72 +7,18 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from dengbao.accounts import permissions
-from dengbao.accounts.models import Project, User
+from dengbao.accounts.models import User
 from dengbao.audit import services as audit
 from dengbao.core.documents.builder import sha256
 from dengbao.errors import Refused
 
+from .documents.store import _pdf_name, _pdf_of, document_store
 from .models import DocumentTemplate, GeneratedDocument
 
-
-def document_store(
-    *,
-    actor: User | None,
-    project: Project,
-    system=None,
-    kind: str,
-    filename: str,
-    content: bytes,
-    note: str = "",
-    assessment=None,
-    round_number: int | None = None,
-    template: Path | None = None,
-    data: dict | None = None,
-    pdf: bool = False,
-) -> GeneratedDocument:
-    """Store ``content`` as the next version of this document, with where it came from: the
-    template file (None: the shipped one) and, for documents that can be signed, the data."""
-    if actor is not None:
-        permissions.require(actor, "project.view_internal", project)
-    pdf_content = _pdf_of(content) if pdf else None
-    with transaction.atomic():
-        latest = (
-            GeneratedDocument.objects.select_for_update()
-            .filter(project=project, system=system, kind=kind)
-            .aggregate(v=Max("version"))["v"]
-        )
-        document = GeneratedDocument(
-            project=project,
-            system=system,
-            kind=kind,
-            version=(latest or 0) + 1,
-            filename=filename,
-            sha256=sha256(content),
-            size=len(content),
-            generated_by=actor,
-            note=note,
-            assessment=assessment,
-            round_number=round_number,
-            template_name=_template_label(template),
-            template_sha256=sha256(template.read_bytes()) if template is not None else "",
-            data=data,
-        )
-        document.file.save(filename, ContentFile(content), save=False)
-        if pdf_content is not None:
-            document.pdf.save(_pdf_name(filename), ContentFile(pdf_content), save=False)
-        document.save()
-        audit.record(
-            actor=actor,
-            action="document.generate",
-            obj=document,
-            details={"kind": kind, "version": document.version, "sha256": document.sha256},
-            project=project,
-        )
-    return document
+__all__ = ["document_store"]  # made here before the registry; kept for its callers
 
 
 def document_pdf(*, actor: User, document: GeneratedDocument) -> bytes:
@@ -86,21 +32,6 @@ def document_pdf(*, actor: User, document: GeneratedDocument) -> bytes:
     document.pdf.save(_pdf_name(document.filename), ContentFile(content), save=False)
     GeneratedDocument.objects.filter(pk=document.pk).update(pdf=document.pdf.name)
     return content
-
-
-def _pdf_of(docx: bytes) -> bytes:
-    from dengbao.core.documents.builder import DocumentError, to_pdf
-
-    content = to_pdf(docx)
-    if content is None:
-        raise DocumentError(
-            "未安装 LibreOffice，无法生成 PDF（Debian：apt-get install libreoffice-writer-nogui）"
-        )
-    return content
-
-
-def _pdf_name(filename: str) -> str:
-    return filename.rsplit(".", 1)[0] + ".pdf"
 
 
 def document_lock(*, actor: User, document: GeneratedDocument) -> GeneratedDocument:
@@ -164,15 +95,6 @@ def document_release(*, actor: User, document: GeneratedDocument) -> GeneratedDo
     return released
 
 
-def _template_label(template: Path | None) -> str:
-    from dengbao.core.documents.common import TEMPLATES
-
-    if template is None:
-        return ""
-    shipped = Path(template).resolve().parent == TEMPLATES.resolve()
-    return f"{Path(template).name}（内置）" if shipped else Path(template).name
-
-
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 
 
@@ -180,10 +102,12 @@ def template_upload(*, actor: User, kind: str, filename: str, content: bytes) ->
     """Store an organisation's replacement template with the result of checking it against the demo data."""
     import tempfile
 
-    from dengbao.core.documents.kinds import KINDS, check_template
+    from dengbao.core.documents.kinds import check_template
+
+    from .documents import templates
 
     permissions.require(actor, "documents.manage_templates")
-    if kind not in KINDS:
+    if kind not in templates():
         raise ValueError(f"unknown template kind {kind!r}")
     if not actor.organisation_id:
         raise ValueError("您的账户不属于任何单位")
@@ -192,7 +116,7 @@ def template_upload(*, actor: User, kind: str, filename: str, content: bytes) ->
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "template.docx"
         path.write_bytes(content)
-        problems = check_template(path, kind, name=Path(filename).name[:200])
+        problems = check_template(path, templates()[kind], name=Path(filename).name[:200])
     with transaction.atomic():
         template = DocumentTemplate(
             organisation_id=actor.organisation_id,

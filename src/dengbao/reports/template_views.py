@@ -9,14 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from dengbao.accounts import permissions
-from dengbao.core.documents.kinds import KINDS
 
 from . import selectors, services
+from .documents import templates
 
 
 @login_required
 def template_list(request: HttpRequest) -> HttpResponse:
-    templates = selectors.template_list(actor=request.user)
+    uploaded = selectors.template_list(actor=request.user)
     if request.method == "POST":
         upload = request.FILES.get("file")
         kind = request.POST.get("kind", "")
@@ -35,7 +35,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(request, _("模板已上传并通过检查，可以启用。"))
         return redirect("templates:list")
-    kinds = [(key, spec.label, [t for t in templates if t.kind == key]) for key, spec in KINDS.items()]
+    kinds = [(key, spec.label, [t for t in uploaded if t.kind == key]) for key, spec in templates().items()]
     return render(request, "reports/templates.html", {"kinds": kinds})
 
 
@@ -43,9 +43,9 @@ def template_list(request: HttpRequest) -> HttpResponse:
 def template_default(request: HttpRequest, kind: str) -> HttpResponse:
     """The shipped template, to edit in Word and upload again."""
     permissions.require(request.user, "documents.manage_templates")
-    if kind not in KINDS:
+    if kind not in templates():
         return HttpResponse(status=404)
-    path = KINDS[kind].default
+    path = templates()[kind].default
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
 

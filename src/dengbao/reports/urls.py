@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import filing_views, views
 
 app_name = "reports"
 
@@ -24,5 +24,16 @@ urlpatterns = [
         "projects/<slug:project>/documents/<int:document_id>/release/",
         views.document_release,
         name="release",
+    ),
+    # a system's 定级报告 / 备案表, made from the systems pages
+    path(
+        "projects/<slug:project>/systems/<int:system_id>/documents/<slug:kind>/",
+        filing_views.system_document,
+        name="system_document",
+    ),
+    path(
+        "projects/<slug:project>/systems/documents.zip",
+        filing_views.system_documents_zip,
+        name="system_documents_zip",
     ),
 ]

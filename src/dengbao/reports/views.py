@@ -16,7 +16,9 @@ from dengbao.accounts import selectors as account_selectors
 from dengbao.core.documents import preview
 from dengbao.core.documents.builder import ConversionError, DocumentError
 
-from . import generation, selectors, services
+from . import documents, generation, selectors, services
+from .documents.base import ASSESSMENT
+from .documents.protection_plan_data import plan_required
 
 PREVIEW_PAGES = 6
 
@@ -33,10 +35,18 @@ def document_list(request: HttpRequest, project: str) -> HttpResponse:
         "can_sign": permissions.can(request.user, "project.review", obj),
         "can_release": permissions.can(request.user, "project.release_document", obj),
         "systems": obj.systems.order_by("code", "name") if internal else [],
+        "protection_systems": (  # 保护工作方案: level 3 and above (1846号 Q23)
+            [s for s in obj.systems.order_by("code", "name") if plan_required(s)] if internal else []
+        ),
         "assessments": obj.assessments.order_by("name") if internal else [],
         "scan_imports": obj.scan_imports.order_by("-created_at")[:20] if internal else [],
-        "plan_kinds": [(k, generation.JOB_LABELS[k]) for k in generation.ASSESSMENT_JOBS],
-        "protection_systems": _protection_systems(obj) if internal else [],
+        "plan_kinds": [
+            (k.name, k.title) for k in documents.job_kinds().values() if k.params == (ASSESSMENT,)
+        ],
+        # kinds of the whole project (the bundle has its own form, saying what it holds)
+        "project_kinds": [
+            (k.name, k.title) for k in documents.job_kinds().values() if not k.params and k.name != "bundle"
+        ],
         "jobs": selectors.job_list(actor=request.user, project=obj)[:5] if internal else [],
         "pdf_available": bool(shutil.which("soffice") or shutil.which("libreoffice")),
     }
@@ -49,22 +59,7 @@ def job_create(request: HttpRequest, project: str) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     kind = request.POST.get("kind", "")
-    params = {}
-    if kind == "assessment_report":
-        params = {"system_id": _number(request.POST.get("system_id")), "pdf": bool(request.POST.get("pdf"))}
-    elif kind == "protection_plan":
-        params = {"system_id": _number(request.POST.get("system_id"))}
-    elif kind in generation.ASSESSMENT_JOBS:
-        params = {"assessment_id": _number(request.POST.get("assessment_id"))}
-    elif kind == "scan_report":
-        params = {"import_id": _number(request.POST.get("import_id"))}
-    elif kind == "inspection_record":
-        params = {"visit_id": _number(request.POST.get("visit_id"))}
-    elif kind == "ticket_record":
-        params = {"ticket_id": _number(request.POST.get("ticket_id"))}
-    elif kind == "monitoring_report":
-        year, _sep, month = request.POST.get("month", "").partition("-")
-        params = {"year": _number(year), "month": _number(month)}
+    params = documents.kind(kind).job_params(request.POST) if kind in documents.job_kinds() else {}
     try:
         job = generation.job_start(actor=request.user, project=obj, kind=kind, params=params)
     except (ValueError, ValidationError) as exc:
@@ -77,7 +72,7 @@ def job_create(request: HttpRequest, project: str) -> HttpResponse:
 def job_detail(request: HttpRequest, project: str, job_id: int) -> HttpResponse:
     obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
     job = selectors.job_get(actor=request.user, project=obj, job_id=job_id)
-    label = generation.JOB_LABELS.get(job.kind, job.kind)
+    label = generation.job_label(job.kind)
     context = {
         "project": obj,
         "job": job,
@@ -196,18 +191,7 @@ def document_release(request: HttpRequest, project: str, document_id: int) -> Ht
     return redirect("reports:list", project=obj.slug)
 
 
-def _number(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 def _quote(name: str) -> str:
     from urllib.parse import quote
 
     return quote(name)
-
-
-def _protection_systems(project):
-    """The systems a 保护工作方案 can be made for (level 3 and above)."""
-    from .protection_plan import plan_required
-
-    return [s for s in project.systems.order_by("code", "name") if plan_required(s)]

@@ -18,10 +18,4 @@ urlpatterns = [
         name="grading_step",
     ),
     path("projects/<slug:project>/systems/<int:system_id>/filing/", views.filing_save, name="filing"),
-    path(
-        "projects/<slug:project>/systems/<int:system_id>/documents/<slug:kind>/",
-        views.document_make,
-        name="document",
-    ),
-    path("projects/<slug:project>/systems/documents.zip", views.documents_zip, name="documents_zip"),
 ]

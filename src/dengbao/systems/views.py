@@ -16,8 +16,8 @@ from dengbao.actions import action, report
 from dengbao.core import grading as core_grading
 from dengbao.core import grading_workflow as wf
 
-from . import documents, selectors, services
 from . import forms as f
+from . import selectors, services
 
 
 def _context(request: HttpRequest, project, **extra):
@@ -325,41 +325,3 @@ def filing_save(request: HttpRequest, obj, system) -> HttpResponse:
         for field, errors in form.errors.items():
             messages.error(request, f"{form.fields[field].label}：{' '.join(errors)}")
     return redirect("systems:detail", project=obj.slug, system_id=system.pk)
-
-
-DOCUMENT_MAKERS = {
-    "grading-report": lambda **kw: documents.make_grading_report(**kw),
-    "filing-form": lambda **kw: documents.make_filing_form(**kw, layout="2025"),
-    "filing-form-legacy": lambda **kw: documents.make_filing_form(**kw, layout="legacy"),
-}
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
-@login_required
-@action(load=_system("project.view_internal"))
-def document_make(request: HttpRequest, obj, system, kind: str) -> HttpResponse:
-    if kind not in DOCUMENT_MAKERS:
-        return HttpResponse(status=404)
-    try:
-        made = DOCUMENT_MAKERS[kind](actor=request.user, project=obj, system=system)
-    except documents.DocumentNotReady as exc:
-        messages.error(request, exc.messages[0])
-        return redirect("systems:detail", project=obj.slug, system_id=system.pk)
-    return _download(made.content, made.document.filename, DOCX)
-
-
-@login_required
-@action(load=_project("project.view_internal"))
-def documents_zip(request: HttpRequest, obj) -> HttpResponse:
-    content, problems = documents.make_all(actor=request.user, project=obj)
-    for problem in problems[:10]:
-        messages.warning(request, problem)
-    return _download(content, f"{obj.slug}-定级备案文档.zip", "application/zip")

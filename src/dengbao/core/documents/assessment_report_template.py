@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from docx.document import Document as DocumentObject
 
+from . import assessment_report as rendering
 from .assessment_report import CHAPTERS
+from .kinds import TemplateKind
 from .template_kit import (
     COVER_LINE,
     COVER_TITLE,
@@ -444,3 +446,28 @@ def _appendices(doc: DocumentObject) -> None:
     para(doc, "{%p else %}")
     para(doc, "本轮测评未导入漏洞扫描结果。")
     para(doc, "{%p endif %}")
+
+
+# What this module builds (make_templates collects every *_template.py's SHIPPED) and the templates
+# an organisation may replace, with their sample data (kinds.KINDS collects every TEMPLATES).
+SHIPPED = {
+    "assessment-report-2025.docx": assessment_report,
+}
+
+
+def _sample() -> dict:
+    from ..catalogue import default
+    from .report_samples import sample_input
+
+    return rendering.assessment_report_context(sample_input(), default())
+
+
+TEMPLATES = (
+    TemplateKind(
+        "assessment_report",
+        "网络安全等级测评报告",
+        rendering.TEMPLATE,
+        _sample,
+        pictures=("summary_chart", "results_chart", "categories[].chart"),
+    ),
+)

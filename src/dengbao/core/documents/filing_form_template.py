@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from docx.document import Document as DocumentObject
 
+from . import filing_form as rendering
+from . import samples
+from .kinds import TemplateKind
 from .template_kit import (
     COVER_LINE,
     COVER_TITLE,
@@ -289,3 +292,28 @@ def _data_table(doc: DocumentObject) -> None:
             closing,
         ],
     )
+
+
+# What this module builds (make_templates collects every *_template.py's SHIPPED) and the templates
+# an organisation may replace, with their sample data (kinds.KINDS collects every TEMPLATES).
+SHIPPED = {
+    "filing-form-2025.docx": lambda: filing_form(legacy=False),
+    "filing-form-legacy.docx": lambda: filing_form(legacy=True),
+}
+
+
+def _sample(layout: rendering.Layout):
+    return lambda: rendering.filing_form_context(
+        samples.UNIT, [(samples.SYSTEM, samples.RECORD, samples.MATERIALS)], layout=layout
+    )
+
+
+TEMPLATES = (
+    TemplateKind("filing_form_2025", "备案表（2025 版）", rendering.TEMPLATE_FILES["2025"], _sample("2025")),
+    TemplateKind(
+        "filing_form_legacy",
+        "备案表（旧版，表一至表四）",
+        rendering.TEMPLATE_FILES["legacy"],
+        _sample("legacy"),
+    ),
+)

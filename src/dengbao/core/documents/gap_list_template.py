@@ -10,6 +10,9 @@ from docx.oxml import OxmlElement
 from docx.table import Table
 
 from ..problems import GAP_COLUMNS
+from . import gap_list_doc as rendering
+from . import samples
+from .kinds import TemplateKind
 from .template_kit import (
     COVER_LINE,
     COVER_TITLE,
@@ -178,3 +181,18 @@ def gap_list() -> DocumentObject:
     para(doc, "表4　差距分析问题列表（{{ subject.round_label }}，共 {{ total }} 项）", "Caption")
     gap_table(doc)
     return doc
+
+
+# What this module builds (make_templates collects every *_template.py's SHIPPED) and the templates
+# an organisation may replace, with their sample data (kinds.KINDS collects every TEMPLATES).
+SHIPPED = {
+    "gap-list.docx": gap_list,
+}
+TEMPLATES = (
+    TemplateKind(
+        "gap_list",
+        "差距分析问题列表（Word）",
+        rendering.TEMPLATE,
+        lambda: rendering.gap_list_context(rendering.GapListData(samples.PLAN_SUBJECT, samples.GAP_ROWS)),
+    ),
+)

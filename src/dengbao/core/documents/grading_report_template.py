@@ -5,6 +5,9 @@ from __future__ import annotations
 from docx.document import Document as DocumentObject
 
 from ..grading import DEGREES
+from . import grading_report as rendering
+from . import samples
+from .kinds import TemplateKind
 from .template_kit import (
     COVER_LINE,
     COVER_TITLE,
@@ -96,3 +99,19 @@ def _dimension(doc: DocumentObject, key: str, subject: str, number: str, table: 
             closing,
         ],
     )
+
+
+# What this module builds (make_templates collects every *_template.py's SHIPPED) and the templates
+# an organisation may replace, with their sample data (kinds.KINDS collects every TEMPLATES).
+SHIPPED = {
+    "grading-report-2025.docx": grading_report,
+}
+TEMPLATES = (
+    TemplateKind(
+        "grading_report",
+        "定级报告（2025 版）",
+        rendering.TEMPLATE,
+        lambda: rendering.grading_report_context(samples.UNIT, samples.SYSTEM, samples.RECORD),
+        pictures=("topology",),
+    ),
+)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from docx.document import Document as DocumentObject
 
+from . import protection_plan as rendering
 from .gap_list_template import BASIC_REQUIREMENTS, TEST_REQUIREMENTS, cells, list_table, none_rows
+from .kinds import TemplateKind
 from .template_kit import (
     COVER_LINE,
     COVER_TITLE,
@@ -266,3 +268,18 @@ def _safeguards(doc: DocumentObject) -> None:
     ):
         doc.add_heading(heading, 2)
         para(doc, text)
+
+
+# What this module builds (make_templates collects every *_template.py's SHIPPED) and the templates
+# an organisation may replace, with their sample data (kinds.KINDS collects every TEMPLATES).
+SHIPPED = {
+    "protection-plan.docx": protection_plan,
+}
+TEMPLATES = (
+    TemplateKind(
+        "protection_plan",
+        "保护工作方案",
+        rendering.TEMPLATE,
+        lambda: rendering.protection_plan_context(rendering.sample_input()),
+    ),
+)

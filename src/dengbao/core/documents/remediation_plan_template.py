@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from docx.document import Document as DocumentObject
 
+from . import remediation_plan as rendering
+from . import samples
 from .gap_list_template import BASIC_REQUIREMENTS, GUIDE, TEST_REQUIREMENTS, cells, cover, list_table
+from .kinds import TemplateKind
 from .template_kit import (
     TABLE_HEAD,
     TABLE_SMALL,
@@ -161,3 +164,18 @@ def remediation_plan() -> DocumentObject:
         doc.add_heading(heading, 2)
         para(doc, text)
     return doc
+
+
+# What this module builds (make_templates collects every *_template.py's SHIPPED) and the templates
+# an organisation may replace, with their sample data (kinds.KINDS collects every TEMPLATES).
+SHIPPED = {
+    "remediation-plan.docx": remediation_plan,
+}
+TEMPLATES = (
+    TemplateKind(
+        "remediation_plan",
+        "安全整改方案",
+        rendering.TEMPLATE,
+        lambda: rendering.remediation_plan_context(samples.PLAN),
+    ),
+)

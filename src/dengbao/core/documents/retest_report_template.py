@@ -5,7 +5,10 @@ from __future__ import annotations
 from docx.document import Document as DocumentObject
 from docx.shared import Pt
 
+from . import retest_report as rendering
+from . import samples
 from .gap_list_template import cells, cover, list_table, none_rows
+from .kinds import TemplateKind
 from .template_kit import TABLE_SMALL, TABLE_SMALL_HEAD, C, loop_paragraphs, new_document, para
 
 # 序号 测评对象 测评单元 测评项 复测前 复测后 变化 — 16 cm portrait
@@ -98,3 +101,19 @@ def retest_report() -> DocumentObject:
             head_style=TABLE_SMALL_HEAD,
         )
     return doc
+
+
+# What this module builds (make_templates collects every *_template.py's SHIPPED) and the templates
+# an organisation may replace, with their sample data (kinds.KINDS collects every TEMPLATES).
+SHIPPED = {
+    "retest-report.docx": retest_report,
+}
+TEMPLATES = (
+    TemplateKind(
+        "retest_report",
+        "复测对比报告",
+        rendering.TEMPLATE,
+        lambda: rendering.retest_report_context(samples.RETEST),
+        pictures=("category_chart",),
+    ),
+)

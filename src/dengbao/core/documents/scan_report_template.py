@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from docx.document import Document as DocumentObject
 
+from . import scan_report as rendering
+from .kinds import TemplateKind
 from .template_kit import (
     COVER_LINE,
     COVER_TITLE,
@@ -98,3 +100,21 @@ def scan_report() -> DocumentObject:
     para(doc, "本次扫描未发现需要修复的漏洞，建议保持现有补丁与配置管理，并按计划定期扫描。")
     para(doc, "{%p endif %}")
     return doc
+
+
+# What this module builds (make_templates collects every *_template.py's SHIPPED) and the templates
+# an organisation may replace, with their sample data (kinds.KINDS collects every TEMPLATES).
+SHIPPED = {
+    "scan-report.docx": scan_report,
+}
+
+
+def _sample() -> dict:
+    from .report_samples import sample_scan_input
+
+    return rendering.scan_report_context(sample_scan_input())
+
+
+TEMPLATES = (
+    TemplateKind("scan_report", "漏洞扫描报告", rendering.TEMPLATE, _sample, pictures=("severity_chart",)),
+)

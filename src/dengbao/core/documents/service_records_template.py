@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from docx.document import Document as DocumentObject
 
+from . import monitoring_report as monitoring_rendering
+from . import report_samples as sample
+from . import service_records
+from .kinds import TemplateKind
 from .template_kit import (
     COVER_LINE,
     COVER_TITLE,
@@ -193,3 +197,33 @@ def monitoring_report() -> DocumentObject:
     para(doc, "本月未发生不可用、篡改或证书事件。")
     para(doc, "{%p endif %}")
     return doc
+
+
+# What this module builds (make_templates collects every *_template.py's SHIPPED) and the templates
+# an organisation may replace, with their sample data (kinds.KINDS collects every TEMPLATES).
+SHIPPED = {
+    "inspection-record.docx": inspection_record,
+    "ticket-record.docx": ticket_record,
+    "monitoring-report.docx": monitoring_report,
+}
+TEMPLATES = (
+    TemplateKind(
+        "inspection_record",
+        "安全巡检及加固记录",
+        service_records.INSPECTION_TEMPLATE,
+        lambda: service_records.inspection_context(sample.sample_inspection_record()),
+    ),
+    TemplateKind(
+        "ticket_record",
+        "应急响应记录",
+        service_records.TICKET_TEMPLATE,
+        lambda: service_records.ticket_context(sample.sample_ticket_record()),
+    ),
+    TemplateKind(
+        "monitoring_report",
+        "网站监测月报",
+        monitoring_rendering.TEMPLATE,
+        lambda: monitoring_rendering.monitoring_context(sample.sample_monitoring_month()),
+        pictures=("uptime_chart",),
+    ),
+)

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from dengbao.accounts import permissions
 from dengbao.accounts.models import Project, User
@@ -24,14 +23,10 @@ from dengbao.assessments.selectors import round_score, system_scope
 from dengbao.core import protection_plan as core
 from dengbao.core.catalogue import default as catalogue
 from dengbao.core.documents import protection_plan as pp
-from dengbao.core.documents.plan_common import as_data
 from dengbao.core.scoring import ScoringError
-from dengbao.systems.documents import DocumentNotReady, Made
 from dengbao.systems.models import InformationSystem
 
-from . import services
-from .models import DocumentKind
-from .selectors import active_template
+from .base import DocumentNotReady
 
 ACTION = "project.view_internal"
 TITLE = "保护工作方案"
@@ -77,10 +72,10 @@ def source_round(system: InformationSystem, project: Project) -> tuple[Assessmen
 
 def plan_input(*, actor: User, project: Project, system: InformationSystem) -> pp.ProtectionPlanInput:
     """Everything the plan prints, read under the actor's permission."""
-    return _gather(actor, project, system)[0]
+    return gather(actor, project, system)[0]
 
 
-def _gather(
+def gather(
     actor: User, project: Project, system: InformationSystem
 ) -> tuple[pp.ProtectionPlanInput, Assessment, Round]:
     permissions.require(actor, ACTION, project)
@@ -160,36 +155,6 @@ def _gather(
 def context(system: InformationSystem, *, actor: User, project: Project) -> dict:
     """The template's context for ``system`` (the one function a document registry needs)."""
     return pp.protection_plan_context(plan_input(actor=actor, project=project, system=system))
-
-
-@translation.override("zh-hans")  # the official Chinese terms, whatever the UI language
-def make_protection_plan(*, actor: User, project: Project, system: InformationSystem) -> Made:
-    """Render, store as the next version (with its input) and return the 保护工作方案."""
-    permissions.require(actor, ACTION, project)
-    if not project.systems.filter(pk=system.pk).exists():
-        raise Http404("system not found")
-    data, assessment, rnd = _gather(actor, project, system)
-    missing = pp.missing_for_protection_plan(data)
-    if missing:
-        raise DocumentNotReady([f"{system.name}：{m}" for m in missing])
-    template = active_template(
-        organisation_id=getattr(actor, "organisation_id", None), kind="protection_plan"
-    )
-    content = pp.render_protection_plan(data, template=template)
-    document = services.document_store(
-        actor=actor,
-        project=project,
-        system=system,
-        kind=DocumentKind.PROTECTION_PLAN,
-        filename=f"{system.code or system.pk}-{TITLE}{'（草稿）' if data.draft else ''}.docx",
-        content=content,
-        note=f"{assessment.name}（{rnd.label}）"[:200],
-        assessment=assessment,
-        round_number=rnd.number,
-        template=template or pp.TEMPLATE,
-        data=as_data(data),
-    )
-    return Made(document, content)
 
 
 def _system_info(system: InformationSystem) -> pp.SystemInfo:
