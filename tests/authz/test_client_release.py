@@ -14,6 +14,7 @@ from datetime import date
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from dengbao.accounts.roles import ProjectRole
@@ -204,7 +205,7 @@ def test_release_is_the_managers_audited_act(released_world, login):
     report = document_store(
         actor=None, project=world.project, kind="assessment_report", filename="r.docx", content=b"PK"
     )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError, match="须经签发"):
         document_release(actor=world.members[ProjectRole.MANAGER], document=report)
 
 

@@ -12,6 +12,7 @@ from collections import Counter
 import docx
 import pytest
 from click.testing import CliRunner
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from dengbao.accounts.models import User
@@ -152,7 +153,7 @@ def test_a_level_2_system_is_refused(demo_db):
     oa = project.systems.get(code="OA")
     with pytest.raises(NotRequired, match=r"第三级及以上.*第二级"):
         make_protection_plan(actor=_pm(), project=project, system=oa)
-    with pytest.raises(ValueError, match="第三级及以上"):
+    with pytest.raises(ValidationError, match="第三级及以上"):
         generation.job_start(
             actor=_pm(), project=project, kind="protection_plan", params={"system_id": oa.pk}
         )

@@ -168,10 +168,7 @@ def job_create(request: HttpRequest, project: str):
     body = read_body(request, JobIn)
     if body.kind not in job_kinds():
         raise ValidationError(f"未知的文档类型“{body.kind}”；可选：{'、'.join(job_kinds())}")
-    try:
-        job = generation.job_start(actor=request.user, project=obj, kind=body.kind, params=_params(body))
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
+    job = generation.job_start(actor=request.user, project=obj, kind=body.kind, params=_params(body))
     return Status(202, _job(selectors.job_get(actor=request.user, project=obj, job_id=job.pk)))
 
 

@@ -7,13 +7,14 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from dengbao.accounts import selectors as account_selectors
+from dengbao.actions import action
 from dengbao.systems import selectors as system_selectors
 
-from .documents import DocumentNotReady, document_make
+from .documents import document_make
 from .filing_documents import make_all
 
 # the URL's slug -> (kind, its arguments)
@@ -31,28 +32,38 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     return response
 
 
-@login_required
-def system_document(request: HttpRequest, project: str, system_id: int, kind: str) -> HttpResponse:
+def _system(request: HttpRequest, project: str, system_id: int, **rest) -> dict:
     obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
-    system = system_selectors.system_get(actor=request.user, project=obj, system_id=system_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    return {
+        "obj": obj,
+        "system": system_selectors.system_get(actor=request.user, project=obj, system_id=system_id),
+        **rest,
+    }
+
+
+def _to_system(request: HttpRequest, obj, system, **_rest) -> HttpResponse:
+    return redirect("systems:detail", project=obj.slug, system_id=system.pk)
+
+
+@login_required
+@action(load=_system, back=_to_system, limit=1)
+def system_document(request: HttpRequest, obj, system, kind: str) -> HttpResponse:
     if kind not in SYSTEM_DOCUMENTS:
         return HttpResponse(status=404)
     name, args = SYSTEM_DOCUMENTS[kind]
-    try:
-        made = document_make(actor=request.user, project=obj, kind=name, system=system, **args)
-    except DocumentNotReady as exc:
-        messages.error(request, exc.messages[0])
-        return redirect("systems:detail", project=obj.slug, system_id=system.pk)
+    made = document_make(actor=request.user, project=obj, kind=name, system=system, **args)  # not ready: back
     return _download(made.content, made.document.filename, DOCX)
 
 
+def _project(request: HttpRequest, project: str) -> dict:
+    return {
+        "obj": account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
+    }
+
+
 @login_required
-def system_documents_zip(request: HttpRequest, project: str) -> HttpResponse:
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@action(load=_project)
+def system_documents_zip(request: HttpRequest, obj) -> HttpResponse:
     content, problems = make_all(actor=request.user, project=obj)
     for problem in problems[:10]:
         messages.warning(request, problem)

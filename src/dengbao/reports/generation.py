@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
@@ -35,9 +35,12 @@ log = logging.getLogger("dengbao.reports")
 def job_start(*, actor: User, project: Project, kind: str, params: dict | None = None) -> DocumentJob:
     permissions.require(actor, "project.view_internal", project)
     if kind not in job_kinds():
-        raise ValueError(f"unknown document job {kind!r}")
+        raise ValidationError(f"unknown document job {kind!r}")
     params = dict(params or {})
-    job_kinds()[kind].check(project, params)
+    try:
+        job_kinds()[kind].check(project, params)
+    except ValueError as exc:  # a parameter the kind refuses, with the reason
+        raise ValidationError(str(exc)) from None
     with transaction.atomic():
         job = DocumentJob.objects.create(  # queued in this process's pool: its owner from now on
             project=project, kind=kind, params=params, created_by=actor, **recovery.owner_fields()
@@ -56,7 +59,7 @@ def job_retry(*, actor: User, job: DocumentJob) -> DocumentJob:
     """A fresh job with the same parameters as a failed one (e.g. one interrupted by a restart)."""
     permissions.require(actor, "project.edit", job.project)
     if job.status != DocumentJob.Status.FAILED:
-        raise ValueError("只有失败的任务可以重试")
+        raise ValidationError("只有失败的任务可以重试")
     with transaction.atomic():
         fresh = job_start(actor=actor, project=job.project, kind=job.kind, params=job.params)
         audit.record(actor=actor, action="document.job_retry", obj=fresh, project=job.project,

@@ -39,16 +39,16 @@ def document_lock(*, actor: User, document: GeneratedDocument) -> GeneratedDocum
     or removed. Only a report of a finalised round can be signed — its results are frozen."""
     permissions.require(actor, "project.review", document.project)
     if document.kind != "assessment_report":
-        raise ValueError("只有等级测评报告需要签发")
+        raise ValidationError("只有等级测评报告需要签发")
     with transaction.atomic():
         locked = GeneratedDocument.objects.select_for_update(of=("self",)).get(pk=document.pk)
         if locked.locked_at is not None:
-            raise ValueError(f"该版本已于 {timezone.localtime(locked.locked_at):%Y-%m-%d %H:%M} 签发")
+            raise ValidationError(f"该版本已于 {timezone.localtime(locked.locked_at):%Y-%m-%d %H:%M} 签发")
         rnd = (
             locked.assessment.rounds.filter(number=locked.round_number).first() if locked.assessment else None
         )
         if rnd is None or rnd.finalised_at is None:
-            raise ValueError("测评轮次尚未定稿，不能签发：请先由审核员定稿该轮测评结果")
+            raise ValidationError("测评轮次尚未定稿，不能签发：请先由审核员定稿该轮测评结果")
         latest = (
             GeneratedDocument.objects.filter(
                 project=locked.project,
@@ -60,7 +60,7 @@ def document_lock(*, actor: User, document: GeneratedDocument) -> GeneratedDocum
             .first()
         )
         if latest.pk != locked.pk:
-            raise ValueError(f"只能签发该轮次的最新版本（v{latest.version}）")
+            raise ValidationError(f"只能签发该轮次的最新版本（v{latest.version}）")
         locked.locked_at, locked.locked_by = timezone.now(), actor
         locked.save(update_fields=["locked_at", "locked_by"])
         audit.record(
@@ -78,11 +78,11 @@ def document_release(*, actor: User, document: GeneratedDocument) -> GeneratedDo
     An 等级测评报告 reaches the client by being signed (签发), never as a draft."""
     permissions.require(actor, "project.release_document", document.project)
     if document.kind == "assessment_report":
-        raise ValueError("等级测评报告须经签发后提供给被测单位，不能直接发布草稿")
+        raise ValidationError("等级测评报告须经签发后提供给被测单位，不能直接发布草稿")
     with transaction.atomic():
         released = GeneratedDocument.objects.select_for_update(of=("self",)).get(pk=document.pk)
         if released.released:
-            raise ValueError("该版本已提供给被测单位")
+            raise ValidationError("该版本已提供给被测单位")
         released.released_at, released.released_by = timezone.now(), actor
         released.save(update_fields=["released_at", "released_by"])
         audit.record(
@@ -108,11 +108,11 @@ def template_upload(*, actor: User, kind: str, filename: str, content: bytes) ->
 
     permissions.require(actor, "documents.manage_templates")
     if kind not in templates():
-        raise ValueError(f"unknown template kind {kind!r}")
+        raise ValidationError(f"unknown template kind {kind!r}")
     if not actor.organisation_id:
-        raise ValueError("您的账户不属于任何单位")
+        raise ValidationError("您的账户不属于任何单位")
     if len(content) > MAX_TEMPLATE_BYTES or not filename.lower().endswith(".docx"):
-        raise ValueError("请上传不超过 10 MB 的 .docx 文件")
+        raise ValidationError("请上传不超过 10 MB 的 .docx 文件")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "template.docx"
         path.write_bytes(content)
@@ -140,9 +140,9 @@ def template_upload(*, actor: User, kind: str, filename: str, content: bytes) ->
 def template_activate(*, actor: User, template: DocumentTemplate, active: bool) -> DocumentTemplate:
     permissions.require(actor, "documents.manage_templates")
     if template.organisation_id != actor.organisation_id:
-        raise PermissionError("not your organisation's template")
+        raise Refused("not your organisation's template")
     if active and template.problems:
-        raise ValueError("模板检查未通过，不能启用")
+        raise ValidationError("模板检查未通过，不能启用")
     with transaction.atomic():
         if active:
             DocumentTemplate.objects.filter(

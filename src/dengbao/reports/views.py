@@ -6,13 +6,13 @@ import shutil
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from dengbao.accounts import permissions
 from dengbao.accounts import selectors as account_selectors
+from dengbao.actions import action, done
 from dengbao.core.documents import preview
 from dengbao.core.documents.builder import ConversionError, DocumentError
 
@@ -53,18 +53,41 @@ def document_list(request: HttpRequest, project: str) -> HttpResponse:
     return render(request, "reports/document_list.html", context)
 
 
+def _project(permission: str = "project.view_internal"):
+    """An action's loader: the project, once the user may do ``permission`` there."""
+
+    def load(request: HttpRequest, project: str, **rest) -> dict:
+        return {
+            "obj": account_selectors.project_get(actor=request.user, slug=project, action=permission),
+            **rest,
+        }
+
+    return load
+
+
+def _document(permission: str):
+    """An action's loader: the project (``permission`` required) and one of its documents."""
+
+    def load(request: HttpRequest, project: str, document_id: int) -> dict:
+        obj = account_selectors.project_get(actor=request.user, slug=project, action=permission)
+        return {
+            "obj": obj,
+            "document": selectors.document_get(actor=request.user, project=obj, document_id=document_id),
+        }
+
+    return load
+
+
+def _to_list(request: HttpRequest, obj, **_loaded) -> HttpResponse:
+    return redirect("reports:list", project=obj.slug)
+
+
 @login_required
-def job_create(request: HttpRequest, project: str) -> HttpResponse:
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.view_internal")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@action(load=_project(), back=_to_list, join="；")
+def job_create(request: HttpRequest, obj) -> HttpResponse:
     kind = request.POST.get("kind", "")
     params = documents.kind(kind).job_params(request.POST) if kind in documents.job_kinds() else {}
-    try:
-        job = generation.job_start(actor=request.user, project=obj, kind=kind, params=params)
-    except (ValueError, ValidationError) as exc:
-        messages.error(request, str(exc))
-        return redirect("reports:list", project=obj.slug)
+    job = generation.job_start(actor=request.user, project=obj, kind=kind, params=params)
     return redirect("reports:job", project=obj.slug, job_id=job.pk)
 
 
@@ -85,19 +108,21 @@ def job_detail(request: HttpRequest, project: str, job_id: int) -> HttpResponse:
     return render(request, "reports/job.html", context)
 
 
-@login_required
-def job_retry(request: HttpRequest, project: str, job_id: int) -> HttpResponse:
+def _job(request: HttpRequest, project: str, job_id: int) -> dict:
+    """An action's loader: the project (``project.edit``) and one of its document jobs."""
     obj = account_selectors.project_get(actor=request.user, slug=project, action="project.edit")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    job = selectors.job_get(actor=request.user, project=obj, job_id=job_id)
-    try:
-        fresh = generation.job_retry(actor=request.user, job=job)
-    except (ValueError, ValidationError) as exc:
-        messages.error(request, str(exc))
-        return redirect("reports:job", project=obj.slug, job_id=job.pk)
-    messages.success(request, _("已重新发起生成任务"))
-    return redirect("reports:job", project=obj.slug, job_id=fresh.pk)
+    return {"obj": obj, "job": selectors.job_get(actor=request.user, project=obj, job_id=job_id)}
+
+
+def _to_job(request: HttpRequest, obj, job) -> HttpResponse:
+    return redirect("reports:job", project=obj.slug, job_id=job.pk)
+
+
+@login_required
+@action(load=_job, back=_to_job, join="；")
+def job_retry(request: HttpRequest, obj, job) -> HttpResponse:
+    fresh = generation.job_retry(actor=request.user, job=job)
+    return done(request, _("已重新发起生成任务"), redirect("reports:job", project=obj.slug, job_id=fresh.pk))
 
 
 @login_required
@@ -160,35 +185,19 @@ def document_page(request: HttpRequest, project: str, document_id: int, page: in
 
 
 @login_required
-def document_lock(request: HttpRequest, project: str, document_id: int) -> HttpResponse:
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.review")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    document = selectors.document_get(actor=request.user, project=obj, document_id=document_id)
-    try:
-        services.document_lock(actor=request.user, document=document)
-    except ValueError as exc:
-        messages.error(request, str(exc))
-    else:
-        signed = {"name": document.filename, "version": document.version}
-        messages.success(request, _("已签发 %(name)s v%(version)s") % signed)
-    return redirect("reports:list", project=obj.slug)
+@action(load=_document("project.review"), back=_to_list, join="；")
+def document_lock(request: HttpRequest, obj, document) -> HttpResponse:
+    services.document_lock(actor=request.user, document=document)
+    signed = {"name": document.filename, "version": document.version}
+    return done(request, _("已签发 %(name)s v%(version)s") % signed, _to_list(request, obj))
 
 
 @login_required
-def document_release(request: HttpRequest, project: str, document_id: int) -> HttpResponse:
-    obj = account_selectors.project_get(actor=request.user, slug=project, action="project.release_document")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    document = selectors.document_get(actor=request.user, project=obj, document_id=document_id)
-    try:
-        services.document_release(actor=request.user, document=document)
-    except ValueError as exc:
-        messages.error(request, str(exc))
-    else:
-        released = {"name": document.filename, "version": document.version}
-        messages.success(request, _("已向被测单位发布 %(name)s v%(version)s") % released)
-    return redirect("reports:list", project=obj.slug)
+@action(load=_document("project.release_document"), back=_to_list, join="；")
+def document_release(request: HttpRequest, obj, document) -> HttpResponse:
+    services.document_release(actor=request.user, document=document)
+    released = {"name": document.filename, "version": document.version}
+    return done(request, _("已向被测单位发布 %(name)s v%(version)s") % released, _to_list(request, obj))
 
 
 def _quote(name: str) -> str:
