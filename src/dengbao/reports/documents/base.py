@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 
 from dengbao.core.documents.kinds import TemplateKind
+from dengbao.errors import NotReady
 
 if TYPE_CHECKING:
     from dengbao.accounts.models import Project
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from ..models import GeneratedDocument
 
 
-class DocumentNotReady(ValidationError):
+class DocumentNotReady(NotReady):
     """The records lack fields the document prints; ``missing`` lists them by their Chinese names."""
 
     def __init__(self, missing: list[str]):
