@@ -82,7 +82,8 @@ def test_the_grading_date_can_be_corrected_within_bounds_and_is_audited(world_a,
     for bad, said in (
         ("2026-01-01", "不能早于专家评审日期"),
         ("2999-01-01", "不能晚于今天"),
-        ("2026-02-30", "请填写"),
+        ("2026-02-30", "不是有效日期"),
+        ("", "请填写"),
     ):
         answer = client.post(url, {"graded_on": bad}, follow=True).content.decode()
         assert said in answer, bad

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
 
-from dengbao import uploads
+from dengbao import parse, uploads
 from dengbao.accounts import selectors as account_selectors
 from dengbao.api_support import ErrorOut, Paging, body_doc, error_response, page, read_body, user_errors
 from dengbao.core.importers import ImportFormatError
@@ -247,11 +247,11 @@ def import_create(request: HttpRequest, project: str):
     system = pentest = None
     if request.POST.get("system_id", "").strip():
         system = system_selectors.system_get(
-            actor=request.user, project=obj, system_id=_number(request.POST["system_id"], "system_id")
+            actor=request.user, project=obj, system_id=_id(request.POST["system_id"], "system_id")
         )
     if request.POST.get("pentest_id", "").strip():
         pentest = selectors.pentest_get(
-            actor=request.user, project=obj, pentest_id=_number(request.POST["pentest_id"], "pentest_id")
+            actor=request.user, project=obj, pentest_id=_id(request.POST["pentest_id"], "pentest_id")
         )
     path, hashed = uploads.spool(upload)
     try:
@@ -271,12 +271,6 @@ def import_create(request: HttpRequest, project: str):
     finally:
         path.unlink(missing_ok=True)
     return Status(201, _import(imp))
-
-
-def _number(value: str, field: str) -> int:
-    if not value.strip().isdigit():
-        raise ValidationError(f"字段“{field}”应为数字")
-    return int(value)
 
 
 @router.get("/projects/{project}/scans", response=ScanPage, summary="扫描任务及计划，分页")
@@ -319,3 +313,11 @@ def authorisation_list(request: HttpRequest, project: str):
         )
         for a in selectors.authorisation_list(actor=request.user, project=obj)
     ]
+
+
+def _id(value: str, field: str) -> int:
+    """A form field holding an ID: refused, naming the field, unless it is digits."""
+    number = parse.integer(value, f"字段“{field}”")
+    if number is None:
+        raise ValidationError(f"请填写字段“{field}”")
+    return number

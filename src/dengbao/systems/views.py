@@ -7,9 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from dengbao import parse
 from dengbao.accounts import permissions
 from dengbao.accounts import selectors as account_selectors
 from dengbao.actions import action, report
@@ -281,10 +281,7 @@ def grading_step(request: HttpRequest, obj, system, grading, step: str) -> HttpR
             services.grading_transition(actor=request.user, project=obj, grading=grading, target=target)
             messages.success(request, _("已转到“%(s)s”。") % {"s": target.label})
         elif step == "date":
-            try:
-                on = parse_date(request.POST.get("graded_on", "").strip())
-            except ValueError:  # well-formed but impossible, e.g. 2026-02-30
-                on = None
+            on = parse.date(request.POST.get("graded_on"), _("定级日期"))  # 2026-02-30: refused, named
             services.grading_set_date(actor=request.user, project=obj, grading=grading, on=on)
             messages.success(request, _("已更新定级日期。"))
         elif step == "change":
