@@ -30,12 +30,13 @@ def load(project, report) -> None:
     auth = authorisation_services.authorisation_create(
         actor=pm,
         project=project,
-        title="江城市第一医院漏洞扫描与渗透测试授权书（演示）",
+        title="江城市第一医院漏洞扫描、渗透测试与登录核查授权书（演示）",
         signer="刘信息科（江城市第一医院信息科）",
         signed_on=dt.date(2019, 11, 26),
         valid_from=now - dt.timedelta(days=1),
         valid_until=now + dt.timedelta(days=365),
-        techniques=["discovery", "vuln_scan", "web_scan", "pentest"],
+        # 登录核查: the hospital also consents to live collection over SSH (dengbao collect ssh)
+        techniques=["discovery", "vuln_scan", "web_scan", "pentest", "config_check"],
         cidrs=["127.0.0.0/8", "10.20.1.0/24", "2001:db8:10::/64"],
         hosts=["pacs.hospital.local"],
         urls=["https://www.jcdyyy.example.cn/"],
