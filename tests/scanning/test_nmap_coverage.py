@@ -25,6 +25,9 @@ from dengbao.scanning.inventory_models import Service
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(shutil.which("nmap") is None, reason="nmap is not installed"),
+    # one worker runs this module's tests in turn: two of them at once could pick overlapping port
+    # ranges, and one's nmap would count the other's listeners (seen once in CI: 5 new, not 4)
+    pytest.mark.xdist_group("nmap-loopback-ranges"),
 ]
 
 
@@ -38,6 +41,7 @@ class Listeners:
             # below the kernel's ephemeral ports (32768 and up), where other tests' servers bind port 0
             self.base = random.randrange(20000, 32768 - 101)
             try:
+                self._free(self.base, self.base + 101)  # no other listener inside the range
                 for offset in (10, 20, 30):
                     self._tcp(self.base + offset)
                 break
@@ -48,6 +52,13 @@ class Listeners:
         else:  # pragma: no cover - the machine has no free block at all
             pytest.fail("no free block of loopback ports")
         self.outside = self._tcp(0)  # an ephemeral port, outside the range
+
+    @staticmethod
+    def _free(start: int, stop: int) -> None:
+        """Raise OSError unless every port in [start, stop) can be bound on 127.0.0.1 right now."""
+        for port in range(start, stop):
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+                probe.bind(("127.0.0.1", port))
 
     @property
     def range(self) -> str:
