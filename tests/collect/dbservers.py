@@ -10,6 +10,7 @@ import datetime as dt
 import glob
 import ipaddress
 import os
+import random
 import secrets
 import shutil
 import socket
@@ -28,9 +29,18 @@ INSTALL_DB = "/usr/bin/mariadb-install-db"
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free loopback port in 10000–19999: neither the kernel's ephemeral ports (32768 and up), where
+    other tests' listeners bind port 0 and count every connection, nor 20000–32767, which the nmap
+    tests scan. Polling a server here until it answers can reach no other test's listener."""
+    for _ in range(200):
+        port = random.randrange(10000, 20000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port in 10000-19999")
 
 
 def _wait(check, what: str, timeout: float = 60.0) -> None:
